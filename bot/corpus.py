@@ -1,0 +1,197 @@
+"""Read `knowledge/`: the article manifest, the articles and the overrides -> Passages.
+
+This is the only module that knows how the knowledge folder is laid out on disk; everything
+downstream works on `Passage` values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.splitter import NoiseRules, Section, SectionHint, split_article
+
+log = logging.getLogger(__name__)
+
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+MIN_ANSWER_CHARS = 60
+
+
+class KnowledgeError(ValueError):
+    """The knowledge folder cannot be loaded; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    key: str
+    title: str
+    lead_heading: str | None = None
+    sections: tuple[SectionHint, ...] = ()
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One answerable unit: a question (heading), its answer and where it came from."""
+
+    id: str
+    question: str
+    answer: str
+    source: str  # file name in knowledge/sources/
+    title: str  # the source's human title
+    alternates: tuple[str, ...] = ()  # other ways people ask this question
+    context: str | None = None  # the heading this one sits under, when the article has one
+    order: int = 0  # position in the knowledge base, for stable listings
+
+    @property
+    def search_question(self) -> str:
+        """The question text used for retrieval, including its section context."""
+        return f"{self.context} {self.question}" if self.context else self.question
+
+
+@dataclass(frozen=True)
+class Overrides:
+    exclude: dict[str, str] = field(default_factory=dict)  # id -> reason
+    retitle: dict[str, str] = field(default_factory=dict)  # id -> new question
+    alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> phrasings
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file, turning parser errors into a KnowledgeError with file:line."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError as exc:
+        raise KnowledgeError(f"{path}: file not found") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise KnowledgeError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+
+
+def slugify(text: str, max_words: int = 10) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    words = re.findall(r"[a-z0-9]+", ascii_text)
+    return "-".join(words[:max_words]) or "section"
+
+
+def load_sources(knowledge: Path) -> list[Source]:
+    path = knowledge / "sources.yaml"
+    data = read_yaml(path) or {}
+    entries = data.get("sources") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise KnowledgeError(f"{path}: expected a top-level 'sources:' list")
+    sources = []
+    for n, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "key", "title")):
+            raise KnowledgeError(f"{path}: source #{n} needs 'file', 'key' and 'title' as text")
+        hints = tuple(SectionHint(before=str(h["before"]), heading=str(h["heading"]))
+                      for h in entry.get("sections") or [])
+        sources.append(Source(file=entry["file"], key=entry["key"], title=entry["title"],
+                              lead_heading=entry.get("lead_heading"), sections=hints))
+    return sources
+
+
+def load_noise_rules(knowledge: Path) -> NoiseRules:
+    path = knowledge / "noise.yaml"
+    if not path.exists():
+        return NoiseRules()
+    data = read_yaml(path) or {}
+    try:
+        return NoiseRules.compile(data.get("drop_lines") or (), data.get("strip_patterns") or ())
+    except re.error as exc:
+        raise KnowledgeError(f"{path}: invalid pattern {exc.pattern!r}: {exc}") from exc
+
+
+def load_overrides(knowledge: Path) -> Overrides:
+    path = knowledge / "overrides.yaml"
+    if not path.exists():
+        return Overrides()
+    data = read_yaml(path) or {}
+    exclude = {str(k): str(v) for k, v in (data.get("exclude") or {}).items()}
+    retitle = {str(k): str(v) for k, v in (data.get("retitle") or {}).items()}
+    alternates = {str(k): tuple(str(x) for x in v) for k, v in (data.get("alternates") or {}).items()}
+    return Overrides(exclude=exclude, retitle=retitle, alternates=alternates)
+
+
+def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
+    """A scraped page repeats a question with another snippet; keep one section with both."""
+    merged: dict[str, Section] = {}
+    for section in sections:
+        key = slugify(section.heading)
+        if key in merged:
+            have = merged[key]
+            extra = [line for line in section.lines if line not in have.lines]
+            merged[key] = Section(heading=have.heading, lines=have.lines + extra, parent=have.parent)
+        else:
+            merged[key] = section
+    return list(merged.values())
+
+
+def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[Passage]:
+    """Split one article and turn its sections into passages with stable ids."""
+    sections = split_article(text, title=source.title, rules=rules, lead_heading=source.lead_heading,
+                             hints=source.sections)
+    passages = []
+    for section in _merge_repeats(sections):
+        answer = section.answer
+        if len(answer) < MIN_ANSWER_CHARS:
+            log.debug("dropping fragment %r from %s (%d chars)", section.heading, source.file, len(answer))
+            continue
+        question = section.heading[0].upper() + section.heading[1:]
+        passages.append(Passage(
+            id=f"{source.key}.{slugify(section.heading)}",
+            question=question,
+            answer=answer,
+            source=source.file,
+            title=source.title,
+            context=section.parent,
+        ))
+    return passages
+
+
+def apply_overrides(passages: Iterable[Passage], overrides: Overrides) -> list[Passage]:
+    out = []
+    for passage in passages:
+        if passage.id in overrides.exclude:
+            continue
+        if passage.id in overrides.retitle:
+            passage = replace(passage, question=overrides.retitle[passage.id])
+        if passage.id in overrides.alternates:
+            passage = replace(passage, alternates=passage.alternates + overrides.alternates[passage.id])
+        out.append(passage)
+    return out
+
+
+def load_passages(knowledge: Path, *, apply: bool = True) -> list[Passage]:
+    """Every passage of the knowledge base, in manifest order (overrides applied unless `apply` is False)."""
+    rules = load_noise_rules(knowledge)
+    passages: list[Passage] = []
+    for source in load_sources(knowledge):
+        path = knowledge / "sources" / source.file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError as exc:
+            raise KnowledgeError(f"{knowledge / 'sources.yaml'}: source file {source.file!r} not found") from exc
+        passages.extend(passages_from_source(source, text, rules))
+    if apply:
+        passages = apply_overrides(passages, load_overrides(knowledge))
+    return [replace(p, order=i) for i, p in enumerate(passages)]
+
+
+def knowledge_version(knowledge: Path) -> str:
+    """A short content hash of every file in the knowledge folder: changes iff the knowledge does."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in knowledge.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(knowledge).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,86 @@
+"""Text normalisation shared by the splitter, the retriever and the safety layer.
+
+Everything that compares user text with knowledge text goes through `normalise()` so that
+case, curly quotes, contractions and punctuation never decide whether two texts match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+
+# Contractions, with and without the apostrophe people often leave out when typing fast.
+_CONTRACTIONS: dict[str, str] = {
+    "can't": "can not", "cant": "can not", "cannot": "can not", "won't": "will not", "wont": "will not",
+    "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
+    "didn't": "did not", "didnt": "did not", "isn't": "is not", "isnt": "is not",
+    "aren't": "are not", "arent": "are not", "wasn't": "was not", "wasnt": "was not",
+    "weren't": "were not", "werent": "were not", "haven't": "have not", "havent": "have not",
+    "hasn't": "has not", "hasnt": "has not", "couldn't": "could not", "couldnt": "could not",
+    "shouldn't": "should not", "shouldnt": "should not", "wouldn't": "would not", "wouldnt": "would not",
+    "i'm": "i am", "im": "i am", "i've": "i have", "ive": "i have", "i'll": "i will", "i'd": "i would",
+    "it's": "it is", "that's": "that is", "what's": "what is", "whats": "what is",
+    "there's": "there is", "how's": "how is", "who's": "who is", "let's": "let us",
+    "you're": "you are", "youre": "you are", "they're": "they are", "we're": "we are",
+}
+_CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b")
+_GENERIC_NT_RE = re.compile(r"\b(\w+)n't\b")
+_GENERIC_SUFFIX_RE = re.compile(r"\b(\w+)'(re|ve|ll|d|m|s)\b")
+_SUFFIXES = {"re": " are", "ve": " have", "ll": " will", "d": " would", "m": " am", "s": ""}
+_NON_WORD_RE = re.compile(r"[^\w]+|_+")
+_SPACE_RE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def normalise(text: str) -> str:
+    """Lower-case, ASCII-quoted, contraction-expanded text with punctuation turned into spaces.
+
+    Cached: the same question is often asked many times, and this is on the hot path.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(1)], text)
+    text = _GENERIC_NT_RE.sub(r"\1 not", text)
+    text = _GENERIC_SUFFIX_RE.sub(lambda m: m.group(1) + _SUFFIXES[m.group(2)], text)
+    text = _NON_WORD_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of `text`, in order."""
+    normalised = normalise(text)
+    return normalised.split(" ") if normalised else []
+
+
+_STEM_RULES: tuple[tuple[str, str, int], ...] = (
+    # (suffix, replacement, minimum stem length left)
+    ("ies", "y", 3), ("sses", "ss", 2), ("ness", "", 4), ("ings", "", 3), ("ing", "", 3),
+    ("edly", "", 3), ("ed", "", 3), ("ly", "", 4), ("ches", "ch", 2), ("shes", "sh", 2),
+    ("xes", "x", 2), ("zes", "z", 2), ("s", "", 3),
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light suffix stripper so that cramp/cramps/cramping/cramped share one form.
+
+    Deliberately conservative: it only has to make a query and a passage agree, not to produce
+    dictionary forms, and a missed conflation costs less than a wrong one.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    base = word
+    for suffix, replacement, min_len in _STEM_RULES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= min_len:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                break
+            base = word[: len(word) - len(suffix)] + replacement
+            if suffix in ("ing", "ed", "ings") and len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
+                base = base[:-1]  # stopped -> stop
+            break
+    if len(base) > 4 and base.endswith("e"):
+        base = base[:-1]  # cause/caused, muscle/muscles meet at caus, muscl
+    return base
