@@ -36,6 +36,7 @@ class Source:
     title: str
     lead_heading: str | None = None
     sections: tuple[SectionHint, ...] = ()
+    quality: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,11 @@ def load_sources(knowledge: Path) -> list[Source]:
             raise KnowledgeError(f"{path}: source #{n} needs 'file', 'key' and 'title' as text")
         hints = tuple(SectionHint(before=str(h["before"]), heading=str(h["heading"]))
                       for h in entry.get("sections") or [])
+        quality = entry.get("quality", 1.0)
+        if not isinstance(quality, (int, float)) or not 0 < quality <= 1:
+            raise KnowledgeError(f"{path}: source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]")
         sources.append(Source(file=entry["file"], key=entry["key"], title=entry["title"],
-                              lead_heading=entry.get("lead_heading"), sections=hints))
+                              lead_heading=entry.get("lead_heading"), sections=hints, quality=float(quality)))
     return sources
 
 

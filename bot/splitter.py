@@ -18,6 +18,7 @@ _ODD_SPACE_RE = re.compile(r"[\u00a0\u2007\u202f\u2299\u200b\ufeff]")
 _MULTI_SPACE_RE = re.compile(r"[ \t]+")
 _SENTENCE_END_RE = re.compile(r"[.!?](?:[\"')\]]*)(?=\s|$)")
 _ELLIPSIS = ("...", "\u2026")
+_SENTENCE_SPLIT_RE = re.compile(r"(?<=[^.][.!?])\s+")  # never after "...", which marks a splice
 MAX_HEADING_CHARS = 90
 
 
@@ -209,13 +210,13 @@ def trim_truncation(text: str) -> str:
                 body = body  # a list item or label cut short is still a complete item
             else:
                 body = ""
-        sentences = re.split(r"(?<=[.!?])\s+", body) if body else []
+        sentences = _SENTENCE_SPLIT_RE.split(body) if body else []
         body = " ".join(s for s in sentences if " ... " not in s and " \u2026 " not in s)
         if body.strip():
             kept_lines.append(body)
     if kept_lines and kept_lines[-1].endswith(":") and not kept_lines[-1].startswith(BULLET):
         # "...may include:" with the list lost in scraping: drop the dangling lead-in sentence.
-        sentences = re.split(r"(?<=[.!?])\s+", kept_lines[-1])
+        sentences = _SENTENCE_SPLIT_RE.split(kept_lines[-1])
         kept_lines[-1] = " ".join(sentences[:-1])
         if not kept_lines[-1]:
             kept_lines.pop()

@@ -1,0 +1,100 @@
+"""create_app(settings): the HTTP API. Handlers stay thin; the work is in `bot.chat`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bot import __version__
+from bot.chat import Bot
+from bot.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
+from bot.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = f"""Answers questions about leg cramps, especially night cramps, from a curated knowledge base.
+
+**{DISCLAIMER}** Replies to messages that mention red-flag symptoms (chest pain, fainting, a
+swollen red leg...) always carry escalation advice: call your local emergency number (such as
+911, 112 or 999) in an emergency, otherwise see a healthcare professional.
+"""
+
+
+class NotReady(Exception):
+    """The knowledge base is still loading."""
+
+
+def get_bot(request: Request) -> Bot:
+    bot: Bot | None = getattr(request.app.state, "bot", None)
+    if bot is None:
+        raise NotReady()
+    return bot
+
+
+BotDep = Annotated[Bot, Depends(get_bot)]
+
+
+def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
+    """Build the app. The bot is loaded once at start-up unless one is passed in (tests)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(app.state, "bot", None) is None:
+            app.state.bot = Bot.from_knowledge(settings.knowledge)
+            log.info("knowledge %s loaded: %d passages", app.state.bot.version, len(app.state.bot.knowledge.passages))
+        yield
+
+    app = FastAPI(title="crampbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.bot = bot
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"])
+
+    @app.exception_handler(NotReady)
+    async def not_ready(_: Request, __: NotReady) -> JSONResponse:
+        return JSONResponse({"detail": "crampbot is starting, try again in a moment"}, status_code=503,
+                            headers={"Retry-After": "1"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return _unprocessable([{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                               for e in exc.errors()])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and request.url.path.startswith("/api/"):
+            # Bytes that are not UTF-8 JSON never reach validation; answer them like any invalid JSON.
+            return _unprocessable([{"loc": ["body"], "msg": "body is not valid UTF-8 JSON", "type": "json_invalid"}])
+        return JSONResponse({"detail": exc.detail, "error": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.post("/api/ask", response_model=AskResponse, summary="Ask crampbot a question",
+              responses={422: {"description": "Missing, empty, non-text or too long question, or invalid JSON"}})
+    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
+        if len(body.question) > settings.max_question_chars:
+            raise RequestValidationError([{
+                "loc": ("body", "question"), "type": "string_too_long",
+                "msg": f"question must be at most {settings.max_question_chars} characters (got {len(body.question)})",
+            }])
+        return bot.ask(body.question).to_dict()
+
+    @app.get("/api/health", response_model=HealthResponse, summary="Ready check")
+    def health(bot: BotDep) -> dict[str, Any]:
+        return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
+
+    return app
+
+
+def _unprocessable(errors: list[dict[str, Any]]) -> JSONResponse:
+    summary = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors)
+    return JSONResponse({"detail": errors, "error": summary or "invalid request"}, status_code=422)

@@ -1,0 +1,136 @@
+"""Bot.ask(): small talk, retrieval and fallback, with the safety layer's advice always appended."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.index import STOP_WORDS
+from bot.knowledge import Knowledge, SmallTalk, load_knowledge
+from bot.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
+from bot.safety import Escalation, detect
+from bot.text import normalise
+
+log = logging.getLogger(__name__)
+
+ReplyKind = Literal["answer", "fallback", "smalltalk"]
+MAX_SUGGESTIONS = 3
+_FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks", "again"})
+
+
+@dataclass(frozen=True)
+class PassageRef:
+    id: str
+    question: str
+    source: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    answer: str  # the full text to show, escalation message included
+    matched: bool
+    confidence: float
+    passage: PassageRef | None
+    escalation: Escalation | None
+    suggestions: tuple[str, ...]
+    kind: ReplyKind
+    retrieval: Retrieval | None = None  # evidence for a staff view; not part of the public reply
+
+    def to_dict(self) -> dict[str, Any]:
+        """The public reply, exactly as the HTTP API and `crampbot ask --json` return it."""
+        return {
+            "answer": self.answer,
+            "matched": self.matched,
+            "confidence": round(self.confidence, 4),
+            "passage": None if self.passage is None else {
+                "id": self.passage.id, "question": self.passage.question,
+                "source": self.passage.source, "title": self.passage.title,
+            },
+            "escalation": None if self.escalation is None else {
+                "level": self.escalation.level, "terms": list(self.escalation.terms), "message": self.escalation.message,
+            },
+            "suggestions": list(self.suggestions),
+        }
+
+
+def with_escalation(text: str, escalation: Escalation | None) -> str:
+    return f"{text}\n\n{escalation.message}" if escalation else text
+
+
+class Bot:
+    """A question-answering bot over one immutable Knowledge value."""
+
+    def __init__(self, knowledge: Knowledge, config: RetrieverConfig | None = None) -> None:
+        self.knowledge = knowledge
+        self.retriever = Retriever.build(
+            knowledge.passages,
+            synonyms=Synonyms.from_mapping(knowledge.synonyms),
+            anchors=knowledge.anchors,
+            source_quality=knowledge.source_quality,
+            config=config,
+        )
+        self._smalltalk = sorted(
+            ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),
+            key=lambda item: -len(item[0]),
+        )
+
+    @classmethod
+    def from_knowledge(cls, path: str | Path | None = None, config: RetrieverConfig | None = None) -> Bot:
+        """Load `knowledge/` (the bundled folder when `path` is None) and index it."""
+        return cls(load_knowledge(Path(path) if path is not None else None), config)
+
+    @property
+    def version(self) -> str:
+        return self.knowledge.version
+
+    def _smalltalk_for(self, words: list[str]) -> SmallTalk | None:
+        for pattern, talk in self._smalltalk:
+            if words[: len(pattern)] == pattern:
+                rest = words[len(pattern):]
+                if all(w in STOP_WORDS or w in _FILLER for w in rest):
+                    return talk
+        return None
+
+    def ask(self, question: str) -> Reply:
+        escalation = detect(question, self.knowledge.lexicon)
+        words = normalise(question).split()
+        talk = self._smalltalk_for(words) if words else None
+        if talk is not None:
+            return Reply(answer=with_escalation(talk.reply, escalation), matched=False, confidence=0.0, passage=None,
+                         escalation=escalation, suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
+                         kind="smalltalk")
+        retrieval = self.retriever.search(question)
+        best = retrieval.best
+        if retrieval.matched and best is not None:
+            passage = best.passage
+            others = self._suggestions(retrieval, exclude=passage.question)
+            return Reply(
+                answer=with_escalation(passage.answer, escalation), matched=True, confidence=retrieval.confidence,
+                passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
+                escalation=escalation, suggestions=others, kind="answer", retrieval=retrieval,
+            )
+        log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
+        suggestions = self._suggestions(retrieval) if retrieval.has_anchor else ()
+        if len(suggestions) < MAX_SUGGESTIONS:
+            extra = [q for q in self.knowledge.messages.starter_questions if q not in suggestions]
+            suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
+        return Reply(answer=with_escalation(self.knowledge.messages.fallback, escalation), matched=False,
+                     confidence=retrieval.confidence, passage=None, escalation=escalation,
+                     suggestions=suggestions, kind="fallback", retrieval=retrieval)
+
+    def _suggestions(self, retrieval: Retrieval, exclude: str | None = None) -> tuple[str, ...]:
+        floor = self.retriever.config.suggestion_min_score
+        seen = {normalise(exclude)} if exclude else set()
+        out: list[str] = []
+        for candidate in retrieval.candidates:
+            key = normalise(candidate.passage.question)
+            if candidate.score < floor or key in seen:
+                continue
+            seen.add(key)
+            out.append(candidate.passage.question)
+            if len(out) == MAX_SUGGESTIONS:
+                break
+        return tuple(out)

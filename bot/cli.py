@@ -1,0 +1,123 @@
+"""The `crampbot` command line: a thin layer over Bot, the corpus and the HTTP app."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.corpus import KnowledgeError, load_passages
+from bot.settings import PREFIX, Settings, SettingsError, get_settings
+
+log = logging.getLogger("bot")
+
+
+def _knowledge(args: argparse.Namespace, settings: Settings) -> Path:
+    return Path(args.knowledge) if args.knowledge else settings.knowledge
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask one question and print the reply.
+
+    Example: crampbot ask "What causes leg cramps at night?" --json
+    """
+    from bot.chat import Bot
+
+    question = args.question.strip()
+    if not question:
+        print("error: the question is empty", file=sys.stderr)
+        return 2
+    if len(question) > settings.max_question_chars:
+        print(f"error: the question is longer than {settings.max_question_chars} characters", file=sys.stderr)
+        return 2
+    reply = Bot.from_knowledge(_knowledge(args, settings)).ask(question)
+    if args.json:
+        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(reply.answer)
+    if reply.passage:
+        print(f"\nFrom: {reply.passage.title}  [{reply.passage.id}, confidence {reply.confidence:.2f}]")
+    if reply.suggestions:
+        print("\nYou could also ask:")
+        for suggestion in reply.suggestions:
+            print(f"  - {suggestion}")
+    return 0
+
+
+def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
+    """List every passage the articles were split into: id, source, question, answer length.
+
+    Example: crampbot passages --json
+    """
+    passages = load_passages(_knowledge(args, settings))
+    if args.json:
+        print(json.dumps([{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
+                           "answer_chars": len(p.answer)} for p in passages], ensure_ascii=False, indent=2))
+        return 0
+    width = max((len(p.id) for p in passages), default=2)
+    print(f"{'id':<{width}}  {'chars':>5}  question")
+    for p in passages:
+        print(f"{p.id:<{width}}  {len(p.answer):>5}  {p.question}")
+    print(f"\n{len(passages)} passages from {len({p.source for p in passages})} sources")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Serve the HTTP API (and the widget) with uvicorn.
+
+    Example: crampbot serve --host 127.0.0.1 --port 8000 --knowledge ./knowledge
+    """
+    import uvicorn
+
+    from bot.api import create_app
+
+    settings = replace(settings, knowledge=_knowledge(args, settings),
+                       host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crampbot", description="Answers questions about leg cramps "
+                                     "from a curated knowledge base. General information, not medical advice.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
+        doc = (func.__doc__ or "").strip()  # type: ignore[attr-defined]
+        p = sub.add_parser(name, help=help_text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: CRAMPBOT_KNOWLEDGE or the bundled one)")
+        p.set_defaults(func=func)
+        return p
+
+    ask = add("ask", cmd_ask, "ask one question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
+    passages = add("passages", cmd_passages, "list the passages the articles were split into")
+    passages.add_argument("--json", action="store_true", help="print as JSON")
+    serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = get_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # One-shot commands keep their output clean unless a log level is asked for explicitly.
+    quiet = args.command != "serve" and PREFIX + "LOG_LEVEL" not in os.environ
+    logging.basicConfig(level="WARNING" if quiet else settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args, settings))
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,87 @@
+"""Everything the bot knows, loaded from one knowledge folder into one immutable value.
+
+A server worker builds a new `Knowledge` aside and swaps it in whole, so a request never sees
+half of an old knowledge base and half of a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.corpus import BUNDLED_KNOWLEDGE, KnowledgeError, Passage, knowledge_version, load_passages, load_sources, read_yaml
+from bot.safety import Lexicon, load_lexicon
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    name: str
+    patterns: tuple[str, ...]
+    reply: str
+
+
+@dataclass(frozen=True)
+class Messages:
+    fallback: str
+    starter_questions: tuple[str, ...]
+    smalltalk: tuple[SmallTalk, ...]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    path: Path
+    version: str
+    passages: tuple[Passage, ...]
+    synonyms: dict[str, list[str] | str]
+    anchors: tuple[str, ...]
+    source_quality: dict[str, float]
+    lexicon: Lexicon
+    messages: Messages
+
+
+def _mapping(path: Path, key: str) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    data = read_yaml(path) or {}
+    value = data.get(key, {}) if isinstance(data, dict) else None
+    if not isinstance(value, dict):
+        raise KnowledgeError(f"{path}: '{key}' must be a mapping")
+    return value
+
+
+def load_messages(path: Path) -> Messages:
+    data = read_yaml(path) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
+        raise KnowledgeError(f"{path}: needs a 'fallback' text")
+    talk = tuple(
+        SmallTalk(name=str(name), patterns=tuple(str(p) for p in entry.get("patterns", [])), reply=str(entry["reply"]).strip())
+        for name, entry in (data.get("smalltalk") or {}).items()
+    )
+    return Messages(fallback=data["fallback"].strip(),
+                    starter_questions=tuple(str(q) for q in data.get("starter_questions") or ()), smalltalk=talk)
+
+
+def load_knowledge(path: Path | None = None) -> Knowledge:
+    """Load and validate a knowledge folder (the bundled one by default); raises KnowledgeError."""
+    root = Path(path) if path is not None else BUNDLED_KNOWLEDGE
+    if not root.is_dir():
+        raise KnowledgeError(f"{root}: knowledge folder not found")
+    anchors = read_yaml(root / "domain.yaml").get("anchors", []) if (root / "domain.yaml").exists() else []
+    sources = load_sources(root)
+    try:
+        lexicon = load_lexicon(root / "red_flags.yaml")
+    except KnowledgeError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise KnowledgeError(f"{root / 'red_flags.yaml'}: {exc}") from exc
+    return Knowledge(
+        path=root,
+        version=knowledge_version(root),
+        passages=tuple(load_passages(root)),
+        synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
+        anchors=tuple(str(a) for a in anchors),
+        source_quality={s.file: s.quality for s in sources},
+        lexicon=lexicon,
+        messages=load_messages(root / "messages.yaml"),
+    )

@@ -1,0 +1,30 @@
+"""Shared fixtures: the bundled knowledge, loaded and indexed once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.chat import Bot
+from bot.corpus import BUNDLED_KNOWLEDGE, Passage, load_passages
+
+
+@pytest.fixture(scope="session")
+def knowledge_dir() -> Path:
+    return BUNDLED_KNOWLEDGE
+
+
+@pytest.fixture(scope="session")
+def bot() -> Bot:
+    return Bot.from_knowledge()
+
+
+@pytest.fixture(scope="session")
+def passages(knowledge_dir: Path) -> list[Passage]:
+    return load_passages(knowledge_dir)
+
+
+@pytest.fixture(scope="session")
+def passages_by_id(passages: list[Passage]) -> dict[str, Passage]:
+    return {p.id: p for p in passages}

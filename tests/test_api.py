@@ -1,0 +1,93 @@
+"""The HTTP contract: 200 shapes, every 422 case, health, docs, and never a 500."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.api import create_app
+from bot.chat import Bot
+from bot.settings import get_settings
+
+
+@pytest.fixture(scope="module")
+def client(bot: Bot) -> Iterator[TestClient]:
+    with TestClient(create_app(get_settings({}), bot=bot)) as test_client:
+        yield test_client
+
+
+def test_ask_answers_with_the_documented_shape(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": "What causes leg cramps at night?", "session_id": "abc"})
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions"}
+    assert data["matched"] is True and 0 <= data["confidence"] <= 1
+    assert set(data["passage"]) == {"id", "question", "source", "title"}
+    assert data["escalation"] is None
+    assert isinstance(data["suggestions"], list)
+
+
+def test_ask_without_session_id_is_fine(client: TestClient) -> None:
+    assert client.post("/api/ask", json={"question": "hello"}).status_code == 200
+
+
+def test_red_flag_reply_carries_the_escalation(client: TestClient) -> None:
+    data = client.post("/api/ask", json={"question": "cramp and chest pain", "session_id": None}).json()
+    assert data["escalation"]["level"] == "emergency"
+    assert data["escalation"]["terms"] and data["answer"].endswith(data["escalation"]["message"])
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"session_id": "x"},
+    {"question": None},
+    {"question": 42},
+    {"question": ["cramps"]},
+    {"question": ""},
+    {"question": "   \n\t "},
+    {"question": "a" * 1001},
+    {"question": "cramps", "session_id": 5},
+    [],
+    "cramps",
+])
+def test_bad_input_gets_a_clear_422(client: TestClient, body: object) -> None:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422
+    data = response.json()
+    assert data["detail"] and isinstance(data["error"], str) and data["error"]
+
+
+def test_exactly_1000_characters_is_accepted(client: TestClient) -> None:
+    assert client.post("/api/ask", json={"question": "c" * 1000}).status_code == 200
+
+
+@pytest.mark.parametrize("raw", [b"{", b"not json", b'{"question": "cramps"', b"\xff\xfe\x00", b""])
+def test_invalid_json_gets_422(client: TestClient, raw: bytes) -> None:
+    response = client.post("/api/ask", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("question", ["🦵💥 cramps??", "ÇRÄMPS ñ", "<script>alert(1)</script>", "\x00\x01", "\ud7ff"])
+def test_unicode_and_odd_punctuation_work(client: TestClient, question: str) -> None:
+    assert client.post("/api/ask", json={"question": question}).status_code == 200
+
+
+def test_health_reports_ready_with_knowledge_version(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "ok" and len(data["version"]) == 12 and data["passages"] > 50
+
+
+def test_openapi_docs_are_served_and_carry_the_disclaimer(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "not medical advice" in spec["info"]["description"]
+    assert "/api/ask" in spec["paths"]
+
+
+def test_app_loads_the_bundled_knowledge_in_its_lifespan() -> None:
+    with TestClient(create_app(get_settings({}))) as fresh:
+        assert fresh.get("/api/health").status_code == 200

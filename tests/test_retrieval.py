@@ -1,0 +1,98 @@
+"""Retrieval on the real corpus: realistic questions land on a passage that answers them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.chat import Bot
+
+# (question as people type it, ids of passages that answer it)
+REALISTIC = [
+    ("What are leg cramps?", {"night-cramps-qa.what-are-leg-cramps", "treatment-faq.what-are-leg-cramps",
+                              "understanding-nocturnal.definition-and-overview"}),
+    ("how long does a leg cramp usually last", {"night-cramps-qa.how-long-do-leg-cramps-last",
+                                                "treatment-faq.how-long-do-leg-cramps-last"}),
+    ("why do I get cramps in my legs at night?", {"night-cramps-qa.what-causes-leg-cramps-at-night",
+                                                  "treatment-faq.why-do-my-legs-cramp-at-night",
+                                                  "treatment-faq.causes-of-leg-cramps-at-night",
+                                                  "treatment-faq.why-do-i-get-cramps-in-my-legs"}),
+    ("can my blood pressure water pills cause cramps", {"treatment-faq.can-diuretics-cause-night-leg-cramps",
+                                                        "night-cramps-qa.what-medications-may-cause-leg-cramps"}),
+    ("which medications cause leg cramps", {"night-cramps-qa.what-medications-may-cause-leg-cramps",
+                                            "treatment-faq.what-are-the-causes-of-leg-cramps"}),
+    ("how do I stop a cramp right now", {"night-cramps-qa.how-do-i-stop-leg-cramps-immediately",
+                                         "understanding-nocturnal.immediate-relief-techniques"}),
+    ("what stretches help with leg cramps", {"night-cramps-qa.what-kinds-of-stretches-help-get-rid-of-leg-cramps",
+                                             "understanding-nocturnal.stretching-exercises",
+                                             "night-cramps-qa.what-kinds-of-stretches-help-prevent-leg-cramps"}),
+    ("is restless legs the same thing as cramps", {
+        "night-cramps-qa.whats-the-difference-between-leg-cramps-and-restless-legs-syndrome",
+        "nocturnal-vs-rls.leg-cramps-vs-restless-leg-syndrome", "fighting-night-cramps.leg-cramps-vs-restless-leg-syndrome"}),
+    ("I'm pregnant and get calf cramps every night", {"understanding-nocturnal.pregnancy",
+                                                      "treatment-faq.can-you-get-night-leg-cramps-while-pregnant"}),
+    ("what vitamins help leg cramps", {"night-cramps-qa.what-vitamins-may-help-with-leg-cramps"}),
+    ("how can I prevent leg cramps", {"night-cramps-qa.how-can-i-prevent-leg-cramps",
+                                      "night-cramps-qa.how-can-i-reduce-my-risk-of-getting-leg-cramps",
+                                      "understanding-nocturnal.preventive-measures"}),
+    ("when should I go to the emergency room", {"night-cramps-qa.when-should-i-go-to-the-er"}),
+    ("when should I worry about my leg cramps", {"night-cramps-qa.when-to-worry-about-leg-cramps",
+                                                 "understanding-nocturnal.red-flags-in-leg-cramps"}),
+    ("how are leg cramps diagnosed", {"night-cramps-qa.how-are-leg-cramps-diagnosed",
+                                      "understanding-nocturnal.clinical-evaluation-and-medical-history"}),
+    ("what does a leg cramp feel like", {"night-cramps-qa.what-does-a-leg-cramp-feel-like",
+                                         "understanding-nocturnal.characteristics-of-the-pain"}),
+    ("can leg cramps be cured", {"night-cramps-qa.can-leg-cramps-be-cured"}),
+    ("what is a charley horse", {"treatment-faq.what-is-it-called-when-you-have-a-cramp-in"}),
+    ("does diabetes cause leg cramps", {"understanding-nocturnal.diabetes",
+                                        "treatment-faq.what-causes-numbness-in-the-legs-and-feet"}),
+    ("is kidney disease linked to cramps", {"understanding-nocturnal.kidney-disease"}),
+    ("best sleeping position to avoid cramps", {"understanding-nocturnal.adjusting-sleep-positions"}),
+    ("foods rich in magnesium for cramps", {"understanding-nocturnal.increase-in-magnesium-rich-foods"}),
+    ("do bananas help with cramps because of potassium", {"understanding-nocturnal.potassium-balance",
+                                                          "treatment-faq.why-do-i-get-cramps-in-my-legs"}),
+    ("I get cramps after increasing my running mileage", {
+        "treatment-faq.when-you-re-trying-to-kick-your-routine-up-a", "understanding-nocturnal.physical-activity-levels"}),
+    ("does pickle juice work for cramps", {"treatment-faq.what-to-do-for-cramps-in-legs"}),
+    ("wat causes cramps in calfs", {"night-cramps-qa.what-causes-leg-cramps", "treatment-faq.what-are-the-causes-of-leg-cramps",
+                                    "night-cramps-qa.what-causes-leg-cramps-at-night"}),
+]
+
+OFF_TOPIC = [
+    "tell me a joke",
+    "what's the capital of France",
+    "what's the weather like tomorrow",
+    "how do I get rid of acne",
+    "reset my password please",
+    "asdfgh qwerty",
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), REALISTIC, ids=[q for q, _ in REALISTIC])
+def test_realistic_question_lands_on_a_passage_that_answers_it(bot: Bot, question: str, expected: set[str]) -> None:
+    reply = bot.ask(question)
+    assert reply.matched, f"not matched (confidence {reply.confidence:.2f})"
+    assert reply.passage is not None and reply.passage.id in expected
+
+
+@pytest.mark.parametrize("question", OFF_TOPIC)
+def test_off_topic_question_is_not_matched(bot: Bot, question: str) -> None:
+    reply = bot.ask(question)
+    assert not reply.matched
+    assert reply.passage is None
+    assert reply.suggestions, "the fallback offers questions the bot can answer"
+
+
+def test_confidence_is_between_zero_and_one(bot: Bot) -> None:
+    for question, _ in REALISTIC:
+        assert 0.0 <= bot.ask(question).confidence <= 1.0
+
+
+def test_a_matched_answer_suggests_up_to_three_other_questions(bot: Bot) -> None:
+    reply = bot.ask("What causes leg cramps at night?")
+    assert 1 <= len(reply.suggestions) <= 3
+    assert reply.passage is not None and reply.passage.question not in reply.suggestions
+
+
+def test_typo_is_corrected_against_the_corpus_vocabulary(bot: Bot) -> None:
+    retrieval = bot.retriever.search("magnesum for crmaps")
+    assert retrieval.corrections.get("magnesum") == "magnesium"
