@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "bot", None) is None:
-            app.state.bot = Bot.from_knowledge(settings.knowledge)
+            app.state.bot = Bot.from_settings(settings)
             log.info("knowledge %s loaded: %d passages", app.state.bot.version, len(app.state.bot.knowledge.passages))
         yield
 

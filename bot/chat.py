@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -11,6 +11,7 @@ from bot.index import STOP_WORDS
 from bot.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
 from bot.safety import Escalation, detect
+from bot.settings import Settings
 from bot.text import normalise
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,14 @@ class Bot:
     def from_knowledge(cls, path: str | Path | None = None, config: RetrieverConfig | None = None) -> Bot:
         """Load `knowledge/` (the bundled folder when `path` is None) and index it."""
         return cls(load_knowledge(Path(path) if path is not None else None), config)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Bot:
+        """The bot a server or CLI run serves: its knowledge folder and confidence threshold."""
+        config = RetrieverConfig()
+        if settings.min_confidence is not None:
+            config = replace(config, min_confidence=settings.min_confidence)
+        return cls.from_knowledge(settings.knowledge, config)
 
     @property
     def version(self) -> str:

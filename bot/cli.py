@@ -35,7 +35,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if len(question) > settings.max_question_chars:
         print(f"error: the question is longer than {settings.max_question_chars} characters", file=sys.stderr)
         return 2
-    reply = Bot.from_knowledge(_knowledge(args, settings)).ask(question)
+    reply = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings))).ask(question)
     if args.json:
         print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -65,6 +65,29 @@ def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{p.id:<{width}}  {len(p.answer):>5}  {p.question}")
     print(f"\n{len(passages)} passages from {len({p.source for p in passages})} sources")
     return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    """Measure answer accuracy on knowledge/eval/ against two baselines; exit 1 below the thresholds.
+
+    Example: crampbot eval --json
+    """
+    from bot.chat import Bot
+    from bot.corpus import read_yaml
+    from bot.evaluate import format_report, run_evaluation
+
+    knowledge = _knowledge(args, settings)
+    eval_dir = knowledge / "eval"
+    thresholds_path = eval_dir / "thresholds.yaml"
+    thresholds = (read_yaml(thresholds_path) or {}).get("retrieval", {}) if thresholds_path.exists() else {}
+    bot = Bot.from_settings(replace(settings, knowledge=knowledge))
+    report = run_evaluation(bot, Path(args.set) if args.set else eval_dir / "questions.yaml", thresholds,
+                            baselines=not args.no_baselines)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(format_report(report))
+    return 0 if report.passed else 1
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -99,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
     passages = add("passages", cmd_passages, "list the passages the articles were split into")
     passages.add_argument("--json", action="store_true", help="print as JSON")
+    evaluate = add("eval", cmd_eval, "measure answer accuracy against baselines")
+    evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
+    evaluate.add_argument("--set", metavar="FILE", help="evaluation questions (default: KNOWLEDGE/eval/questions.yaml)")
+    evaluate.add_argument("--no-baselines", action="store_true", help="measure crampbot only")
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")

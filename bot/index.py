@@ -29,6 +29,10 @@ def analyse(text: str) -> list[str]:
     return terms_of_words(words(text))
 
 
+def _analyse_normalised(text: str) -> list[str]:
+    return terms_of_words(text.split())
+
+
 def terms_of_words(tokens: Sequence[str]) -> list[str]:
     stems = [stem(w) for w in tokens if w not in STOP_WORDS]
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
@@ -36,25 +40,24 @@ def terms_of_words(tokens: Sequence[str]) -> list[str]:
 
 @dataclass(frozen=True)
 class Postings:
-    """Column-wise view of one field's TF-IDF matrix: term id -> (rows, weights)."""
+    """Column-wise (CSC) view of one field's TF-IDF matrix: a term's rows are one slice away."""
 
-    rows: tuple[np.ndarray, ...]
-    weights: tuple[np.ndarray, ...]
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
 
     @classmethod
     def from_matrix(cls, matrix: sparse.csr_matrix) -> Postings:
-        csc = matrix.tocsc()
+        csc = sparse.csc_matrix(matrix, dtype=np.float64)
         csc.sort_indices()
-        rows = tuple(csc.indices[csc.indptr[j]:csc.indptr[j + 1]].copy() for j in range(csc.shape[1]))
-        weights = tuple(csc.data[csc.indptr[j]:csc.indptr[j + 1]].astype(np.float64) for j in range(csc.shape[1]))
-        return cls(rows=rows, weights=weights)
+        return cls(indptr=csc.indptr, indices=csc.indices, data=csc.data)
 
     def scores(self, query: dict[int, float], n_rows: int) -> np.ndarray:
         out = np.zeros(n_rows)
         for term_id, weight in query.items():
-            rows = self.rows[term_id]
-            if rows.size:
-                out[rows] += weight * self.weights[term_id]
+            start, end = self.indptr[term_id], self.indptr[term_id + 1]
+            if end > start:
+                out[self.indices[start:end]] += weight * self.data[start:end]
         return out
 
 
@@ -69,15 +72,16 @@ class FieldIndex:
 
     @classmethod
     def build(cls, fields: dict[str, Sequence[str]]) -> FieldIndex:
+        """Index texts already passed through `bot.text.normalise` (callers normalise once, reuse twice)."""
         lengths = {len(texts) for texts in fields.values()}
         if len(lengths) != 1:
             raise ValueError(f"every field needs one text per document, got lengths {sorted(lengths)}")
         (n_docs,) = lengths
-        vectoriser = TfidfVectorizer(analyzer=analyse, sublinear_tf=True, norm="l2", smooth_idf=True)
+        vectoriser = TfidfVectorizer(analyzer=_analyse_normalised, sublinear_tf=True, norm="l2", smooth_idf=True)
         all_texts = [text for texts in fields.values() for text in texts]
-        vectoriser.fit(all_texts or [""])
+        matrix = sparse.csr_matrix(vectoriser.fit_transform(all_texts or [""]))  # one analysis pass for all fields
         vocabulary = {term: int(i) for term, i in vectoriser.vocabulary_.items()}
-        postings = {name: Postings.from_matrix(vectoriser.transform(list(texts))) for name, texts in fields.items()}
+        postings = {name: Postings.from_matrix(matrix[k * n_docs:(k + 1) * n_docs]) for k, name in enumerate(fields)}
         return cls(vocabulary=vocabulary, idf=vectoriser.idf_.astype(np.float64), fields=postings, n_docs=n_docs)
 
     def vectorise(self, terms: Sequence[str]) -> dict[int, float]:

@@ -106,13 +106,13 @@ class Retriever:
               config: RetrieverConfig | None = None) -> Retriever:
         synonyms = synonyms or Synonyms.from_mapping({})
         fields = {
-            "question": [" ".join((p.search_question, *p.alternates)) for p in passages],
-            "answer": [p.answer for p in passages],
+            "question": [normalise(" ".join((p.search_question, *p.alternates))) for p in passages],
+            "answer": [normalise(p.answer) for p in passages],
         }
         index = FieldIndex.build(fields)
         vocabulary: Counter[str] = Counter()
         for text in (*fields["question"], *fields["answer"], *synonyms.mapping):
-            vocabulary.update(w for w in normalise(text).split() if w.isalpha() and len(w) > 2)
+            vocabulary.update(w for w in text.split() if len(w) > 2 and w.isalpha())
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         anchor_stems = frozenset(stem(w) for a in anchors for w in normalise(a).split())
         return cls(passages, index, synonyms, anchor_stems, vocabulary, quality, config or RetrieverConfig())

@@ -27,26 +27,37 @@ _CONTRACTIONS: dict[str, str] = {
     "there's": "there is", "how's": "how is", "who's": "who is", "let's": "let us",
     "you're": "you are", "youre": "you are", "they're": "they are", "we're": "we are",
 }
-_CONTRACTION_RE = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(_CONTRACTIONS, key=len, reverse=True)) + r")\b")
-_GENERIC_NT_RE = re.compile(r"\b(\w+)n't\b")
-_GENERIC_SUFFIX_RE = re.compile(r"\b(\w+)'(re|ve|ll|d|m|s)\b")
-_SUFFIXES = {"re": " are", "ve": " have", "ll": " will", "d": " would", "m": " am", "s": ""}
-_NON_WORD_RE = re.compile(r"[^\w]+|_+")
-_SPACE_RE = re.compile(r"\s+")
+_SUFFIXES = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am", "s": ""}
+_TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
+
+
+def _expand(token: str) -> str:
+    """A token with an apostrophe (or a known apostrophe-less contraction) spelt out."""
+    known = _CONTRACTIONS.get(token)
+    if known is not None:
+        return known
+    if "'" not in token:
+        return token
+    if token.endswith("n't"):
+        return token[:-3] + " not"
+    base, _, suffix = token.rpartition("'")
+    replacement = _SUFFIXES.get(suffix)
+    if replacement is None:
+        return base.replace("'", " ") + " " + suffix  # o'clock -> o clock
+    return f"{base} {replacement}".rstrip()
 
 
 @lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Lower-case, ASCII-quoted, contraction-expanded text with punctuation turned into spaces.
+    """Lower-case, ASCII-quoted, contraction-expanded words separated by single spaces.
 
+    Tokenise first, then look contractions up word by word: one pass, linear in the text.
     Cached: the same question is often asked many times, and this is on the hot path.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = _CONTRACTION_RE.sub(lambda m: _CONTRACTIONS[m.group(1)], text)
-    text = _GENERIC_NT_RE.sub(r"\1 not", text)
-    text = _GENERIC_SUFFIX_RE.sub(lambda m: m.group(1) + _SUFFIXES[m.group(2)], text)
-    text = _NON_WORD_RE.sub(" ", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    get = _CONTRACTIONS.get
+    return " ".join(get(t, t) if "'" not in t else _expand(t) for t in _TOKEN_RE.findall(text.casefold()))
 
 
 def words(text: str) -> list[str]:
