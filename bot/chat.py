@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from rapidfuzz import fuzz
+
 from bot.index import STOP_WORDS
 from bot.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 
 ReplyKind = Literal["answer", "fallback", "smalltalk"]
 MAX_SUGGESTIONS = 3
+NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
 _FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks", "again"})
 
 
@@ -122,23 +125,26 @@ class Bot:
                 escalation=escalation, suggestions=others, kind="answer", retrieval=retrieval,
             )
         log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
+        messages = self.knowledge.messages
+        near_miss = retrieval.is_near_miss(self.retriever.config)
         suggestions = self._suggestions(retrieval) if retrieval.has_anchor else ()
         if len(suggestions) < MAX_SUGGESTIONS:
-            extra = [q for q in self.knowledge.messages.starter_questions if q not in suggestions]
+            extra = [q for q in messages.starter_questions if q not in suggestions]
             suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
-        return Reply(answer=with_escalation(self.knowledge.messages.fallback, escalation), matched=False,
+        text = messages.did_you_mean if near_miss else messages.fallback
+        return Reply(answer=with_escalation(text, escalation), matched=False,
                      confidence=retrieval.confidence, passage=None, escalation=escalation,
                      suggestions=suggestions, kind="fallback", retrieval=retrieval)
 
     def _suggestions(self, retrieval: Retrieval, exclude: str | None = None) -> tuple[str, ...]:
         floor = self.retriever.config.suggestion_min_score
-        seen = {normalise(exclude)} if exclude else set()
+        seen = [normalise(exclude)] if exclude else []
         out: list[str] = []
         for candidate in retrieval.candidates:
             key = normalise(candidate.passage.question)
-            if candidate.score < floor or key in seen:
-                continue
-            seen.add(key)
+            if candidate.score < floor or any(fuzz.ratio(key, other) >= NEAR_DUPLICATE for other in seen):
+                continue  # the same question asked by another article adds nothing
+            seen.append(key)
             out.append(candidate.passage.question)
             if len(out) == MAX_SUGGESTIONS:
                 break

@@ -24,6 +24,7 @@ class SmallTalk:
 @dataclass(frozen=True)
 class Messages:
     fallback: str
+    did_you_mean: str
     starter_questions: tuple[str, ...]
     smalltalk: tuple[SmallTalk, ...]
 
@@ -59,6 +60,7 @@ def load_messages(path: Path) -> Messages:
         for name, entry in (data.get("smalltalk") or {}).items()
     )
     return Messages(fallback=data["fallback"].strip(),
+                    did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
                     starter_questions=tuple(str(q) for q in data.get("starter_questions") or ()), smalltalk=talk)
 
 

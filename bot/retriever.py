@@ -28,6 +28,7 @@ class RetrieverConfig:
     answer_weight: float = 0.30
     fuzzy_weight: float = 0.20
     min_confidence: float = 0.22
+    did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
     fuzzy_candidates: int = 15
     typo_min_ratio: float = 80.0
@@ -55,6 +56,11 @@ class Retrieval:
     @property
     def best(self) -> Candidate | None:
         return self.candidates[0] if self.candidates else None
+
+    def is_near_miss(self, config: RetrieverConfig) -> bool:
+        """Close to an answer without reaching the threshold: worth a "did you mean"."""
+        return (not self.matched and self.has_anchor
+                and self.confidence >= config.did_you_mean_ratio * config.min_confidence)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat import Bot
+from bot.retriever import RetrieverConfig
 
 
 def test_matched_answer_is_the_passage_text_with_its_source(bot: Bot) -> None:
@@ -79,3 +80,21 @@ def test_reply_dict_has_exactly_the_public_fields(bot: Bot) -> None:
 def test_odd_input_never_raises(bot: Bot, odd: str) -> None:
     reply = bot.ask(odd)
     assert isinstance(reply.answer, str) and reply.answer
+
+
+def test_near_miss_offers_did_you_mean_with_close_questions(bot: Bot) -> None:
+    strict = Bot(bot.knowledge, RetrieverConfig(min_confidence=0.99, did_you_mean_ratio=0.1))
+    reply = strict.ask("what causes leg cramps")
+    assert not reply.matched and reply.kind == "fallback"
+    assert reply.answer.startswith("I'm not sure I understood")
+    assert "What causes leg cramps?" in reply.suggestions
+
+
+def test_far_miss_gets_the_plain_fallback(bot: Bot) -> None:
+    assert bot.ask("what's the capital of France").answer.startswith("Sorry")
+
+
+def test_suggestions_never_repeat_the_answered_question_in_other_words(bot: Bot) -> None:
+    reply = bot.ask("What are leg cramps?")
+    assert reply.passage is not None
+    assert all(s.casefold() != reply.passage.question.casefold() for s in reply.suggestions)
