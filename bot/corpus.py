@@ -116,13 +116,17 @@ def load_noise_rules(knowledge: Path) -> NoiseRules:
 
 
 def load_overrides(knowledge: Path) -> Overrides:
+    """overrides.yaml, plus alternates.yaml: the phrasings file grows large, so it stands alone."""
     path = knowledge / "overrides.yaml"
-    if not path.exists():
-        return Overrides()
-    data = read_yaml(path) or {}
+    data = (read_yaml(path) or {}) if path.exists() else {}
     exclude = {str(k): str(v) for k, v in (data.get("exclude") or {}).items()}
     retitle = {str(k): str(v) for k, v in (data.get("retitle") or {}).items()}
-    alternates = {str(k): tuple(str(x) for x in v) for k, v in (data.get("alternates") or {}).items()}
+    alternates: dict[str, tuple[str, ...]] = {}
+    extra_path = knowledge / "alternates.yaml"
+    extra = ((read_yaml(extra_path) or {}).get("alternates") or {}) if extra_path.exists() else {}
+    for source in (data.get("alternates") or {}, extra):
+        for k, v in source.items():
+            alternates[str(k)] = alternates.get(str(k), ()) + tuple(str(x) for x in v or ())
     return Overrides(exclude=exclude, retitle=retitle, alternates=alternates)
 
 
