@@ -211,9 +211,18 @@ class Widget:
         )
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
+    """Save a screenshot; `panel_only` crops it to the open panel and the launcher."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    clip = None
+    if panel_only:
+        box = page.locator("crampbot-widget .panel").bounding_box()
+        assert box is not None
+        viewport = page.viewport_size or DESKTOP
+        x, y = max(box["x"] - 16, 0), max(box["y"] - 16, 0)
+        clip = {"x": x, "y": y, "width": min(box["width"] + 32, viewport["width"] - x),
+                "height": viewport["height"] - y}
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", clip=clip)
 
 
 def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Callable[[Route], None]:
@@ -247,6 +256,7 @@ def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
     expect(w.send).to_be_enabled()
     expect(w.note).to_be_in_viewport()
     shot(page, "03-answer")
+    shot(page, "03-answer-panel", panel_only=True)  # docs/widget.png is a copy of this one
 
 
 def test_bullet_lines_render_as_a_list(page: Page) -> None:
@@ -632,8 +642,9 @@ def test_embedded_on_another_origin(
             "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
         )
         assert styles == ["rgb(255, 210, 63)", "rgb(17, 17, 17)"]  # light accent -> dark text
-        font = w.input.evaluate("el => getComputedStyle(el).fontSize")
-        assert font == "15px"
+        for element in (w.input, w.replies.last.locator("li").first, w.note):
+            style = element.evaluate("el => [getComputedStyle(el).fontSize, getComputedStyle(el).letterSpacing]")
+            assert style[1] == "normal" and style[0] in {"12px", "15px"}, style
         shot(page, "10-third-party")
     finally:
         page.context.close()
