@@ -472,6 +472,7 @@ def test_long_input_stops_at_the_limit_with_a_counter(page: Page) -> None:
     expect(w.input).to_have_value("x" * 1000)
     expect(counter).to_be_visible()
     expect(counter).to_have_text("1000 / 1000 characters: the limit")
+    expect(w.host.locator("[role=status]")).to_have_text("Character limit reached: 1000")
     w.input.press("Enter")
     expect(w.replies).to_have_count(1)
     expect(w.error).to_have_count(0)

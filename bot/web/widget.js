@@ -235,7 +235,8 @@
         onkeydown: (e) => this.onInputKey(e),
       });
       this.sendButton = h("button", { type: "submit", class: "send", "aria-label": "Send question" }, [icon("send")]);
-      this.counter = h("p", { id: "counter", class: "counter", "aria-live": "polite", hidden: true });
+      this.counter = h("p", { id: "counter", class: "counter", hidden: true });
+      this.announcer = h("p", { class: "sr-only", role: "status" });
       const form = h(
         "form",
         {
@@ -265,17 +266,24 @@
           role: "dialog",
           "aria-labelledby": "title",
           hidden: true,
+        },
+        [header, this.alertSlot, this.log, form, footer],
+      );
+
+      this.rootEl = h(
+        "div",
+        {
+          class: "root",
+          "data-position": this.position,
           onkeydown: (e) => {
-            if (e.key === "Escape" && !e.isComposing) {
+            if (e.key === "Escape" && !e.isComposing && this.isOpen) {
               e.preventDefault();
               this.close();
             }
           },
         },
-        [header, this.alertSlot, this.log, form, footer],
+        [this.panel, this.launcher, this.announcer],
       );
-
-      this.rootEl = h("div", { class: "root", "data-position": this.position }, [this.panel, this.launcher]);
       this.applyAccent();
       root.append(this.rootEl);
     }
@@ -335,6 +343,12 @@
       el.style.height = "auto";
       el.style.height = Math.min(el.scrollHeight, 128) + "px";
       const n = el.value.length;
+      const full = n >= MAX_CHARS;
+      if (full && !this.counter.classList.contains("is-full")) {
+        this.announcer.textContent = `Character limit reached: ${MAX_CHARS}`;
+      } else if (!full) {
+        this.announcer.textContent = "";
+      }
       this.counter.hidden = n < COUNTER_FROM;
       this.counter.classList.toggle("is-full", n >= MAX_CHARS);
       this.counter.textContent =
@@ -474,6 +488,8 @@
         text = "crampbot had a problem answering. Please try again.";
       } else if (err instanceof HttpError) {
         text = `crampbot could not answer (error ${err.status}). Please try again.`;
+      } else if (err && err.name === "AbortError") {
+        text = "crampbot took too long to answer. Please try again.";
       } else {
         text = "crampbot cannot be reached. Check your connection, then try again.";
       }
@@ -545,7 +561,7 @@
         state && Array.isArray(state.messages)
           ? state.messages.filter((m) => m && (m.role === "user" || m.role === "bot") && typeof m.text === "string")
           : [];
-      if (state && state.open) this.startOpen = true;
+      if (state && typeof state.open === "boolean") this.startOpen = state.open; // the user's choice wins
       this.renderAll();
     }
 
