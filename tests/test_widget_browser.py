@@ -52,7 +52,9 @@ expect.set_options(timeout=5_000)
 
 
 def make_app() -> FastAPI:
-    """The app under test. Once bot.api lands: `return create_app(get_settings())`."""
+    """The app under test. Once bot.api (calling mount_widget) is merged, the one-line switch is
+    `return bot.api.create_app(bot.settings.get_settings())` (it reads CRAMPBOT_CORS_ORIGINS,
+    which the cross-origin test sets before calling this)."""
     return widget_standin.create_app()
 
 
@@ -297,11 +299,15 @@ def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
 def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
     w = Widget(page)
     w.open()
-    w.ask("I have cramps and chest pain")
+    with page.expect_response("**/api/ask") as response:
+        w.ask("I have cramps and chest pain")
+    reply = response.value.json()
+    assert reply["escalation"]["level"] == "emergency"
+    message = reply["escalation"]["message"]
+    assert reply["answer"].endswith(message)  # the contract: the API appends it to the answer
     alert = page.get_by_role("alert")
     expect(alert).to_be_visible()
     expect(alert).to_contain_text("Emergency: call your local emergency number now")
-    message = widget_standin.EMERGENCY_MESSAGE
     expect(alert).to_contain_text(message)
     # the escalation is shown once, as the alert, not also at the end of the answer
     expect(w.replies.last).not_to_contain_text(message)
@@ -333,7 +339,7 @@ def test_off_topic_question_shows_the_fallback_and_its_chips_ask(page: Page) -> 
     w = Widget(page)
     w.open()
     w.ask("tell me a joke")
-    fallback = w.replies.last
+    fallback = w.replies.nth(0)
     expect(fallback).to_have_class(re.compile("is-fallback"))
     expect(fallback.locator(".source")).to_have_count(0)
     chips = fallback.locator(".chip")
@@ -499,6 +505,7 @@ def test_keyboard_only(page: Page) -> None:
     question = last_chip.inner_text()
     page.keyboard.press("Shift+Tab")  # from the input back to the newest suggestion
     expect(last_chip).to_be_focused()
+    shot(page, "11-keyboard-focus")
     page.keyboard.press("Enter")
     expect(w.user_messages.last).to_have_text(question)
     expect(w.replies).to_have_count(2)
@@ -532,6 +539,10 @@ def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServ
         expect(w.send).to_be_in_viewport(ratio=1)
         w.log.evaluate("el => { el.scrollTop = 0 }")
         shot(page, "09-phone")
+        w.ask("cramps with chest pain")
+        expect(w.alert).to_be_in_viewport()
+        expect(w.input).to_be_in_viewport(ratio=1)  # the alert never crowds out the input
+        shot(page, "12-phone-emergency")
     finally:
         page.context.close()
 
