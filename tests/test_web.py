@@ -2,35 +2,56 @@
 
 from __future__ import annotations
 
-import re
-
 import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
 from bot.web import ASSET_CACHE, PAGE_CACHE, WEB_DIR, mount_widget
 
 
+@dataclass
+class Response:
+    status_code: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+
 class Client:
-    """Synchronous calls into the app in process, through httpx's ASGI transport."""
+    """Calls the ASGI app directly (no HTTP client library: the test extras' client may change)."""
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
 
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
-        async def send() -> httpx.Response:
-            transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-                return await client.request(method, path, headers=headers)
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> Response:
+        response = Response()
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+            "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+            "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+            "client": ("127.0.0.1", 1234), "server": ("testserver", 80),
+        }
 
-        return asyncio.run(send())
+        async def receive() -> dict[str, Any]:
+            return {"type": "http.request", "body": b"", "more_body": False}
 
-    def get(self, path: str, headers: dict[str, str] | None = None) -> httpx.Response:
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                response.status_code = message["status"]
+                response.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
+            elif message["type"] == "http.response.body":
+                response.content += message.get("body", b"")
+
+        asyncio.run(self.app(scope, receive, send))
+        return response
+
+    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return self.request("GET", path, headers)
 
-    def head(self, path: str) -> httpx.Response:
+    def head(self, path: str) -> Response:
         return self.request("HEAD", path)
 
 
