@@ -1,0 +1,719 @@
+/*
+ * crampbot chat widget: one script tag, no build step, no framework, no third-party requests.
+ *
+ *   <script src="https://HOST/widget.js" defer
+ *           data-api="https://HOST/" data-title="Leg cramp helper" data-accent="#0b5cad"
+ *           data-position="right" data-open="false"></script>
+ *
+ * The script defines <crampbot-widget> (a web component with an open Shadow DOM) and adds one to
+ * the page, carrying the script tag's data- attributes. Everything it shows from the server is
+ * inserted as text (textContent), never as HTML. Its stylesheet, widget.css, is loaded from the
+ * same place as this script, into the shadow root, so page CSS and widget CSS never meet.
+ */
+(() => {
+  "use strict";
+
+  const TAG = "crampbot-widget";
+  if (window.customElements.get(TAG)) return; // the script was included twice
+
+  const SCRIPT =
+    document.currentScript ||
+    Array.from(document.querySelectorAll("script[src]")).find((s) => /\/widget\.js(\?|#|$)/.test(s.src));
+  const ASSET_BASE = new URL(".", SCRIPT && SCRIPT.src ? SCRIPT.src : window.location.href);
+
+  const MAX_CHARS = 1000; // the API's limit (422 above it)
+  const COUNTER_FROM = 800; // show the character counter from here on
+  const TIMEOUT_MS = 25000;
+  const MAX_STORED = 100; // messages kept in sessionStorage
+  const STARTERS = [
+    "Why do I get leg cramps at night?",
+    "How can I stop a cramp right now?",
+    "How can I prevent night leg cramps?",
+    "When should I see a doctor?",
+  ];
+  const LEVELS = {
+    emergency: {
+      rank: 2,
+      title: "Emergency: call your local emergency number now",
+      inline: "Emergency advice is pinned at the top of this chat.",
+    },
+    doctor: {
+      rank: 1,
+      title: "See a doctor",
+      inline: "Advice to see a doctor is pinned at the top of this chat.",
+    },
+  };
+  const ICONS = {
+    chat: "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+    down: "M6 9l6 6 6-6",
+    close: "M6 6l12 12M18 6L6 18",
+    send: "M4 12l16-8-6 16-2.5-6.5L4 12z",
+    clear: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
+    warn: "M12 3l10 18H2L12 3zM12 10v5M12 18v.01",
+  };
+
+  // ---------------------------------------------------------------- small helpers
+
+  /** Build an element. Text is always set with textContent; `children` are nodes or strings. */
+  function h(tag, attrs, children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === false || value === null || value === undefined) continue;
+      if (key === "text") el.textContent = value;
+      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of [].concat(children || [])) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return el;
+  }
+
+  function icon(name) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    svg.setAttribute("class", "icon");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.append(path);
+    return svg;
+  }
+
+  function newSessionId() {
+    const c = window.crypto;
+    if (c && typeof c.randomUUID === "function") return c.randomUUID(); // secure contexts only
+    const bytes = new Uint8Array(16);
+    if (c && typeof c.getRandomValues === "function") c.getRandomValues(bytes);
+    else for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  function isHttpUrl(value) {
+    try {
+      const url = new URL(value);
+      return url.protocol === "https:" || url.protocol === "http:";
+    } catch (_) {
+      return false;
+    }
+  }
+
+  function str(value) {
+    return typeof value === "string" ? value : "";
+  }
+
+  /** WCAG relative luminance of an "rgb(...)"/"rgba(...)" string, or null. */
+  function luminance(rgb) {
+    const m = /rgba?\(\s*([\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)/.exec(rgb || "");
+    if (!m) return null;
+    const [r, g, b] = [m[1], m[2], m[3]].map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  }
+
+  function contrast(l1, l2) {
+    return (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  }
+
+  class HttpError extends Error {
+    constructor(status, detail, retryAfter) {
+      super(`HTTP ${status}`);
+      this.status = status;
+      this.detail = detail;
+      this.retryAfter = retryAfter;
+    }
+  }
+
+  // ---------------------------------------------------------------- the component
+
+  class CrampbotWidget extends HTMLElement {
+    constructor() {
+      super();
+      this.attachShadow({ mode: "open" });
+      this.built = false;
+      this.pending = false;
+      this.messages = [];
+      this.sessionId = null;
+    }
+
+    connectedCallback() {
+      if (this.built) return;
+      this.built = true;
+      this.readConfig();
+      this.build();
+      this.restore();
+      if (this.startOpen) this.open({ focus: false });
+    }
+
+    readConfig() {
+      const d = this.dataset;
+      const api = (d.api || "").trim();
+      let base = ASSET_BASE;
+      if (api) {
+        try {
+          base = new URL(api.endsWith("/") ? api : api + "/", window.location.href);
+        } catch (_) {
+          console.warn(`crampbot: data-api="${api}" is not a valid URL; using ${ASSET_BASE}`);
+        }
+      }
+      this.askUrl = new URL("api/ask", base).href;
+      this.storageKey = `crampbot:v1:${this.askUrl}`;
+      this.heading = (d.title || "").trim() || "crampbot";
+      this.position = d.position === "left" ? "left" : "right";
+      this.accent = (d.accent || "").trim();
+      this.startOpen = d.open === "" || d.open === "true" || d.open === "1";
+    }
+
+    // ------------------------------------------------------------ DOM
+
+    build() {
+      const root = this.shadowRoot;
+      const sheet = h("link", { rel: "stylesheet", href: new URL("widget.css", ASSET_BASE).href });
+      // Until widget.css has loaded nothing shows (no flash of unstyled widget); see .root in CSS.
+      root.append(h("style", { text: ".root{display:none}" }), sheet);
+
+      this.launcher = h(
+        "button",
+        {
+          type: "button",
+          class: "launcher",
+          "aria-label": `Open chat: ${this.heading}`,
+          "aria-expanded": "false",
+          "aria-controls": "panel",
+          onclick: () => (this.isOpen ? this.close() : this.open({ focus: true })),
+        },
+        [icon("chat"), icon("down")],
+      );
+
+      this.clearButton = h(
+        "button",
+        { type: "button", class: "icon-button", "aria-label": "Clear conversation", title: "Clear conversation", onclick: () => this.clear() },
+        [icon("clear")],
+      );
+      this.closeButton = h(
+        "button",
+        { type: "button", class: "icon-button", "aria-label": "Close chat", title: "Close chat", onclick: () => this.close() },
+        [icon("close")],
+      );
+      const header = h("header", { class: "header" }, [
+        h("div", { class: "heading" }, [
+          h("h2", { id: "title", text: this.heading }),
+          h("p", { class: "subtitle", text: "Answers from trusted health articles" }),
+        ]),
+        this.clearButton,
+        this.closeButton,
+      ]);
+
+      this.alertSlot = h("div", { class: "alert-slot" });
+      this.log = h("div", {
+        class: "log",
+        role: "log",
+        "aria-live": "polite",
+        "aria-relevant": "additions",
+        "aria-label": "Conversation",
+        tabindex: "0",
+      });
+
+      this.input = h("textarea", {
+        id: "input",
+        class: "input",
+        rows: "1",
+        maxlength: String(MAX_CHARS),
+        placeholder: "Ask about leg cramps…",
+        "aria-describedby": "hint counter",
+        autocomplete: "off",
+        enterkeyhint: "send",
+        oninput: () => this.onInput(),
+        onkeydown: (e) => this.onInputKey(e),
+      });
+      this.sendButton = h("button", { type: "submit", class: "send", "aria-label": "Send question" }, [icon("send")]);
+      this.counter = h("p", { id: "counter", class: "counter", hidden: true });
+      this.announcer = h("p", { class: "sr-only", role: "status" });
+      const form = h(
+        "form",
+        {
+          class: "composer",
+          onsubmit: (e) => {
+            e.preventDefault();
+            this.submitInput();
+          },
+        },
+        [
+          h("label", { class: "sr-only", for: "input", text: "Your question" }),
+          this.input,
+          this.sendButton,
+          h("p", { id: "hint", class: "sr-only", text: "Enter sends, Shift+Enter starts a new line, Escape closes the chat." }),
+        ],
+      );
+      const footer = h("div", { class: "footer" }, [
+        this.counter,
+        h("p", { class: "note", text: "General information, not medical advice. In an emergency, call your local emergency number." }),
+      ]);
+
+      this.panel = h(
+        "section",
+        {
+          id: "panel",
+          class: "panel",
+          role: "dialog",
+          "aria-labelledby": "title",
+          hidden: true,
+        },
+        [header, this.alertSlot, this.log, form, footer],
+      );
+
+      this.rootEl = h(
+        "div",
+        {
+          class: "root",
+          "data-position": this.position,
+          onkeydown: (e) => {
+            if (e.key === "Escape" && !e.isComposing && this.isOpen) {
+              e.preventDefault();
+              this.close();
+            }
+          },
+        },
+        [this.panel, this.launcher, this.announcer],
+      );
+      this.applyAccent();
+      root.append(this.rootEl);
+    }
+
+    /** data-accent: any CSS colour; text on it is white or near-black, whichever reads (WCAG AA). */
+    applyAccent() {
+      if (!this.accent) return;
+      if (!(window.CSS && CSS.supports("color", this.accent))) {
+        console.warn(`crampbot: data-accent="${this.accent}" is not a CSS colour; using the default`);
+        return;
+      }
+      const probe = h("span", { style: `color:${this.accent}` });
+      this.shadowRoot.append(probe);
+      const lum = luminance(getComputedStyle(probe).color);
+      probe.remove();
+      if (lum === null) return;
+      const onAccent = contrast(1, lum) >= contrast(lum, luminance("rgb(17,17,17)")) ? "#ffffff" : "#111111";
+      // Links and chip borders use the accent on white only when it is dark enough to read there.
+      const ink = contrast(1, lum) >= 4.5 ? this.accent : "#1f2937";
+      this.rootEl.style.setProperty("--cb-accent", this.accent);
+      this.rootEl.style.setProperty("--cb-on-accent", onAccent);
+      this.rootEl.style.setProperty("--cb-accent-ink", ink);
+    }
+
+    // ------------------------------------------------------------ open / close
+
+    get isOpen() {
+      return !this.panel.hidden;
+    }
+
+    open({ focus }) {
+      this.panel.hidden = false;
+      this.rootEl.classList.add("is-open");
+      this.launcher.setAttribute("aria-expanded", "true");
+      this.launcher.setAttribute("aria-label", `Close chat: ${this.heading}`);
+      this.scrollToEnd();
+      if (focus) this.input.focus();
+      this.save();
+    }
+
+    close() {
+      if (!this.isOpen) return;
+      const hadFocus = this.shadowRoot.activeElement !== null;
+      this.panel.hidden = true;
+      this.rootEl.classList.remove("is-open");
+      this.launcher.setAttribute("aria-expanded", "false");
+      this.launcher.setAttribute("aria-label", `Open chat: ${this.heading}`);
+      if (hadFocus) this.launcher.focus();
+      this.save();
+    }
+
+    // ------------------------------------------------------------ input
+
+    onInput() {
+      const el = this.input;
+      if (el.value.length > MAX_CHARS) el.value = el.value.slice(0, MAX_CHARS); // maxlength misses some paths
+      el.style.height = "auto";
+      el.style.height = Math.min(el.scrollHeight, 128) + "px";
+      const n = el.value.length;
+      const full = n >= MAX_CHARS;
+      if (full && !this.counter.classList.contains("is-full")) {
+        this.announcer.textContent = `Character limit reached: ${MAX_CHARS}`;
+      } else if (!full) {
+        this.announcer.textContent = "";
+      }
+      this.counter.hidden = n < COUNTER_FROM;
+      this.counter.classList.toggle("is-full", n >= MAX_CHARS);
+      this.counter.textContent =
+        n >= MAX_CHARS ? `${n} / ${MAX_CHARS} characters: the limit` : `${n} / ${MAX_CHARS} characters`;
+    }
+
+    onInputKey(e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        this.submitInput();
+      }
+    }
+
+    submitInput() {
+      if (this.pending) return;
+      const question = this.input.value.trim();
+      if (!question) {
+        this.input.focus();
+        return;
+      }
+      this.input.value = "";
+      this.onInput();
+      this.ask(question);
+    }
+
+    ask(question) {
+      question = question.trim().slice(0, MAX_CHARS);
+      if (!question || this.pending) return;
+      this.push({ role: "user", text: question });
+      this.request(question);
+    }
+
+    // ------------------------------------------------------------ talking to the API
+
+    async request(question) {
+      this.setPending(true);
+      let reply;
+      try {
+        reply = await this.fetchAnswer(question);
+      } catch (err) {
+        this.setPending(false);
+        this.showError(err, question);
+        return;
+      }
+      this.setPending(false);
+      this.push(reply);
+    }
+
+    async fetchAnswer(question) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      let res;
+      try {
+        res = await fetch(this.askUrl, {
+          method: "POST",
+          mode: "cors",
+          credentials: "omit",
+          headers: { "Content-Type": "application/json", Accept: "application/json" },
+          body: JSON.stringify({ question, session_id: this.sessionId }),
+          signal: controller.signal,
+        });
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!res.ok) {
+        let detail = null;
+        try {
+          detail = (await res.json()).detail;
+        } catch (_) {
+          /* not JSON: the status says enough */
+        }
+        throw new HttpError(res.status, detail, Number(res.headers.get("Retry-After")) || null);
+      }
+      let data;
+      try {
+        data = await res.json();
+      } catch (_) {
+        throw new HttpError(502, "not JSON", null);
+      }
+      if (!data || typeof data.answer !== "string") throw new HttpError(502, "no answer", null);
+      return this.toBotMessage(data);
+    }
+
+    /** Keep only the fields the widget shows, as plain strings. */
+    toBotMessage(data) {
+      const esc = data.escalation;
+      const escalation =
+        esc && LEVELS[esc.level] ? { level: esc.level, message: str(esc.message).trim() } : null;
+      let text = data.answer.trim();
+      if (escalation && escalation.message && text.endsWith(escalation.message)) {
+        text = text.slice(0, text.length - escalation.message.length).trim(); // shown as the alert
+      }
+      const p = data.passage;
+      const passage =
+        p && typeof p === "object" && str(p.title).trim()
+          ? { title: str(p.title).trim(), source: str(p.source), id: str(p.id) }
+          : null;
+      const suggestions = Array.isArray(data.suggestions)
+        ? data.suggestions.filter((s) => typeof s === "string" && s.trim()).slice(0, 6)
+        : [];
+      return { role: "bot", text, matched: data.matched === true, passage, escalation, suggestions };
+    }
+
+    setPending(pending) {
+      this.pending = pending;
+      this.sendButton.disabled = pending;
+      this.log.setAttribute("aria-busy", pending ? "true" : "false");
+      if (pending) {
+        this.typing = h("div", { class: "msg msg--bot typing" }, [
+          h("div", { class: "bubble" }, [
+            h("span", { class: "sr-only", text: "crampbot is typing" }),
+            h("span", { class: "dot", "aria-hidden": "true" }),
+            h("span", { class: "dot", "aria-hidden": "true" }),
+            h("span", { class: "dot", "aria-hidden": "true" }),
+          ]),
+        ]);
+        this.log.append(this.typing);
+        this.scrollToEnd();
+      } else if (this.typing) {
+        this.typing.remove();
+        this.typing = null;
+      }
+    }
+
+    showError(err, question) {
+      let text;
+      if (err instanceof HttpError && err.status === 422) {
+        text = `crampbot could not read that question. Please write it as plain text, up to ${MAX_CHARS} characters.`;
+        if (!this.input.value) {
+          this.input.value = question; // let the user edit it
+          this.onInput();
+        }
+      } else if (err instanceof HttpError && err.status === 429) {
+        const wait = err.retryAfter ? ` Please wait ${err.retryAfter} seconds,` : " Please wait a moment,";
+        text = `Too many questions in a short time.${wait} then try again.`;
+      } else if (err instanceof HttpError && err.status >= 500) {
+        text = "crampbot had a problem answering. Please try again.";
+      } else if (err instanceof HttpError) {
+        text = `crampbot could not answer (error ${err.status}). Please try again.`;
+      } else if (err && err.name === "AbortError") {
+        text = "crampbot took too long to answer. Please try again.";
+      } else {
+        text = "crampbot cannot be reached. Check your connection, then try again.";
+      }
+      this.clearError();
+      const retry = h("button", {
+        type: "button",
+        class: "retry",
+        text: "Try again",
+        onclick: () => {
+          this.clearError();
+          this.input.focus();
+          this.request(question);
+        },
+      });
+      this.errorEl = h("div", { class: "msg msg--error", role: "alert" }, [
+        h("div", { class: "bubble" }, [h("p", { text }), retry]),
+      ]);
+      this.log.append(this.errorEl);
+      this.scrollToEnd();
+    }
+
+    clearError() {
+      if (this.errorEl) this.errorEl.remove();
+      this.errorEl = null;
+    }
+
+    // ------------------------------------------------------------ conversation state
+
+    push(message) {
+      this.clearError();
+      this.messages.push(message);
+      if (this.messages.length > MAX_STORED) this.messages.splice(0, this.messages.length - MAX_STORED);
+      this.save();
+      this.removeChips();
+      const el = this.renderMessage(message, true);
+      this.log.append(el);
+      if (message.escalation) this.renderAlert();
+      if (message.role === "bot") this.scrollToReply(el);
+      else this.scrollToEnd();
+    }
+
+    clear() {
+      this.messages = [];
+      this.sessionId = newSessionId();
+      this.clearError();
+      this.save();
+      this.renderAll();
+      this.input.focus();
+    }
+
+    save() {
+      try {
+        const state = { sessionId: this.sessionId, messages: this.messages, open: this.isOpen };
+        window.sessionStorage.setItem(this.storageKey, JSON.stringify(state));
+      } catch (_) {
+        /* storage disabled or full: the conversation just won't survive a reload */
+      }
+    }
+
+    restore() {
+      let state = null;
+      try {
+        state = JSON.parse(window.sessionStorage.getItem(this.storageKey) || "null");
+      } catch (_) {
+        state = null;
+      }
+      this.sessionId = state && typeof state.sessionId === "string" ? state.sessionId : newSessionId();
+      this.messages =
+        state && Array.isArray(state.messages)
+          ? state.messages.filter((m) => m && (m.role === "user" || m.role === "bot") && typeof m.text === "string")
+          : [];
+      if (state && typeof state.open === "boolean") this.startOpen = state.open; // the user's choice wins
+      this.renderAll();
+    }
+
+    // ------------------------------------------------------------ rendering
+
+    renderAll() {
+      this.log.replaceChildren();
+      this.log.append(this.renderGreeting());
+      this.messages.forEach((m, i) => this.log.append(this.renderMessage(m, i === this.messages.length - 1)));
+      this.renderAlert();
+      this.scrollToEnd();
+    }
+
+    renderGreeting() {
+      return h("div", { class: "msg msg--bot greeting" }, [
+        h("div", { class: "bubble" }, [
+          h("p", { text: "Hi! I answer questions about leg cramps, especially cramps at night, using trusted health articles." }),
+          h("p", { text: "What would you like to know?" }),
+        ]),
+        this.messages.length === 0 ? this.renderChips(STARTERS, "Starter questions") : null,
+      ]);
+    }
+
+    renderMessage(m, latest) {
+      if (m.role === "user") {
+        return h("div", { class: "msg msg--user" }, [
+          h("div", { class: "bubble" }, [h("span", { class: "sr-only", text: "You: " }), h("p", { class: "user-text", text: m.text })]),
+        ]);
+      }
+      const bubble = h("div", { class: "bubble" }, [h("span", { class: "sr-only", text: "crampbot: " })]);
+      if (m.escalation && LEVELS[m.escalation.level]) {
+        bubble.append(
+          h("p", { class: `flag flag--${m.escalation.level}` }, [icon("warn"), LEVELS[m.escalation.level].inline]),
+        );
+      }
+      bubble.append(...this.renderText(m.text));
+      if (m.passage) {
+        const title = isHttpUrl(m.passage.source)
+          ? h("a", { href: m.passage.source, target: "_blank", rel: "noopener noreferrer", text: m.passage.title })
+          : h("cite", { text: m.passage.title });
+        bubble.append(h("p", { class: "source" }, ["From: ", title]));
+      }
+      return h("div", { class: `msg msg--bot${m.matched ? "" : " is-fallback"}` }, [
+        bubble,
+        // Room for the feedback buttons (helpful / not helpful) of a later issue.
+        h("div", { class: "msg-actions", "data-passage": m.passage ? m.passage.id : false }),
+        latest && m.suggestions && m.suggestions.length ? this.renderChips(m.suggestions, "Suggested questions") : null,
+      ]);
+    }
+
+    /** Plain text -> paragraphs and lists: lines starting with "• " become list items. */
+    renderText(text) {
+      const nodes = [];
+      let list = null;
+      let para = null;
+      for (const raw of text.split("\n")) {
+        const line = raw.trimEnd();
+        const bullet = /^\s*•\s*(.*)$/.exec(line);
+        if (bullet) {
+          para = null;
+          if (!list) nodes.push((list = h("ul")));
+          list.append(h("li", { text: bullet[1] }));
+        } else if (!line.trim()) {
+          list = null;
+          para = null;
+        } else {
+          list = null;
+          if (para) para.append(h("br"), document.createTextNode(line));
+          else nodes.push((para = h("p", { text: line })));
+        }
+      }
+      return nodes;
+    }
+
+    renderChips(questions, label) {
+      return h(
+        "div",
+        { class: "chips", role: "group", "aria-label": label },
+        questions.map((q) =>
+          h("button", {
+            type: "button",
+            class: "chip",
+            text: q,
+            onclick: () => {
+              if (this.pending) return;
+              this.input.focus(); // the chip is about to disappear; keep focus in the widget
+              this.ask(q);
+            },
+          }),
+        ),
+      );
+    }
+
+    removeChips() {
+      this.log.querySelectorAll(".chips").forEach((el) => el.remove());
+    }
+
+    /** The most urgent escalation of the conversation (latest wins a tie), pinned above the log. */
+    renderAlert() {
+      let top = null;
+      for (const m of this.messages) {
+        if (m.escalation && LEVELS[m.escalation.level]) {
+          if (!top || LEVELS[m.escalation.level].rank >= LEVELS[top.level].rank) top = m.escalation;
+        }
+      }
+      const current = this.alertSlot.firstElementChild;
+      if (!top) {
+        this.alertSlot.replaceChildren();
+        return;
+      }
+      if (current && current.dataset.level === top.level && current.dataset.message === top.message) return;
+      const details = h("p", { class: "alert-text", id: "alert-text", text: top.message });
+      const toggle = h("button", {
+        type: "button",
+        class: "alert-toggle",
+        "aria-expanded": "true",
+        "aria-controls": "alert-text",
+        text: "Hide details",
+        onclick: () => {
+          const show = details.hidden;
+          details.hidden = !show;
+          toggle.setAttribute("aria-expanded", String(show));
+          toggle.textContent = show ? "Hide details" : "Show details";
+        },
+      });
+      const alert = h(
+        "div",
+        { class: `alert alert--${top.level}`, role: "alert", "data-level": top.level, "data-message": top.message },
+        [h("p", { class: "alert-title" }, [icon("warn"), h("strong", { text: LEVELS[top.level].title })]), details, toggle],
+      );
+      this.alertSlot.replaceChildren(alert);
+    }
+
+    scrollToEnd() {
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+
+    /** Show a reply from its start when it is taller than the log, else scroll to the end. */
+    scrollToReply(el) {
+      const max = this.log.scrollHeight - this.log.clientHeight;
+      this.log.scrollTop = Math.min(Math.max(el.offsetTop - 8, 0), max);
+    }
+  }
+
+  window.customElements.define(TAG, CrampbotWidget);
+
+  function mount() {
+    if (document.querySelector(TAG)) return; // the page placed its own <crampbot-widget>
+    const widget = document.createElement(TAG);
+    if (SCRIPT) for (const [key, value] of Object.entries(SCRIPT.dataset)) widget.dataset[key] = value;
+    document.body.append(widget);
+  }
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+})();

@@ -1,0 +1,664 @@
+"""The chat widget in a real browser: Debian's Chromium, headless, driven by Playwright (sync API),
+against a live uvicorn server started by the tests on a free port.
+
+The app under test comes from `make_app()` alone, so moving these tests from the stand-in API to the
+real one is a one-line change there. Screenshots of the main states go to `screenshots/`
+(git-ignored); look at them after a change to the widget's looks.
+
+Chromium is found at $CRAMPBOT_CHROMIUM, /usr/bin/chromium or on PATH. When it is missing the tests
+skip with the reason, except under CI (env CI set), where they fail: CI must never skip silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
+
+try:  # tests/ may or may not become a package; the stand-in lives next to this file either way
+    from tests import widget_standin
+except ImportError:
+    import widget_standin  # type: ignore[no-redef]
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "screenshots"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 360, "height": 640}
+expect.set_options(timeout=5_000)
+
+
+def make_app() -> FastAPI:
+    """The app under test. Once bot.api (calling mount_widget) is merged, the one-line switch is
+    `return bot.api.create_app(bot.settings.get_settings())` (it reads CRAMPBOT_CORS_ORIGINS,
+    which the cross-origin test sets before calling this)."""
+    return widget_standin.create_app()
+
+
+# ------------------------------------------------------------------------------------ live server
+
+
+class LiveServer:
+    """uvicorn serving `app` in a thread on 127.0.0.1; the port is chosen once and kept across
+    stop() and start(), so a test can take the server away and bring it back."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port: int = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+
+    def start(self) -> LiveServer:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", self.port))
+        config = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._socket = sock
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on {self.url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server and self._thread:
+            self._server.should_exit = True
+            self._thread.join(timeout=10)
+        if self._socket:
+            self._socket.close()
+        self._server = self._thread = self._socket = None
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LiveServer]:
+    live = LiveServer(make_app()).start()
+    yield live
+    live.stop()
+
+
+# ------------------------------------------------------------------------------------ browser
+
+
+def find_chromium() -> str | None:
+    configured = os.environ.get("CRAMPBOT_CHROMIUM")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    path = find_chromium()
+    if path is None:
+        reason = (
+            "Chromium not found (set CRAMPBOT_CHROMIUM, or `apt-get install chromium`; "
+            ".ci/run installs it when missing)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+class PageProblems(list[str]):
+    """Uncaught page errors and dialogs (an injected `alert(1)` would open one)."""
+
+
+def new_page(browser: Browser, url: str, problems: PageProblems, **context_options: Any) -> Page:
+    context = browser.new_context(viewport=DESKTOP, **context_options)
+    page = context.new_page()
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+
+    def on_dialog(dialog: Any) -> None:
+        problems.append(f"dialog: {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.goto(url)
+    return page
+
+
+@pytest.fixture
+def problems() -> Iterator[PageProblems]:
+    found = PageProblems()
+    yield found
+    assert not found, f"the page had problems: {found}"
+
+
+@pytest.fixture
+def page(browser: Browser, server: LiveServer, problems: PageProblems) -> Iterator[Page]:
+    page = new_page(browser, server.url + "/", problems)
+    yield page
+    page.context.close()
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+
+class Widget:
+    """Locators into the widget's (open) shadow root; Playwright's CSS and role selectors pierce it."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.host = page.locator("crampbot-widget")
+        self.launcher = self.host.locator(".launcher")
+        self.panel = self.host.locator(".panel")
+        self.input = page.get_by_label("Your question")
+        self.send = page.get_by_role("button", name="Send question")
+        self.log = self.host.locator(".log")
+        self.user_messages = self.host.locator(".msg--user .user-text")
+        self.replies = self.host.locator(".msg--bot:not(.greeting):not(.typing)")
+        self.typing = self.host.locator(".typing")
+        self.alert = self.host.locator(".alert")
+        self.error = self.host.locator(".msg--error")
+        self.chips = self.host.locator(".chips .chip")
+        self.note = self.host.locator(".note")
+
+    def open(self) -> None:
+        self.page.get_by_role("button", name=re.compile(r"^Open chat")).click()
+        expect(self.panel).to_be_visible()
+
+    def ask(self, question: str) -> None:
+        replies = self.replies.count()
+        self.input.fill(question)
+        self.input.press("Enter")
+        expect(self.replies).to_have_count(replies + 1)
+
+    def focused(self) -> str:
+        """A short description of the focused element inside the widget ('' when outside it)."""
+        return str(
+            self.page.evaluate(
+                """() => {
+                  const el = document.querySelector('crampbot-widget').shadowRoot.activeElement;
+                  return el ? (el.id || el.className || el.tagName) : '';
+                }"""
+            )
+        )
+
+
+def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
+    """Save a screenshot; `panel_only` crops it to the open panel and the launcher."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    clip = None
+    if panel_only:
+        box = page.locator("crampbot-widget .panel").bounding_box()
+        assert box is not None
+        viewport = page.viewport_size or DESKTOP
+        x, y = max(box["x"] - 16, 0), max(box["y"] - 16, 0)
+        clip = {"x": x, "y": y, "width": min(box["width"] + 32, viewport["width"] - x),
+                "height": viewport["height"] - y}
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", clip=clip)
+
+
+def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Callable[[Route], None]:
+    def handler(route: Route) -> None:
+        route.fulfill(status=status, json=body, headers=headers or {})
+
+    return handler
+
+
+# ------------------------------------------------------------------------------------ tests
+
+
+def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
+    w = Widget(page)
+    expect(w.launcher).to_be_visible()
+    expect(w.panel).to_be_hidden()
+    shot(page, "01-closed")
+    w.open()
+    expect(w.input).to_be_focused()
+    expect(w.host.locator(".greeting")).to_contain_text("leg cramps")
+    expect(w.chips).to_have_count(4)  # starter questions
+    expect(w.note).to_have_text(re.compile(r"General information, not medical advice"))
+    page.wait_for_timeout(250)  # let the opening animation finish for the screenshot
+    shot(page, "02-open")
+
+    w.ask("What causes leg cramps at night?")
+    reply = w.replies.last
+    expect(w.user_messages.last).to_have_text(re.compile("What causes leg cramps at night"))
+    expect(reply.locator(".source")).to_have_text(re.compile(r"^From: \S"))
+    expect(w.typing).to_have_count(0)
+    expect(w.send).to_be_enabled()
+    expect(w.note).to_be_in_viewport()
+    shot(page, "03-answer")
+    shot(page, "03-answer-panel", panel_only=True)  # docs/widget.png is a copy of this one
+
+
+def test_bullet_lines_render_as_a_list(page: Page) -> None:
+    answer = "Try this:\n• Stretch your calf.\n• Walk around.\n\nSee you."
+    page.route("**/api/ask", fulfil_with(200, {"answer": answer, "matched": True, "confidence": 1.0,
+                                               "passage": None, "escalation": None, "suggestions": []}))
+    w = Widget(page)
+    w.open()
+    w.ask("how do I stop a cramp")
+    items = w.replies.last.locator("li")
+    expect(items).to_have_text(["Stretch your calf.", "Walk around."])
+    expect(w.replies.last.locator("p")).to_have_text(["Try this:", "See you."])
+
+
+def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
+    held: list[Route] = []
+    page.route("**/api/ask", lambda route: held.append(route))
+    w = Widget(page)
+    w.open()
+    w.input.fill("How can I prevent night leg cramps?")
+    w.input.press("Enter")
+    expect(w.typing).to_be_visible()
+    expect(w.typing).to_contain_text("crampbot is typing")
+    expect(w.send).to_be_disabled()
+    expect(w.input).to_be_editable()  # the user may write the next question meanwhile
+    w.input.fill("a second question")
+    w.input.press("Enter")  # ignored while a reply is pending
+    expect(w.user_messages).to_have_count(1)
+    expect(w.input).to_have_value("a second question")
+    shot(page, "04-typing")
+    assert len(held) == 1
+    held[0].continue_()
+    expect(w.replies).to_have_count(1)
+    expect(w.typing).to_have_count(0)
+    expect(w.send).to_be_enabled()
+
+
+def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    with page.expect_response("**/api/ask") as response:
+        w.ask("I have cramps and chest pain")
+    reply = response.value.json()
+    assert reply["escalation"]["level"] == "emergency"
+    message = reply["escalation"]["message"]
+    assert reply["answer"].endswith(message)  # the contract: the API appends it to the answer
+    alert = page.get_by_role("alert")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("Emergency: call your local emergency number now")
+    expect(alert).to_contain_text(message)
+    # the escalation is shown once, as the alert, not also at the end of the answer
+    expect(w.replies.last).not_to_contain_text(message)
+    expect(w.replies.last.locator(".flag")).to_contain_text("Emergency")
+    background = alert.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(180, 35, 24)"
+    # more questions push the log, but the alert stays pinned in view above it
+    for _ in range(3):
+        w.ask("How can I stop a cramp?")
+    w.log.evaluate("el => { el.scrollTop = el.scrollHeight }")
+    expect(alert).to_be_in_viewport(ratio=1)
+    shot(page, "05-emergency")
+    page.get_by_role("button", name="Hide details").click()
+    expect(alert).to_contain_text("Emergency")
+    expect(alert.locator(".alert-text")).to_be_hidden()
+
+
+def test_doctor_level_is_worded_and_styled_apart(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("my calf is swollen and hurts")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("See a doctor")
+    expect(alert).to_have_class(re.compile("alert--doctor"))
+    shot(page, "06-doctor")
+
+
+def test_off_topic_question_shows_the_fallback_and_its_chips_ask(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("tell me a joke")
+    fallback = w.replies.nth(0)
+    expect(fallback).to_have_class(re.compile("is-fallback"))
+    expect(fallback.locator(".source")).to_have_count(0)
+    chips = fallback.locator(".chip")
+    expect(chips.first).to_be_visible()
+    shot(page, "07-fallback")
+    question = chips.first.inner_text()
+    chips.first.click()
+    expect(w.user_messages.last).to_have_text(question)
+    expect(w.replies).to_have_count(2)
+    expect(w.input).to_be_focused()
+    expect(fallback.locator(".chip")).to_have_count(0)  # only the latest reply keeps chips
+
+
+def test_server_text_is_shown_as_text_and_runs_nothing(page: Page) -> None:
+    evil = '<img src=x onerror="window.__pwned=1;alert(1)">'
+    payload = {
+        "answer": f"Look: {evil}\n• <b>bold</b> {evil}\n\n<script>window.__pwned=2</script>",
+        "matched": True,
+        "confidence": 1.0,
+        "passage": {"id": "x", "question": "q", "source": "javascript:window.__pwned=3",
+                    "title": '<img src=y onerror="window.__pwned=4">'},
+        "escalation": {"level": "doctor", "terms": ["x"], "message": '<img src=z onerror="window.__pwned=5">'},
+        "suggestions": ['<img src=w onerror="window.__pwned=6">'],
+    }
+    page.route("**/api/ask", fulfil_with(200, payload))
+    w = Widget(page)
+    w.open()
+    w.ask(evil)
+    expect(w.user_messages.last).to_have_text(evil)
+    reply = w.replies.last
+    expect(reply.locator("p:not(.flag)").first).to_have_text(f"Look: {evil}")
+    expect(reply.locator("li")).to_have_text(f"<b>bold</b> {evil}")
+    expect(reply.locator(".source")).to_have_text('From: <img src=y onerror="window.__pwned=4">')
+    expect(reply.locator(".source a")).to_have_count(0)  # a javascript: source is never a link
+    expect(w.chips).to_have_text(['<img src=w onerror="window.__pwned=6">'])
+    expect(w.alert).to_contain_text('<img src=z onerror="window.__pwned=5">')
+    page.wait_for_timeout(200)  # give any injected handler time to run
+    counts = page.evaluate(
+        """() => {
+          const root = document.querySelector('crampbot-widget').shadowRoot;
+          return {img: root.querySelectorAll('img, script, b').length,
+                  pageImg: document.querySelectorAll('img').length, pwned: window.__pwned ?? null};
+        }"""
+    )
+    assert counts == {"img": 0, "pageImg": 0, "pwned": None}
+
+
+def test_reload_keeps_the_conversation_and_clear_empties_it(page: Page) -> None:
+    bodies: list[Any] = []
+    page.on("request", lambda r: bodies.append(r.post_data_json) if r.url.endswith("/api/ask") else None)
+    w = Widget(page)
+    w.open()
+    w.ask("What causes leg cramps at night?")
+    w.ask("I get chest pain with my cramps")
+    session_ids = {b["session_id"] for b in bodies}
+    assert len(session_ids) == 1
+    (session_id,) = session_ids
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", session_id)
+
+    page.reload()
+    expect(w.panel).to_be_visible()  # it was open: it reopens
+    expect(w.user_messages).to_have_count(2)
+    expect(w.replies).to_have_count(2)
+    expect(w.replies.first.locator(".source")).to_have_text(re.compile("^From: "))
+    expect(w.alert).to_contain_text("Emergency")
+    w.ask("How can I prevent them?")
+    assert bodies[-1]["session_id"] == session_id  # the same conversation continues
+
+    page.get_by_role("button", name="Clear conversation").click()
+    expect(w.user_messages).to_have_count(0)
+    expect(w.alert).to_have_count(0)
+    expect(w.chips).to_have_count(4)  # the starter questions are back
+    page.reload()
+    expect(w.user_messages).to_have_count(0)
+    w.ask("What causes leg cramps at night?")
+    assert bodies[-1]["session_id"] != session_id  # a cleared conversation starts a new session
+
+
+def test_server_stopped_shows_an_error_and_retry_works(browser: Browser, problems: PageProblems) -> None:
+    live = LiveServer(make_app()).start()
+    page = new_page(browser, live.url + "/", problems)
+    try:
+        w = Widget(page)
+        w.open()
+        live.stop()
+        w.input.fill("How can I stop a cramp?")
+        w.input.press("Enter")
+        expect(w.error).to_contain_text("cannot be reached")
+        expect(w.error).to_have_attribute("role", "alert")
+        expect(w.send).to_be_enabled()
+        expect(w.input).to_be_editable()
+        expect(w.typing).to_have_count(0)
+        shot(page, "08-unreachable")
+        live.start()
+        page.get_by_role("button", name="Try again").click()
+        expect(w.replies).to_have_count(1)
+        expect(w.error).to_have_count(0)
+        expect(w.user_messages).to_have_count(1)  # the retry does not repeat the question
+    finally:
+        page.context.close()
+        live.stop()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "message"),
+    [
+        (422, {}, "could not read that question"),
+        (429, {"Retry-After": "7"}, "Please wait 7 seconds"),
+        (500, {}, "had a problem answering"),
+        (503, {}, "had a problem answering"),
+    ],
+)
+def test_http_errors_give_a_message_and_a_retry(page: Page, status: int, headers: dict[str, str], message: str) -> None:
+    page.route("**/api/ask", fulfil_with(status, {"detail": "nope"}, headers))
+    w = Widget(page)
+    w.open()
+    w.input.fill("How can I stop a cramp?")
+    w.input.press("Enter")
+    expect(w.error).to_contain_text(message)
+    expect(w.send).to_be_enabled()
+    if status == 422:
+        expect(w.input).to_have_value("How can I stop a cramp?")  # given back to edit
+    page.unroute("**/api/ask")
+    page.get_by_role("button", name="Try again").click()
+    expect(w.replies).to_have_count(1)
+    expect(w.error).to_have_count(0)
+
+
+def test_long_input_stops_at_the_limit_with_a_counter(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    counter = w.host.locator(".counter")
+    w.input.fill("cramp " * 50)
+    expect(counter).to_be_hidden()
+    w.input.fill("x" * 1200)
+    expect(w.input).to_have_value("x" * 1000)
+    expect(counter).to_be_visible()
+    expect(counter).to_have_text("1000 / 1000 characters: the limit")
+    expect(w.host.locator("[role=status]")).to_have_text("Character limit reached: 1000")
+    w.input.press("Enter")
+    expect(w.replies).to_have_count(1)
+    expect(w.error).to_have_count(0)
+
+
+def test_keyboard_only(page: Page) -> None:
+    w = Widget(page)
+    for _ in range(10):  # tab through the page to the launcher
+        page.keyboard.press("Tab")
+        if w.focused() == "launcher":
+            break
+    assert w.focused() == "launcher"
+    page.keyboard.press("Enter")
+    expect(w.panel).to_be_visible()
+    assert w.focused() == "input"
+    page.keyboard.type("tell me a joke")
+    page.keyboard.press("Shift+Enter")
+    page.keyboard.type("please")
+    expect(w.input).to_have_value("tell me a joke\nplease")
+    page.keyboard.press("Enter")
+    expect(w.replies).to_have_count(1)
+    expect(w.user_messages.last).to_have_text("tell me a joke\nplease")
+    last_chip = w.chips.last
+    question = last_chip.inner_text()
+    page.keyboard.press("Shift+Tab")  # from the input back to the newest suggestion
+    expect(last_chip).to_be_focused()
+    shot(page, "11-keyboard-focus")
+    page.keyboard.press("Enter")
+    expect(w.user_messages.last).to_have_text(question)
+    expect(w.replies).to_have_count(2)
+    assert w.focused() == "input"
+    page.keyboard.press("Escape")
+    expect(w.panel).to_be_hidden()
+    assert w.focused() == "launcher"
+    expect(w.launcher).to_have_attribute("aria-expanded", "false")
+
+
+def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServer, problems: PageProblems) -> None:
+    page = new_page(browser, server.url + "/", problems)
+    try:
+        page.set_viewport_size(PHONE)
+        w = Widget(page)
+        w.open()
+        box = w.panel.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+        w.ask("What causes leg cramps at night?")
+        w.ask("Pneumonoultramicroscopicsilicovolcanoconiosis" * 4)
+        widths = page.evaluate(
+            """() => {
+              const log = document.querySelector('crampbot-widget').shadowRoot.querySelector('.log');
+              return {page: document.documentElement.scrollWidth, log: log.scrollWidth, logClient: log.clientWidth};
+            }"""
+        )
+        assert widths["page"] <= PHONE["width"], widths
+        assert widths["log"] <= widths["logClient"], widths
+        expect(page.get_by_role("button", name="Close chat", exact=True)).to_be_visible()
+        expect(w.note).to_be_in_viewport(ratio=1)
+        expect(w.send).to_be_in_viewport(ratio=1)
+        w.log.evaluate("el => { el.scrollTop = 0 }")
+        shot(page, "09-phone")
+        w.ask("cramps with chest pain")
+        expect(w.alert).to_be_in_viewport()
+        expect(w.input).to_be_in_viewport(ratio=1)  # the alert never crowds out the input
+        shot(page, "12-phone-emergency")
+    finally:
+        page.context.close()
+
+
+def test_reduced_motion_stops_the_animations(browser: Browser, server: LiveServer, problems: PageProblems) -> None:
+    page = new_page(browser, server.url + "/", problems, reduced_motion="reduce")
+    try:
+        held: list[Route] = []
+        page.route("**/api/ask", lambda route: held.append(route))
+        w = Widget(page)
+        w.open()
+        w.input.fill("hello")
+        w.input.press("Enter")
+        expect(w.typing).to_be_visible()
+        names = w.host.locator(".dot, .panel").evaluate_all("els => els.map(e => getComputedStyle(e).animationName)")
+        assert set(names) == {"none"}
+        held[0].continue_()
+        expect(w.replies).to_have_count(1)
+    finally:
+        page.context.close()
+
+
+CONTRAST_JS = """() => {
+  const root = document.querySelector('crampbot-widget').shadowRoot;
+  const lum = (c) => {
+    const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el) => {
+    for (; el; el = el.parentElement || (el.getRootNode() && el.getRootNode().host)) {
+      const bg = getComputedStyle(el).backgroundColor;
+      const alpha = (bg.match(/[\\d.]+/g) || [])[3];
+      if (bg !== 'transparent' && alpha !== '0') return bg;
+    }
+    return 'rgb(255, 255, 255)';
+  };
+  const failures = [];
+  for (const el of root.querySelectorAll('.panel *, .launcher')) {
+    const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.closest('.sr-only') || el.closest('[hidden]') || el.disabled) continue;
+    const style = getComputedStyle(el);
+    const [l1, l2] = [lum(style.color), lum(background(el))];
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && style.fontWeight >= 700);
+    if (ratio < (large ? 3 : 4.5)) failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.slice(0, 30)}"`);
+  }
+  return failures;
+}"""
+
+
+def test_text_contrast_meets_wcag_aa(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    assert page.evaluate(CONTRAST_JS) == []
+    w.ask("my calf is swollen")
+    w.ask("tell me a joke")
+    page.route("**/api/ask", fulfil_with(500, {"detail": "boom"}))
+    w.input.fill("What causes cramps?")
+    w.input.press("Enter")
+    expect(w.error).to_be_visible()
+    assert page.evaluate(CONTRAST_JS) == []
+    page.get_by_role("button", name="Clear conversation").click()
+    page.unroute("**/api/ask")
+    w.ask("chest pain")
+    assert page.evaluate(CONTRAST_JS) == []
+
+
+THIRD_PARTY_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>A health site</title>
+<style>
+  /* hostile page CSS: none of it may reach the widget */
+  * {{ color: red !important; font: 40px/3 serif !important; letter-spacing: 4px !important; }}
+  button, div, p, section {{ display: none !important; }}
+</style></head>
+<body><h1>Another site</h1>
+<script src="{api}/widget.js" defer data-title="Cramp helper" data-accent="#ffd23f"
+        data-position="left" data-open="true"></script>
+</body></html>"""
+
+
+def test_embedded_on_another_origin(
+    browser: Browser, problems: PageProblems, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = FastAPI()
+    api_url: list[str] = []
+
+    @site.get("/")
+    def home() -> HTMLResponse:
+        return HTMLResponse(THIRD_PARTY_PAGE.format(api=api_url[0]))
+
+    site_server = LiveServer(site)
+    monkeypatch.setenv("CRAMPBOT_CORS_ORIGINS", f"https://example.org, {site_server.url}")
+    api_server = LiveServer(make_app())
+    api_url.append(api_server.url)
+    site_server.start()
+    api_server.start()
+    page = new_page(browser, site_server.url + "/", problems)
+    try:
+        w = Widget(page)
+        expect(w.panel).to_be_visible()  # data-open
+        expect(w.host.locator("#title")).to_have_text("Cramp helper")
+        expect(w.input).not_to_be_focused()  # opening on load does not steal the page's focus
+        w.ask("What causes leg cramps at night?")
+        expect(w.replies.last.locator(".source")).to_contain_text("From:")
+        launcher = w.launcher.bounding_box()
+        assert launcher is not None and launcher["x"] < 100  # data-position="left"
+        styles = w.launcher.evaluate(
+            "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
+        )
+        assert styles == ["rgb(255, 210, 63)", "rgb(17, 17, 17)"]  # light accent -> dark text
+        for element in (w.input, w.replies.last.locator("li").first, w.note):
+            style = element.evaluate("el => [getComputedStyle(el).fontSize, getComputedStyle(el).letterSpacing]")
+            assert style[1] == "normal" and style[0] in {"12px", "15px"}, style
+        shot(page, "10-third-party")
+    finally:
+        page.context.close()
+        api_server.stop()
+        site_server.stop()
