@@ -17,6 +17,7 @@ from bot import __version__
 from bot.chat import Bot
 from bot.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
 from bot.settings import Settings, get_settings
+from bot.web import mount_widget
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.state.bot = bot
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"])
+                           allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"],
+                           expose_headers=["Retry-After"])
 
     @app.exception_handler(NotReady)
     async def not_ready(_: Request, __: NotReady) -> JSONResponse:
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     def health(bot: BotDep) -> dict[str, Any]:
         return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
 
+    mount_widget(app)
     return app
 
 

@@ -2,64 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from bot.web import ASSET_CACHE, PAGE_CACHE, WEB_DIR, mount_widget
 
 
-@dataclass
-class Response:
-    status_code: int = 0
-    headers: dict[str, str] = field(default_factory=dict)
-    content: bytes = b""
-
-
-class Client:
-    """Calls the ASGI app directly (no HTTP client library: the test extras' client may change)."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None) -> Response:
-        response = Response()
-        scope = {
-            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-            "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-            "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
-            "client": ("127.0.0.1", 1234), "server": ("testserver", 80),
-        }
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                response.status_code = message["status"]
-                response.headers = {k.decode().lower(): v.decode() for k, v in message["headers"]}
-            elif message["type"] == "http.response.body":
-                response.content += message.get("body", b"")
-
-        asyncio.run(self.app(scope, receive, send))
-        return response
-
-    def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
-        return self.request("GET", path, headers)
-
-    def head(self, path: str) -> Response:
-        return self.request("HEAD", path)
-
-
 @pytest.fixture
-def client() -> Client:
+def client() -> TestClient:
     app = FastAPI()
     mount_widget(app)
-    return Client(app)
+    return TestClient(app)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +27,7 @@ def client() -> Client:
     ],
 )
 def test_routes_serve_files_with_type_and_cache(
-    client: Client, path: str, media_type: str, cache: str, file: str
+    client: TestClient, path: str, media_type: str, cache: str, file: str
 ) -> None:
     response = client.get(path)
     assert response.status_code == 200
@@ -81,7 +37,7 @@ def test_routes_serve_files_with_type_and_cache(
     assert response.content == (WEB_DIR / file).read_bytes()
 
 
-def test_etag_revalidation_answers_304(client: Client) -> None:
+def test_etag_revalidation_answers_304(client: TestClient) -> None:
     first = client.get("/widget.js")
     etag = first.headers["etag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
@@ -92,7 +48,7 @@ def test_etag_revalidation_answers_304(client: Client) -> None:
     assert client.get("/widget.js", headers={"If-None-Match": '"stale"'}).status_code == 200
 
 
-def test_head_is_answered(client: Client) -> None:
+def test_head_is_answered(client: TestClient) -> None:
     response = client.head("/widget.css")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/css")

@@ -27,10 +27,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Locator, Page, Route, expect, sync_playwright
 
-try:  # tests/ may or may not become a package; the stand-in lives next to this file either way
-    from tests import widget_standin
-except ImportError:
-    import widget_standin  # type: ignore[no-redef]
+from bot.api import create_app
+from bot.settings import get_settings
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +50,9 @@ expect.set_options(timeout=5_000)
 
 
 def make_app() -> FastAPI:
-    """The app under test. Once bot.api (calling mount_widget) is merged, the one-line switch is
-    `return bot.api.create_app(bot.settings.get_settings())` (it reads CRAMPBOT_CORS_ORIGINS,
-    which the cross-origin test sets before calling this)."""
-    return widget_standin.create_app()
+    """The real app with the bundled knowledge (it reads CRAMPBOT_CORS_ORIGINS, which the
+    cross-origin test sets before calling this)."""
+    return create_app(get_settings())
 
 
 # ------------------------------------------------------------------------------------ live server

@@ -206,7 +206,7 @@
       const header = h("header", { class: "header" }, [
         h("div", { class: "heading" }, [
           h("h2", { id: "title", text: this.heading }),
-          h("p", { class: "subtitle", text: "Answers from trusted health articles" }),
+          h("p", { class: "subtitle", text: "Answers from health articles" }),
         ]),
         this.clearButton,
         this.closeButton,
@@ -578,7 +578,7 @@
     renderGreeting() {
       return h("div", { class: "msg msg--bot greeting" }, [
         h("div", { class: "bubble" }, [
-          h("p", { text: "Hi! I answer questions about leg cramps, especially cramps at night, using trusted health articles." }),
+          h("p", { text: "Hi! I answer questions about leg cramps, especially cramps at night, using a set of health articles." }),
           h("p", { text: "What would you like to know?" }),
         ]),
         this.messages.length === 0 ? this.renderChips(STARTERS, "Starter questions") : null,
