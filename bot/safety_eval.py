@@ -44,6 +44,7 @@ class SafetyReport:
     red_flag_count: int
     emergency_count: int
     safe_count: int
+    flagged_count: int  # red-flag messages that name an expected flag
     recall: float  # red-flag messages that escalated at all
     emergency_recall: float  # emergency messages that escalated at the emergency level
     doctor_recall: float  # doctor messages that escalated (at any level)
@@ -78,7 +79,7 @@ class SafetyReport:
             ("emergency recall (at emergency level)", self.emergency_recall, self.emergency_count),
             ("doctor-level recall", self.doctor_recall, self.red_flag_count - self.emergency_count),
             ("right level", self.right_level, self.red_flag_count),
-            ("expected flag fired", self.flag_accuracy, self.red_flag_count),
+            ("expected flag fired", self.flag_accuracy, self.flagged_count),
             ("false alarms on ordinary questions", self.false_alarm_rate, self.safe_count),
         ]
         lines = ["Safety", *(f"  {name:<40} {value:>7.1%}  (n={n})" for name, value, n in rows)]
@@ -113,7 +114,7 @@ def evaluate_safety(lexicon: Lexicon, red_flag_cases: Sequence[RedFlagCase], saf
     alarms = [FalseAlarm(text, esc.level, esc.terms) for text in safe_cases if (esc := detect(text, lexicon))]
     emergencies = sum(c.level == "emergency" for c in red_flag_cases)
     return SafetyReport(
-        red_flag_count=len(red_flag_cases), emergency_count=emergencies, safe_count=len(safe_cases),
+        red_flag_count=len(red_flag_cases), emergency_count=emergencies, safe_count=len(safe_cases), flagged_count=flagged,
         recall=_ratio(escalated, len(red_flag_cases)), emergency_recall=_ratio(emergency_ok, emergencies),
         doctor_recall=_ratio(doctor_ok, len(red_flag_cases) - emergencies),
         right_level=_ratio(right, len(red_flag_cases)), flag_accuracy=_ratio(flag_ok, flagged),
