@@ -1,52 +1,300 @@
 """Red-flag detection: the user's message -> the escalation advice it needs, if any.
 
-Pure and dependent only on its lexicon and `bot.text`: whatever the retriever does, the same
-message always gets the same escalation. Negation never suppresses a flag: "no chest pain" still
-escalates, because a missed emergency costs far more than an unneeded reminder.
+Pure and dependent only on its lexicon (bot/safety_lexicon.py) and `bot.text`: whatever the
+retriever does, the same message always gets the same escalation. Negation and hypotheticals
+never suppress a flag ("no chest pain but...", "what if I faint"), because a missed emergency
+costs far more than an unneeded reminder; docs/safety.md explains the whole policy.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import logging
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import yaml
+from rapidfuzz.distance import OSA
 
+from bot.safety_lexicon import FILLER_WORDS, LEVELS, STOP_WORDS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
 from bot.text import normalise
 
-Level = Literal["emergency", "doctor"]
-LEVELS: tuple[Level, ...] = ("emergency", "doctor")  # most urgent first
+__all__ = ["LEVELS", "Escalation", "Level", "Lexicon", "LexiconError", "Match", "check_lexicon", "detect",
+           "detect_all", "load_lexicon"]
+
+log = logging.getLogger(__name__)
+
+# Ordinary phrases ("red meat") never reach across these: a full stop or comma ends a thought.
+_BREAK_RE = re.compile(r"[.!?;,:()\[\]\n\r]+|\s[-\u2013\u2014]+\s")
+_BREAK = " qbrkq "
+_CACHE_LIMIT = 50_000
+_MAX_COMBINATIONS = 512
+_RESULT_CACHE_LIMIT = 2048  # the same message is often sent again (retries, FAQs)
 
 
 @dataclass(frozen=True)
 class Escalation:
+    """What the reply must add: the winning level, every flag that fired, and the advice."""
+
     level: Level
-    terms: tuple[str, ...]
+    terms: tuple[str, ...]  # names of all flags that fired, most urgent first
     message: str
+    matches: tuple[Match, ...] = ()
 
 
 @dataclass(frozen=True)
-class Lexicon:
-    messages: dict[str, str]
-    phrases: dict[str, tuple[tuple[str, str], ...]]  # level -> (normalised phrase, flag name)
+class Match:
+    """One flag that fired and why: the lexicon phrase, its line, and the user's words."""
+
+    flag: str
+    level: Level
+    phrase: str
+    line: int
+    words: tuple[str, ...]
+    typos: tuple[tuple[str, str], ...] = ()  # (typed word, red-flag word it was read as)
 
 
-def load_lexicon(path: Path) -> Lexicon:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    messages: dict[str, str] = {}
-    phrases: dict[str, tuple[tuple[str, str], ...]] = {}
-    for level in LEVELS:
-        entry = data["levels"][level]
-        messages[level] = str(entry["message"]).strip()
-        phrases[level] = tuple((normalise(p), flag["name"]) for flag in entry["flags"] for p in flag["phrases"])
-    return Lexicon(messages=messages, phrases=phrases)
+def _tokens(text: str) -> tuple[list[str], list[int]]:
+    """Normalised words and, for each, the number of the sentence-like piece it belongs to."""
+    parts = normalise(_BREAK_RE.sub(_BREAK, text)).split(" ")
+    if "qbrkq" not in parts:
+        return ([w for w in parts if w], [0] * len(parts)) if parts != [""] else ([], [])
+    piece_of = itertools.accumulate((p == "qbrkq" for p in parts), initial=0)
+    kept = [(w, piece) for w, piece in zip(parts, piece_of) if w and w != "qbrkq"]
+    return [w for w, _ in kept], [piece for _, piece in kept]
+
+
+def _lookup(word: str, lexicon: Lexicon) -> tuple[str, frozenset[str], bool]:
+    """(canonical form, red-flag forms it stands for, whether that is a typo reading)."""
+    cached = lexicon.token_cache.get(word)
+    if cached is not None:
+        return cached
+    canon = canonical(word, lexicon.forms)
+    result: tuple[str, frozenset[str], bool] = (canon, frozenset(), False)
+    if canon in STOP_WORDS:
+        pass  # small words are found through the word list when a `+` chunk needs them
+    elif canon in lexicon.vocabulary:
+        result = (canon, frozenset({canon}), False)
+    elif (len(word) >= lexicon.fuzzy_min_length and word.isalpha() and word not in lexicon.guard_words
+          and word not in lexicon.plain_words and canon not in lexicon.plain_words):
+        limit = 2 if len(word) >= lexicon.fuzzy_long_word else 1
+        hits = frozenset(target_canon for spelling, target_canon in lexicon.fuzzy_targets.get(word[0], ())
+                         if abs(len(spelling) - len(word)) <= limit
+                         and OSA.distance(word, spelling, score_cutoff=limit) <= limit)
+        if hits:
+            result = (canon, hits, True)
+    if len(lexicon.token_cache) > _CACHE_LIMIT:
+        lexicon.token_cache.clear()
+    lexicon.token_cache[word] = result
+    return result
+
+
+def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str], gap: int) -> list[tuple[int, int]]:
+    """(first, last) word positions where the chunk's words occur in order, `gap` apart at most.
+
+    Small words ("my", "of") are not indexed, so they are looked up in the word list directly.
+    """
+    if len(chunk) == 1:
+        return [(p, p) for word in chunk[0] if word in positions for p in positions[word]]
+    per_atom: list[list[int] | None] = []
+    for atom in chunk:
+        if atom <= STOP_WORDS:
+            per_atom.append(None)
+            continue
+        found = [p for word in atom if word in positions for p in positions[word]]
+        if not found:
+            return []  # a word of the chunk is missing: the usual, cheap case
+        per_atom.append(sorted(found))
+    first = per_atom[0]
+    if first is None:
+        first = [i for i, canon in enumerate(canons) if canon in chunk[0]]
+    spans: list[tuple[int, int]] = []
+    for start in first:
+        end = start
+        for atom, found in zip(chunk[1:], per_atom[1:]):
+            if found is None:
+                end = next((j for j in range(end + 1, min(end + 2 + gap, len(canons))) if canons[j] in atom), -1)
+                if end < 0:
+                    break
+                continue
+            i = bisect.bisect_right(found, end)
+            if i == len(found) or found[i] > end + 1 + gap:
+                break
+            end = found[i]
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def _match_phrase(phrase: Phrase, positions: dict[str, list[int]], canons: list[str], content_before: list[int],
+                  lexicon: Lexicon) -> tuple[int, ...] | None:
+    """Positions of the words that fill every slot of `phrase` close together, or None.
+
+    Distance counts only content words: "redness on the back of my leg" has one word ("back")
+    between "redness" and "leg".
+    """
+    per_slot: list[list[tuple[int, int]]] = []
+    for starts in phrase.chunks_by_first:
+        spans = [s for word in starts.keys() & positions.keys() for chunk in starts[word]
+                 for s in _chunk_spans(chunk, positions, canons, lexicon.chunk_gap)]
+        if not spans:
+            return None
+        per_slot.append(spans)
+    if len(per_slot) == 1:
+        start, end = per_slot[0][0]
+        return tuple(range(start, end + 1))
+    return _combine(per_slot, content_before, (len(per_slot) - 1) * lexicon.window)
+
+
+def _combine(per_slot: list[list[tuple[int, int]]], content_before: list[int], allowed: int) -> tuple[int, ...] | None:
+    """One span per slot, no two overlapping, with at most `allowed` content words between them.
+
+    Starts from the slot with the fewest spans and only tries spans of the other slots that are
+    near it, so long messages full of "leg" and "cramp" stay cheap.
+    """
+    per_slot = sorted(per_slot, key=len)
+    if len(per_slot) == 2:
+        return _combine_two(per_slot[0], sorted(per_slot[1]), content_before, allowed)
+    reach = allowed + 8 * len(per_slot)  # chunks are short; anything further cannot fit
+    for anchor in per_slot[0]:
+        here = content_before[anchor[0]]
+        near = [[s for s in spans if abs(content_before[s[0]] - here) <= reach] for spans in per_slot[1:]]
+        if not all(near):
+            continue
+        for rest in itertools.islice(itertools.product(*near), _MAX_COMBINATIONS):
+            ordered = sorted((anchor, *rest))
+            if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
+                continue  # two slots may not share a word
+            if sum(content_before[b[0]] - content_before[a[1] + 1] for a, b in zip(ordered, ordered[1:])) <= allowed:
+                return tuple(p for s, e in ordered for p in range(s, e + 1))
+    return None
+
+
+def _combine_two(first: list[tuple[int, int]], second: list[tuple[int, int]], content_before: list[int],
+                 allowed: int) -> tuple[int, ...] | None:
+    """`_combine` for two slots: for each span of `first`, only the nearest spans of `second` matter."""
+    starts = [s for s, _ in second]
+    for a_start, a_end in first:
+        after = bisect.bisect_right(starts, a_end)
+        if after < len(second) and content_before[second[after][0]] - content_before[a_end + 1] <= allowed:
+            b_start, b_end = second[after]
+            return (*range(a_start, a_end + 1), *range(b_start, b_end + 1))
+        for b_start, b_end in reversed(second[:bisect.bisect_left(starts, a_start)]):
+            if b_end < a_start:
+                if content_before[a_start] - content_before[b_end + 1] <= allowed:
+                    return (*range(b_start, b_end + 1), *range(a_start, a_end + 1))
+                if content_before[a_start] - content_before[b_start] > allowed + 8:
+                    break
+    return None
+
+
+def _masked(infos: list[tuple[str, frozenset[str], bool]], pieces: list[int], starts: list[int],
+            lexicon: Lexicon) -> set[int]:
+    """Positions used by ordinary phrases ("red meat"), which must not count towards a flag."""
+    masked: set[int] = set()
+    for i in starts:
+        for mask_index in lexicon.mask_starts[infos[i][0]]:
+            mask, end, used = lexicon.masks[mask_index], i, [i]
+            for atom in mask[1:]:
+                end = next((j for j in range(end + 1, min(end + 2 + lexicon.chunk_gap, len(infos)))
+                            if infos[j][0] in atom and pieces[j] == pieces[i]), -1)
+                if end < 0:
+                    break
+                used.append(end)
+            else:
+                masked.update(used)
+    return masked
+
+
+def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
+    """Every flag that fires in `text` (one Match each, lexicon order): the basis of `detect`."""
+    cached = lexicon.result_cache.get(text)
+    if cached is not None:
+        return cached
+    words, pieces = _tokens(text)
+    cache = lexicon.token_cache
+    infos = [cache.get(word) or _lookup(word, lexicon) for word in words]
+    hit_positions = [i for i, info in enumerate(infos) if info[1]]
+    mask_starts = [i for i, info in enumerate(infos) if info[0] in lexicon.mask_starts]
+    masked = _masked(infos, pieces, mask_starts, lexicon) if mask_starts else set()
+    positions: dict[str, list[int]] = {}
+    for i in hit_positions:
+        if i not in masked:
+            for hit in infos[i][1]:
+                positions.setdefault(hit, []).append(i)
+    candidates = sorted({p for word in positions for p in lexicon.anchors.get(word, ())})
+    content_before = list(itertools.accumulate((w not in FILLER_WORDS for w in words), initial=0))
+    canons = [info[0] for info in infos]
+    matches: dict[str, Match] = {}
+    for index in candidates:
+        phrase = lexicon.phrases[index]
+        if phrase.flag in matches or any(need.isdisjoint(positions) for need in lexicon.needs[index]):
+            continue
+        used_positions = _match_phrase(phrase, positions, canons, content_before, lexicon)
+        if used_positions is not None:
+            typos = tuple((words[p], "/".join(sorted(infos[p][1]))) for p in used_positions if infos[p][2])
+            matches[phrase.flag] = Match(phrase.flag, phrase.level, phrase.source, phrase.line,
+                                         tuple(words[p] for p in used_positions), typos)
+    result = tuple(sorted(matches.values(), key=lambda m: lexicon.flag_order[m.flag]))
+    if len(lexicon.result_cache) > _RESULT_CACHE_LIMIT:
+        lexicon.result_cache.clear()
+    lexicon.result_cache[text] = result
+    return result
 
 
 def detect(text: str, lexicon: Lexicon) -> Escalation | None:
-    padded = f" {normalise(text)} "
-    for level in LEVELS:
-        terms = tuple(dict.fromkeys(name for phrase, name in lexicon.phrases[level] if f" {phrase} " in padded))
-        if terms:
-            return Escalation(level=level, terms=terms, message=lexicon.messages[level])
-    return None
+    """The escalation `text` needs, or None. `emergency` wins; `terms` lists every flag that fired."""
+    matches = detect_all(text, lexicon)
+    if not matches:
+        return None
+    level = next(level for level in LEVELS if any(m.level == level for m in matches))
+    terms = tuple(dict.fromkeys(m.flag for lv in LEVELS for m in matches if m.level == lv))
+    return Escalation(level=level, terms=terms, message=lexicon.messages[level], matches=matches)
+
+
+def check_lexicon(lexicon_or_path: Lexicon | Path | str, ordinary: Iterable[str] | Path | None = None) -> list[str]:
+    """Problems a maintainer should fix, as `file:line: text` strings (empty list: all good).
+
+    Beyond load errors it checks that ordinary leg-cramp phrases (knowledge/eval/
+    ordinary_words.yaml by default) raise no flag, that guard words are not red-flag words
+    themselves, and that no phrase is written twice.
+    """
+    if isinstance(lexicon_or_path, Lexicon):
+        lexicon = lexicon_or_path
+    else:
+        try:
+            lexicon = load_lexicon(Path(lexicon_or_path))
+        except LexiconError as exc:
+            return str(exc).splitlines()
+    source = Path(lexicon.source)
+    if ordinary is None:
+        ordinary = source.parent / "eval" / "ordinary_words.yaml"
+    if isinstance(ordinary, Path):
+        ordinary = _read_ordinary(ordinary)
+    problems: list[str] = []
+    for text in ordinary:
+        for match in detect_all(text, lexicon):
+            problems.append(f"{source}:{match.line}: ordinary phrase {text!r} raises flag {match.flag!r} "
+                            f"through phrase {match.phrase!r}")
+    for word in sorted(lexicon.guard_words):
+        if canonical(word, lexicon.forms) in lexicon.vocabulary:
+            problems.append(f"{source}: guard word {word!r} is itself a red-flag word; remove it from guard_words")
+    seen: dict[tuple[object, ...], Phrase] = {}
+    for phrase in lexicon.phrases:
+        key = tuple(sorted(map(repr, phrase.slots)))
+        if key in seen:
+            problems.append(f"{source}:{phrase.line}: phrase {phrase.source!r} repeats {seen[key].source!r} "
+                            f"(line {seen[key].line})")
+        seen.setdefault(key, phrase)
+    return problems
+
+
+def _read_ordinary(path: Path) -> list[str]:
+    if not path.exists():
+        log.info("no ordinary-words list at %s; skipping that check", path)
+        return []
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(p) for p in data.get("phrases", [])]

@@ -1,0 +1,270 @@
+"""The safety layer: levels, word forms, proximity, typos, guard words, negation and wording."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.safety import LEVELS, Escalation, Lexicon, LexiconError, check_lexicon, detect, detect_all, load_lexicon
+
+ROOT = Path(__file__).resolve().parent.parent
+LEXICON_PATH = ROOT / "knowledge" / "red_flags.yaml"
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return load_lexicon(LEXICON_PATH)
+
+
+def level_of(text: str, lexicon: Lexicon) -> str | None:
+    escalation = detect(text, lexicon)
+    return escalation.level if escalation else None
+
+
+def test_the_levels_are_emergency_then_doctor() -> None:
+    assert LEVELS == ("emergency", "doctor")
+
+
+@pytest.mark.parametrize("text", [
+    "I have chest pain", "I'm short of breath", "I fainted last night", "I had a seizure",
+    "I'm coughing up blood", "my foot turned blue", "I can't walk", "I lost bladder control",
+    "sudden swelling in my whole leg",
+])
+def test_emergency_flags_escalate_at_the_emergency_level(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+@pytest.mark.parametrize("text", [
+    "my calf is swollen", "my calf is red", "my calf feels warm", "my toes are numb", "pins and needles",
+    "my legs feel weak", "severe pain in my calf", "the cramp won't go away", "I have a fever",
+    "my urine is dark brown", "pregnant with a severe headache", "could it be a blood clot",
+])
+def test_doctor_flags_escalate_at_the_doctor_level(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "doctor"
+
+
+def test_the_issue_example_escalates_to_emergency_and_reports_all_terms(lexicon: Lexicon) -> None:
+    escalation = detect("my calf is swollen and hot and now I'm short of breath", lexicon)
+    assert isinstance(escalation, Escalation)
+    assert escalation.level == "emergency"
+    assert escalation.terms == ("shortness of breath", "swelling", "warmth")
+    assert escalation.message == lexicon.messages["emergency"]
+
+
+def test_emergency_wins_and_terms_list_the_most_urgent_first_without_duplicates(lexicon: Lexicon) -> None:
+    escalation = detect("numb calf, swollen calf, swelling again, and chest pain, chest pain", lexicon)
+    assert escalation is not None and escalation.level == "emergency"
+    assert escalation.terms[0] == "chest pain"
+    assert len(escalation.terms) == len(set(escalation.terms))
+    assert {"numbness or tingling", "swelling"} <= set(escalation.terms)
+
+
+@pytest.mark.parametrize("text", ["swell", "swells", "swelled", "swelling", "swollen"])
+def test_word_forms_of_swell_all_match(text: str, lexicon: Lexicon) -> None:
+    assert detect(f"my ankle {text}", lexicon) is not None
+
+
+@pytest.mark.parametrize("text", ["faint", "fainted", "fainting", "feeling faint"])
+def test_word_forms_of_faint_all_match(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+@pytest.mark.parametrize("text", ["can't walk", "cant walk", "cannot walk", "can not walk", "can\u2019t walk", "CAN'T WALK!"])
+def test_contractions_curly_quotes_and_capitals_do_not_matter(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+@pytest.mark.parametrize("text", ["short of breath", "breath is short", "my breath is so short", "shortness of breath"])
+def test_multi_word_flags_match_in_either_order_with_words_between(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+def test_words_of_a_phrase_far_apart_do_not_match(lexicon: Lexicon) -> None:
+    text = "my chest is fine, I stretched my arms and my back and my neck and then had a cramp with some pain"
+    assert detect(text, lexicon) is None
+
+
+def test_words_joined_by_plus_must_come_in_order_and_close(lexicon: Lexicon) -> None:
+    assert detect("I can't even walk", lexicon) is not None
+    assert detect("I can't sleep so I walk around", lexicon) is None
+    assert detect("I can walk but not run", lexicon) is None
+
+
+@pytest.mark.parametrize(("text", "typo"), [
+    ("chest pian", "pian"), ("my calf is swolen", "swolen"), ("numbnes in my foot", "numbnes"),
+    ("short of breth", "breth"), ("I had a siezure", "siezure"), ("excrutiating pain", "excrutiating"),
+])
+def test_typos_of_red_flag_words_are_tolerated_and_reported(text: str, typo: str, lexicon: Lexicon) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None
+    assert typo in {typed for match in escalation.matches for typed, _ in match.typos}
+
+
+@pytest.mark.parametrize("text", [
+    "I like to paint", "a saint of a nurse", "the number of cramps", "I read about cramps", "I went to bed",
+    "someone stole my bike", "leisure time", "I eat blueberries", "cramps every week", "what food helps",
+    "I could stretch more", "tonic water", "I painted the fence", "sports drinks",
+])
+def test_look_alike_words_do_not_raise_false_alarms(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize("word", ["paint", "number", "week", "stole", "tonic", "sport", "fewer", "couch"])
+def test_guard_words_are_in_the_lexicon(word: str, lexicon: Lexicon) -> None:
+    assert word in lexicon.guard_words
+
+
+def test_guard_words_never_shadow_a_red_flag_word(lexicon: Lexicon) -> None:
+    problems = [p for p in check_lexicon(lexicon, ordinary=[]) if "guard word" in p]
+    assert problems == []
+
+
+def test_short_words_need_exact_spelling(lexicon: Lexicon) -> None:
+    assert detect("my calf is rad", lexicon) is None  # 3 letters: no typo reading of "red"
+
+
+@pytest.mark.parametrize("text", [
+    "pain", "cramp", "my calf feels tight", "sore calf", "warm bath", "heating pad", "red meat", "cold compress",
+    "I'm pregnant", "walking helps", "cold weather", "keep your legs warm", "hot water bottle on my calf",
+    "dark chocolate", "blood pressure pills", "I can't stand it", "faint ache", "I can't sleep",
+])
+def test_ordinary_leg_cramp_words_do_not_escalate(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+def test_an_ordinary_phrase_only_hides_its_own_words(lexicon: Lexicon) -> None:
+    assert detect("I ate red meat and now my calf is red", lexicon) is not None
+    assert detect("cold compress helped but my foot went cold and pale", lexicon) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "no chest pain but my calf cramps", "I don't have chest pain", "I'm not short of breath",
+    "never fainted", "without any swelling",
+])
+def test_negation_does_not_suppress_escalation(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "what if I get chest pain", "could cramps make me faint?", "should I worry if my calf swells",
+    "what happens if I can't walk after a cramp",
+])
+def test_hypotheticals_do_not_suppress_escalation(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is not None
+
+
+def test_the_emergency_message_names_emergency_numbers(lexicon: Lexicon) -> None:
+    message = lexicon.messages["emergency"]
+    assert "emergency number" in message
+    assert all(number in message for number in ("911", "112", "999"))
+
+
+def test_the_doctor_message_points_to_a_healthcare_professional(lexicon: Lexicon) -> None:
+    message = lexicon.messages["doctor"]
+    assert "healthcare professional" in message
+    assert "emergency number" in message
+
+
+def test_every_flag_has_a_reason_and_phrases(lexicon: Lexicon) -> None:
+    assert {f.level for f in lexicon.flags} == set(LEVELS)
+    for flag in lexicon.flags:
+        assert len(flag.reason) > 20, flag.name
+        assert flag.phrases, flag.name
+
+
+def test_detect_all_explains_which_phrase_and_words_fired(lexicon: Lexicon) -> None:
+    (match,) = detect_all("my chest hurts", lexicon)
+    assert match.flag == "chest pain" and match.level == "emergency"
+    assert match.words == ("chest", "hurts")
+    assert LEXICON_PATH.read_text().splitlines()[match.line - 1].strip().startswith("- chest")
+
+
+def test_empty_and_punctuation_only_messages_do_not_escalate(lexicon: Lexicon) -> None:
+    for text in ("", "   ", "?!", "..."):
+        assert detect(text, lexicon) is None
+
+
+def test_detection_is_fast(lexicon: Lexicon) -> None:
+    text = ("I get cramps in my calves at night and stretching helps, magnesium too. " * 14)[:1000]
+    detect(text, lexicon)
+    lexicon.result_cache.clear()
+    start = time.perf_counter()
+    detect(text + " once more", lexicon)
+    assert time.perf_counter() - start < 0.01  # generous: a loaded CI machine; typically well under 1 ms
+    start = time.perf_counter()
+    for _ in range(100):
+        detect(text, lexicon)
+    assert (time.perf_counter() - start) / 100 < 0.0001  # repeated messages come from the cache
+
+
+def test_the_shipped_lexicon_passes_its_checks() -> None:
+    assert check_lexicon(LEXICON_PATH) == []
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "red_flags.yaml"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+VALID = """\
+    levels:
+      emergency:
+        message: Call your local emergency number (such as 911, 112 or 999).
+        flags:
+          - name: chest pain
+            reason: Article 000, When should I go to the ER?
+            phrases: [chest pain]
+      doctor:
+        message: See a healthcare professional soon.
+        flags:
+          - name: swelling
+            reason: Article 000, When to worry about leg cramps.
+            phrases: [swell]
+"""
+
+
+def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
+    lexicon = load_lexicon(write(tmp_path, VALID))
+    assert level_of("pain in my chest", lexicon) == "emergency"
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("phrases: [chest pain]", "phrase: [chest pain]", ":7: unknown flag key 'phrase'"),
+    ("phrases: [swell]", "phrases: [$LIMB swell]", ":13: unknown group '$LIMB'"),
+    ("(such as 911, 112 or 999)", "(ask someone)", ":3: the emergency message must name"),
+    ("reason: Article 000, When to worry about leg cramps.", "reason: ''", "reason of 'swelling' must be"),
+    ("phrases: [swell]", "phrases: [the]", ":13: phrase 'the' has no words"),
+    ("  doctor:", "  doktor:", "unknown level 'doktor'"),
+    ("phrases: [chest pain]", "phrases: [chest pain\n", "not valid YAML"),
+])
+def test_bad_lexicon_data_raises_a_clear_error_naming_file_and_line(tmp_path: Path, old: str, new: str,
+                                                                  expected: str) -> None:
+    path = write(tmp_path, VALID.replace(old, new))
+    with pytest.raises(LexiconError, match=re.escape(expected)) as info:
+        load_lexicon(path)
+    assert str(info.value).startswith(str(path))
+    assert isinstance(info.value, ValueError)
+
+
+def test_a_missing_lexicon_file_raises_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="cannot read"):
+        load_lexicon(tmp_path / "nope.yaml")
+
+
+def test_check_lexicon_reports_an_ordinary_phrase_that_raises_a_flag(tmp_path: Path) -> None:
+    problems = check_lexicon(write(tmp_path, VALID), ordinary=["my chest is sore", "pain in my chest"])
+    assert len(problems) == 1
+    assert "'pain in my chest' raises flag 'chest pain'" in problems[0]
+    assert problems[0].startswith(f"{tmp_path / 'red_flags.yaml'}:")
+
+
+def test_check_lexicon_reports_repeated_phrases_and_load_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID.replace("phrases: [chest pain]", "phrases: [chest pain, pain in my chest]"))
+    assert any("repeats 'chest pain'" in p for p in check_lexicon(path, ordinary=[]))
+    broken = write(tmp_path, VALID.replace("  doctor:", "  doktor:"))
+    assert any("unknown level" in p for p in check_lexicon(broken))
