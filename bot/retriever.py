@@ -24,8 +24,9 @@ from bot.text import normalise, stem
 class RetrieverConfig:
     """Scoring weights and thresholds; defaults are calibrated on `knowledge/eval/`."""
 
-    question_weight: float = 0.50
-    answer_weight: float = 0.30
+    question_weight: float = 0.10  # the question, its context and every phrasing as one text
+    phrasing_weight: float = 0.10  # the single closest phrasing (question or one alternate)
+    answer_weight: float = 1.00
     fuzzy_weight: float = 0.20
     min_confidence: float = 0.22
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
@@ -91,11 +92,13 @@ class Synonyms:
 
 
 class Retriever:
-    def __init__(self, passages: Sequence[Passage], index: FieldIndex, synonyms: Synonyms,
-                 anchors: frozenset[str], vocabulary: Counter[str], quality: np.ndarray,
-                 config: RetrieverConfig) -> None:
+    def __init__(self, passages: Sequence[Passage], index: FieldIndex, phrasings: FieldIndex,
+                 phrasing_owner: np.ndarray, synonyms: Synonyms, anchors: frozenset[str],
+                 vocabulary: Counter[str], quality: np.ndarray, config: RetrieverConfig) -> None:
         self.passages = tuple(passages)
         self.index = index
+        self.phrasings = phrasings
+        self._phrasing_owner = phrasing_owner
         self.synonyms = synonyms
         self.anchors = anchors
         self.config = config
@@ -116,12 +119,16 @@ class Retriever:
             "answer": [normalise(p.answer) for p in passages],
         }
         index = FieldIndex.build(fields)
+        phrasing_texts = [normalise(t) for p in passages for t in (p.question, *p.alternates)]
+        owner = np.array([i for i, p in enumerate(passages) for _ in (p.question, *p.alternates)], dtype=np.intp)
+        phrasings = FieldIndex.build({"phrasing": phrasing_texts})
         vocabulary: Counter[str] = Counter()
         for text in (*fields["question"], *fields["answer"], *synonyms.mapping):
             vocabulary.update(w for w in text.split() if len(w) > 2 and w.isalpha())
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         anchor_stems = frozenset(stem(w) for a in anchors for w in normalise(a).split())
-        return cls(passages, index, synonyms, anchor_stems, vocabulary, quality, config or RetrieverConfig())
+        return cls(passages, index, phrasings, owner, synonyms, anchor_stems, vocabulary, quality,
+                   config or RetrieverConfig())
 
     def _correct_uncached(self, word: str) -> str | None:
         """The corpus word a mistyped word most likely meant, or None when nothing is close."""
@@ -172,8 +179,13 @@ class Retriever:
             return Retrieval(candidates=(), confidence=0.0, matched=False, corrections=corrections,
                              synonyms_used=used, coverage=coverage)
         cfg = self.config
+        closest = np.zeros(len(self.passages))
+        phrasing_query = self.phrasings.vectorise(terms)
+        if phrasing_query:
+            np.maximum.at(closest, self._phrasing_owner, self.phrasings.cosine("phrasing", phrasing_query))
         tfidf = (cfg.question_weight * self.index.cosine("question", query)
-                 + cfg.answer_weight * self.index.cosine("answer", query))
+                 + cfg.answer_weight * self.index.cosine("answer", query)
+                 + cfg.phrasing_weight * closest)
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
         shortlist = np.argpartition(-tfidf, n_fuzzy - 1)[:n_fuzzy]
         text = " ".join(words)
