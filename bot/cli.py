@@ -76,18 +76,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.corpus import read_yaml
     from bot.evaluate import format_report, run_evaluation
 
+    from bot.safety_eval import evaluate_safety, load_safety_cases
+
     knowledge = _knowledge(args, settings)
     eval_dir = knowledge / "eval"
     thresholds_path = eval_dir / "thresholds.yaml"
-    thresholds = (read_yaml(thresholds_path) or {}).get("retrieval", {}) if thresholds_path.exists() else {}
+    thresholds = (read_yaml(thresholds_path) or {}) if thresholds_path.exists() else {}
     bot = Bot.from_settings(replace(settings, knowledge=knowledge))
-    report = run_evaluation(bot, Path(args.set) if args.set else eval_dir / "questions.yaml", thresholds,
-                            baselines=not args.no_baselines)
+    report = run_evaluation(bot, Path(args.set) if args.set else eval_dir / "questions.yaml",
+                            thresholds.get("retrieval", {}), baselines=not args.no_baselines)
+    red_flags, safe = load_safety_cases(eval_dir)
+    safety = evaluate_safety(bot.knowledge.lexicon, red_flags, safe)
+    safety_failures = safety.failures(thresholds.get("safety", {}))
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps({"retrieval": report.to_dict(), "safety": safety.to_dict(),
+                          "passed": report.passed and not safety_failures}, ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
-    return 0 if report.passed else 1
+        print("\n" + safety.format_table())
+        print("PASS: safety thresholds met" if not safety_failures else "FAIL: " + "; ".join(safety_failures))
+    return 0 if report.passed and not safety_failures else 1
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
