@@ -14,6 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.corpus import Passage
 from bot.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
@@ -32,7 +33,6 @@ class RetrieverConfig:
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
     fuzzy_candidates: int = 15
-    typo_min_ratio: float = 80.0
     no_anchor_penalty: float = 0.55
 
 
@@ -131,14 +131,20 @@ class Retriever:
                    config or RetrieverConfig())
 
     def _correct_uncached(self, word: str) -> str | None:
-        """The corpus word a mistyped word most likely meant, or None when nothing is close."""
+        """The corpus word a mistyped word most likely meant, or None when nothing is close.
+
+        One edit (a transposition counts as one) for words of up to six letters, two for longer
+        ones, and the first letter must agree: people rarely mistype it, and without that rule
+        "spider" would become "side" and "nice" would become "ice".
+        """
         if len(word) < 4 or not word.isalpha():
             return None
-        cutoff = self.config.typo_min_ratio if len(word) > 5 else max(self.config.typo_min_ratio, 85.0)
-        hits = process.extract(word, self._vocab_words, scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        max_edits = 1 if len(word) <= 6 else 2
+        hits = process.extract(word, self._vocab_words, scorer=OSA.distance, score_cutoff=max_edits, limit=5)
+        hits = [h for h in hits if h[0][0] == word[0]]
         if not hits:
             return None
-        best = max(hits, key=lambda h: (h[1], self._vocabulary[h[0]]))
+        best = min(hits, key=lambda h: (h[1], -self._vocabulary[h[0]]))
         return str(best[0])
 
     def _prepare(self, question: str) -> tuple[list[str], dict[str, str], tuple[str, ...], float]:
