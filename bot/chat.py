@@ -73,6 +73,8 @@ class Bot:
             knowledge.passages,
             synonyms=Synonyms.from_mapping(knowledge.synonyms),
             anchors=knowledge.anchors,
+            topic_words=knowledge.topic_words,
+            common_words=knowledge.common_words,
             source_quality=knowledge.source_quality,
             config=config,
         )

@@ -84,10 +84,21 @@ class FieldIndex:
         postings = {name: Postings.from_matrix(matrix[k * n_docs:(k + 1) * n_docs]) for k, name in enumerate(fields)}
         return cls(vocabulary=vocabulary, idf=vectoriser.idf_.astype(np.float64), fields=postings, n_docs=n_docs)
 
-    def vectorise(self, terms: Sequence[str]) -> dict[int, float]:
-        """The query's l2-normalised, sublinear TF-IDF weights, as TfidfVectorizer would give them."""
+    def vectorise(self, terms: Sequence[str], damped: frozenset[str] = frozenset(),
+                  damping: float = 1.0) -> dict[int, float]:
+        """The query's l2-normalised, sublinear TF-IDF weights, as TfidfVectorizer would give them.
+
+        Terms containing a word of `damped` keep only `damping` of their weight: words every
+        question shares ("leg", "cramp") should not decide which passage answers it.
+        """
         counts = Counter(t for t in terms if t in self.vocabulary)
-        weights = {self.vocabulary[t]: (1.0 + math.log(c)) * self.idf[self.vocabulary[t]] for t, c in counts.items()}
+        weights = {}
+        for term, count in counts.items():
+            term_id = self.vocabulary[term]
+            weight = (1.0 + math.log(count)) * self.idf[term_id]
+            if damped and any(part in damped for part in term.split(" ")):
+                weight *= damping
+            weights[term_id] = weight
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return {k: w / norm for k, w in weights.items()} if norm else {}
 

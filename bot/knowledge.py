@@ -36,6 +36,8 @@ class Knowledge:
     passages: tuple[Passage, ...]
     synonyms: dict[str, list[str] | str]
     anchors: tuple[str, ...]
+    topic_words: tuple[str, ...]
+    common_words: frozenset[str]
     source_quality: dict[str, float]
     lexicon: Lexicon
     messages: Messages
@@ -49,6 +51,14 @@ def _mapping(path: Path, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise KnowledgeError(f"{path}: '{key}' must be a mapping")
     return value
+
+
+def load_word_list(path: Path) -> frozenset[str]:
+    """One word per line, '#' comments; a missing file is an empty list."""
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.lstrip().startswith("#"))
 
 
 def load_messages(path: Path) -> Messages:
@@ -69,7 +79,7 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
     root = Path(path) if path is not None else BUNDLED_KNOWLEDGE
     if not root.is_dir():
         raise KnowledgeError(f"{root}: knowledge folder not found")
-    anchors = read_yaml(root / "domain.yaml").get("anchors", []) if (root / "domain.yaml").exists() else []
+    domain = (read_yaml(root / "domain.yaml") or {}) if (root / "domain.yaml").exists() else {}
     sources = load_sources(root)
     try:
         lexicon = load_lexicon(root / "red_flags.yaml")
@@ -82,7 +92,9 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
         version=knowledge_version(root),
         passages=tuple(load_passages(root)),
         synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
-        anchors=tuple(str(a) for a in anchors),
+        anchors=tuple(str(a) for a in domain.get("anchors") or ()),
+        topic_words=tuple(str(a) for a in domain.get("topic_words") or ()),
+        common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources},
         lexicon=lexicon,
         messages=load_messages(root / "messages.yaml"),
