@@ -72,7 +72,9 @@ class Bot:
         self.retriever = Retriever.build(
             knowledge.passages,
             synonyms=Synonyms.from_mapping(knowledge.synonyms),
-            anchors=knowledge.anchors,
+            topic_anchors=knowledge.topic_anchors,
+            related_words=knowledge.related_words,
+            other_topics=knowledge.other_topics,
             topic_words=knowledge.topic_words,
             common_words=knowledge.common_words,
             source_quality=knowledge.source_quality,

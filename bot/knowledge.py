@@ -35,7 +35,9 @@ class Knowledge:
     version: str
     passages: tuple[Passage, ...]
     synonyms: dict[str, list[str] | str]
-    anchors: tuple[str, ...]
+    topic_anchors: tuple[str, ...]
+    related_words: tuple[str, ...]
+    other_topics: tuple[str, ...]
     topic_words: tuple[str, ...]
     common_words: frozenset[str]
     source_quality: dict[str, float]
@@ -51,6 +53,10 @@ def _mapping(path: Path, key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise KnowledgeError(f"{path}: '{key}' must be a mapping")
     return value
+
+
+def _words(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(str(w) for w in data.get(key) or ())
 
 
 def load_word_list(path: Path) -> frozenset[str]:
@@ -92,8 +98,10 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
         version=knowledge_version(root),
         passages=tuple(load_passages(root)),
         synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
-        anchors=tuple(str(a) for a in domain.get("anchors") or ()),
-        topic_words=tuple(str(a) for a in domain.get("topic_words") or ()),
+        topic_anchors=_words(domain, "topic_anchors"),
+        related_words=_words(domain, "related_words"),
+        other_topics=_words(domain, "other_topics"),
+        topic_words=_words(domain, "topic_words"),
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources},
         lexicon=lexicon,

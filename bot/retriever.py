@@ -29,11 +29,13 @@ class RetrieverConfig:
     answer_weight: float = 0.50
     fuzzy_weight: float = 0.25
     topic_term_weight: float = 0.2  # share of weight kept by the domain's topic words
-    min_confidence: float = 0.22
+    min_confidence: float = 0.15
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
     fuzzy_candidates: int = 15
-    no_anchor_penalty: float = 0.55
+    related_only_factor: float = 0.5  # confidence kept without a topic anchor but with a related word
+    off_domain_factor: float = 0.3  # confidence kept with neither
+    other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Retrieval:
     corrections: Mapping[str, str] = field(default_factory=dict)  # typed word -> corpus word
     synonyms_used: tuple[str, ...] = ()
     coverage: float = 0.0
-    has_anchor: bool = False
+    has_anchor: bool = False  # names the topic (cramp, spasm...) or its neighbourhood (calf, magnesium...)
 
     @property
     def best(self) -> Candidate | None:
@@ -110,8 +112,14 @@ class Lexicon:
 
     corpus: Counter[str]  # normalised corpus word -> count
     common: frozenset[str]  # real English words: never "corrected"
-    anchors: frozenset[str]  # stems showing a question is about leg cramps
+    anchors: frozenset[str]  # stems naming the topic: cramp, spasm, charley horse...
+    related: frozenset[str]  # stems of the topic's neighbourhood: calf, magnesium, doctor...
+    other_topics: frozenset[str]  # stems naming another kind of cramp: period, stomach...
     topic: frozenset[str]  # stems every question shares; damped when ranking
+
+
+def _stems(phrases: Sequence[str]) -> frozenset[str]:
+    return frozenset(stem(w) for phrase in phrases for w in normalise(phrase).split())
 
 
 class Retriever:
@@ -133,7 +141,8 @@ class Retriever:
 
     @classmethod
     def build(cls, passages: Sequence[Passage], *, synonyms: Synonyms | None = None,
-              anchors: Sequence[str] = (), topic_words: Sequence[str] = (),
+              topic_anchors: Sequence[str] = (), related_words: Sequence[str] = (),
+              other_topics: Sequence[str] = (), topic_words: Sequence[str] = (),
               common_words: frozenset[str] = frozenset(), source_quality: Mapping[str, float] | None = None,
               config: RetrieverConfig | None = None) -> Retriever:
         synonyms = synonyms or Synonyms.from_mapping({})
@@ -150,11 +159,8 @@ class Retriever:
             corpus.update(w for w in text.split() if len(w) > 2 and w.isalpha())
         for _, expansion in synonyms.phrases.values():
             corpus.update(w for w in expansion.split() if len(w) > 2 and w.isalpha())
-        lexicon = Lexicon(
-            corpus=corpus, common=common_words,
-            anchors=frozenset(stem(w) for a in anchors for w in normalise(a).split()),
-            topic=frozenset(stem(w) for a in topic_words for w in normalise(a).split()),
-        )
+        lexicon = Lexicon(corpus=corpus, common=common_words, anchors=_stems(topic_anchors),
+                          related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         return cls(passages, index, phrasings, owner, synonyms, lexicon, quality, config or RetrieverConfig())
 
@@ -211,6 +217,14 @@ class Retriever:
         coverage = min(1.0, known / content) if content else 0.0
         return expanded, corrections, used, coverage
 
+    def _names_other_topic(self, stems: Sequence[str], window: int = 3) -> bool:
+        """Another kind of cramp ("stomach cramps", "cramps in my stomach"), not just the word:
+        "I sleep on my stomach" is still about leg cramps."""
+        other = self.lexicon.other_topics
+        cramp_at = [i for i, s in enumerate(stems) if s in self.lexicon.topic and s in self.lexicon.anchors]
+        return any(stems[j] in other for i in cramp_at
+                   for j in range(max(0, i - window), min(len(stems), i + window + 1)))
+
     def search(self, question: str, k: int = 5) -> Retrieval:
         words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
@@ -236,9 +250,16 @@ class Retriever:
             scores[i] = (tfidf[i] + cfg.fuzzy_weight * fuzzy) * self._quality[i]
         order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:k]
         candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
-        has_anchor = any(stem(w) in self.lexicon.anchors for w in words)
+        stem_list = [stem(w) for w in words]
+        stems = set(stem_list)
+        on_topic, related = bool(stems & self.lexicon.anchors), bool(stems & self.lexicon.related)
         top = candidates[0].score if candidates else 0.0
-        confidence = top * coverage * (1.0 if has_anchor else cfg.no_anchor_penalty)
+        confidence = top * coverage ** 0.5
+        if not on_topic:
+            confidence *= cfg.related_only_factor if related else cfg.off_domain_factor
+        if self._names_other_topic(stem_list):
+            confidence *= cfg.other_topic_factor
         confidence = float(min(1.0, max(0.0, confidence)))
         return Retrieval(candidates=candidates, confidence=confidence, matched=confidence >= cfg.min_confidence,
-                         corrections=corrections, synonyms_used=used, coverage=coverage, has_anchor=has_anchor)
+                         corrections=corrections, synonyms_used=used, coverage=coverage,
+                         has_anchor=on_topic or related)

@@ -27,6 +27,9 @@ _CONTRACTIONS: dict[str, str] = {
     "there's": "there is", "how's": "how is", "who's": "who is", "let's": "let us",
     "you're": "you are", "youre": "you are", "they're": "they are", "we're": "we are",
 }
+# Text-speak for question words, so "wat causes cramps" reads like "what causes cramps".
+_CONTRACTIONS.update({"wat": "what", "wut": "what", "wht": "what", "whta": "what", "hw": "how", "u": "you",
+                      "ur": "your", "r": "are", "y": "why"})
 _SUFFIXES = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am", "s": ""}
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
