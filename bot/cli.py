@@ -50,20 +50,22 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
-    """List every passage the articles were split into: id, source, question, answer length.
+    """List every passage the articles were split into, and the curated entries: id, source, question, answer length.
 
     Example: crampbot passages --json
     """
-    passages = load_passages(_knowledge(args, settings))
+    passages = load_passages(_knowledge(args, settings), curated=True)
     if args.json:
         print(json.dumps([{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
-                           "answer_chars": len(p.answer)} for p in passages], ensure_ascii=False, indent=2))
+                           "answer_chars": len(p.answer), "curated": p.curated} for p in passages], ensure_ascii=False, indent=2))
         return 0
     width = max((len(p.id) for p in passages), default=2)
     print(f"{'id':<{width}}  {'chars':>5}  question")
     for p in passages:
         print(f"{p.id:<{width}}  {len(p.answer):>5}  {p.question}")
-    print(f"\n{len(passages)} passages from {len({p.source for p in passages})} sources")
+    curated = sum(p.curated for p in passages)
+    print(f"\n{len(passages) - curated} passages from {len({p.source for p in passages if not p.curated})} sources"
+          f" and {curated} curated entries")
     return 0
 
 

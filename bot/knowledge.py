@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import BUNDLED_KNOWLEDGE, KnowledgeError, Passage, knowledge_version, load_passages, load_sources, read_yaml
+from bot.corpus import BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages, load_sources, read_yaml
 from bot.safety import Lexicon, load_lexicon
 
 
@@ -75,13 +75,14 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnowledgeError(f"{root / 'red_flags.yaml'}: {exc}") from exc
+    passages = tuple(load_passages(root, curated=True))
     return Knowledge(
         path=root,
         version=knowledge_version(root),
-        passages=tuple(load_passages(root)),
+        passages=passages,
         synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
         anchors=tuple(str(a) for a in anchors),
-        source_quality={s.file: s.quality for s in sources},
+        source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in passages if p.curated},
         lexicon=lexicon,
         messages=load_messages(root / "messages.yaml"),
     )
