@@ -84,6 +84,27 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the knowledge folder: every problem as `file:line: level: message`; exit 1 on errors.
+
+    Errors stop the knowledge from shipping (and a live reload from taking it); warnings are
+    worth a look. Example: crampbot check --knowledge ./knowledge
+    """
+    from bot.check import run_check
+
+    report = run_check(_knowledge(args, settings))
+    if args.json:
+        print(json.dumps({"ok": not report.errors, "errors": len(report.errors), "warnings": len(report.warnings),
+                          "problems": [p.to_dict() for p in report.problems]}, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem.format(report.root))
+        passages = report.knowledge.passages if report.knowledge else ()
+        print(f"{len(report.errors)} errors, {len(report.warnings)} warnings "
+              f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
+    return 1 if report.errors else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crampbot", description="Answers questions about leg cramps "
                                      "from a curated knowledge base. General information, not medical advice.")
@@ -101,6 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
     passages = add("passages", cmd_passages, "list the passages the articles were split into")
     passages.add_argument("--json", action="store_true", help="print as JSON")
+    check = add("check", cmd_check, "check the knowledge folder for mistakes")
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")

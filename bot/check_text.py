@@ -1,0 +1,282 @@
+"""The text-level checks of `crampbot check`: duplicate questions, red-flag words, synonyms.
+
+Each compares knowledge text the way the bot will (through `normalise`), so a finding here is a
+real effect on answers: two entries competing for one question, a lexicon word that escalates
+ordinary questions, a synonym that can never help.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot import _yaml
+from bot.corpus import Passage
+from bot.faq import FaqEntry
+from bot.index import QUESTION_WORDS, STOP_WORDS
+from bot.problems import Problem, error, warning
+from bot.text import normalise, stem
+
+DUPLICATE_RATIO = 92  # rapidfuzz token_sort_ratio on normalised questions
+COMMON_WORD_SHARE = 0.10  # a red-flag word in this share of passages would escalate ordinary questions
+SHORT_WORD = 3
+_CHUNK = 512  # rows per cdist call: bounded memory with 10,000+ questions
+
+
+class Locator:
+    """Where a passage's question or alternate phrasing is written, as (file, line)."""
+
+    def __init__(self, root: Path, docs: Mapping[str, _yaml.Located], entries: Sequence[FaqEntry]) -> None:
+        self.root = root
+        self.docs = docs
+        self.entries = {e.id: e for e in entries}
+        self._lines: dict[str, list[str]] = {}
+
+    def question(self, passage: Passage) -> tuple[str, int]:
+        overrides = self.docs.get("overrides.yaml")
+        if overrides is not None and passage.id in _section(overrides, "retitle"):
+            return "overrides.yaml", overrides.line("retitle", passage.id)
+        if passage.id in self.entries:
+            return passage.source, self.entries[passage.id].question_line
+        return self._article_line(passage)
+
+    def alternate(self, passage: Passage, index: int) -> tuple[str, int]:
+        entry = self.entries.get(passage.id)
+        if entry is not None and index < len(entry.alternate_lines):
+            return passage.source, entry.alternate_lines[index]
+        overrides = self.docs.get("overrides.yaml")
+        if overrides is not None:
+            return "overrides.yaml", overrides.line("alternates", passage.id, index - (len(entry.alternates) if entry else 0))
+        return self.question(passage)
+
+    def _article_line(self, passage: Passage) -> tuple[str, int]:
+        rel = f"sources/{passage.source}"
+        if rel not in self._lines:
+            try:
+                text = (self.root / rel).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self._lines[rel] = [normalise(line) for line in text.splitlines()]
+        wanted = normalise(passage.question)
+        for n, line in enumerate(self._lines[rel], start=1):
+            if line == wanted:
+                return rel, n
+        manifest = self.docs.get("sources.yaml")  # a lead_heading or a section hint
+        if manifest is not None and manifest.node is not None:
+            for n, line in enumerate((self.root / "sources.yaml").read_text(encoding="utf-8").splitlines(), start=1):
+                if wanted and wanted in normalise(line):
+                    return "sources.yaml", n
+        return rel, 1
+
+
+def locate_passage(root: Path, passage: Passage, docs: Mapping[str, _yaml.Located]) -> tuple[str, int]:
+    return Locator(root, docs, ()).question(passage)
+
+
+def _section(doc: _yaml.Located, key: str) -> Mapping[str, Any]:
+    value = doc.data.get(key) if isinstance(doc.data, dict) else None
+    return value if isinstance(value, dict) else {}
+
+
+def check_duplicates(root: Path, passages: Sequence[Passage], entries: Sequence[FaqEntry],
+                     docs: Mapping[str, _yaml.Located]) -> list[Problem]:
+    """Questions (and alternate phrasings) of different passages that are the same or nearly so.
+
+    Two curated entries asking the same thing is an error: which one answers is a coin toss.
+    A curated entry copying an article question, or two articles asking the same thing, is a
+    warning: the curated entry wins ties, and overlapping articles are common and harmless.
+    """
+    owner: list[int] = []
+    texts: list[str] = []
+    alt_index: list[int] = []  # -1 for the question itself
+    for i, passage in enumerate(passages):
+        for j, phrasing in enumerate((passage.question, *passage.alternates)):
+            text = normalise(phrasing)
+            if text:
+                owner.append(i)
+                texts.append(text)
+                alt_index.append(j - 1)
+    best: dict[tuple[int, int], tuple[float, int, int]] = {}
+    for start in range(0, len(texts), _CHUNK):
+        block = process.cdist(texts[start:start + _CHUNK], texts, scorer=fuzz.token_sort_ratio,
+                              score_cutoff=DUPLICATE_RATIO, dtype=np.uint8, workers=-1)
+        for row, col in zip(*np.nonzero(block)):
+            a, b = start + int(row), int(col)
+            pa, pb = owner[a], owner[b]
+            if b <= a or pa == pb:
+                continue
+            key = (min(pa, pb), max(pa, pb))
+            score = float(block[row, col])
+            if key not in best or score > best[key][0]:
+                best[key] = (score, a, b) if pa < pb else (score, b, a)
+    locator = Locator(root, docs, entries)
+    out = []
+    for (pa, pb), (score, ta, tb) in sorted(best.items()):
+        first, second = passages[pa], passages[pb]
+        where_a = _where(locator, first, alt_index[ta])
+        where_b = _where(locator, second, alt_index[tb])
+        verb = "duplicates" if texts[ta] == texts[tb] else f"nearly duplicates ({score:.0f}%)"
+        if first.curated and second.curated:
+            out.append(error(*where_b, f"question {_phrasing(second, alt_index[tb])!r} {verb} {_phrasing(first, alt_index[ta])!r} "
+                                       f"of {first.id} ({where_a[0]}:{where_a[1]}); merge the two entries or make the "
+                                       "questions distinct"))
+        elif first.curated or second.curated:
+            (cur, c_alt, c_where), (art, a_alt, a_where) = sorted(
+                ((first, alt_index[ta], where_a), (second, alt_index[tb], where_b)), key=lambda x: not x[0].curated)
+            out.append(warning(*c_where, f"question {_phrasing(cur, c_alt)!r} {verb} {_phrasing(art, a_alt)!r} of "
+                                         f"article passage {art.id} ({a_where[0]}:{a_where[1]}); the curated entry wins "
+                                         "ties; if it replaces that passage, exclude it in overrides.yaml"))
+        else:
+            out.append(warning(*where_b, f"{_phrasing(second, alt_index[tb])!r} ({second.id}) {verb} {first.id} "
+                                         f"({where_a[0]}:{where_a[1]}); retitle or exclude one in overrides.yaml"))
+    return out
+
+
+def _where(locator: Locator, passage: Passage, alt: int) -> tuple[str, int]:
+    return locator.question(passage) if alt < 0 else locator.alternate(passage, alt)
+
+
+def _phrasing(passage: Passage, alt: int) -> str:
+    return passage.question if alt < 0 else passage.alternates[alt]
+
+
+def _phrases(data: Any, path: tuple[_yaml.PathItem, ...] = ()) -> Iterator[tuple[tuple[_yaml.PathItem, ...], str]]:
+    """Every text listed under a `phrases:` key, wherever it sits in the lexicon file."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "phrases" and isinstance(value, list):
+                for i, phrase in enumerate(value):
+                    yield (*path, "phrases", i), str(phrase)
+            else:
+                yield from _phrases(value, (*path, str(key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _phrases(value, (*path, i))
+
+
+def check_lexicon_words(doc: _yaml.Located | None, passages: Sequence[Passage],
+                        domain: _yaml.Located | None) -> list[Problem]:
+    """Red-flag phrases that are ordinary words: they would escalate questions that are not urgent.
+
+    Reads the phrases from the YAML itself (any list under a `phrases:` key) so it keeps working
+    while the safety layer's internal Lexicon type changes.
+    """
+    # TODO(safety): when bot.safety offers check_lexicon(), call it here for the lexicon's own rules.
+    if doc is None:
+        return []
+    rel = "red_flags.yaml"
+    anchors = domain.data.get("anchors", []) if domain is not None and isinstance(domain.data, dict) else []
+    anchor_stems = {stem(w) for a in anchors for w in normalise(str(a)).split()}
+    texts = [f" {normalise(' '.join((p.question, *p.alternates, p.answer)))} " for p in passages]
+    common = max(3, int(COMMON_WORD_SHARE * len(texts)))
+    seen: dict[str, int] = {}
+    out = []
+    for path, phrase in _phrases(doc.data):
+        line = doc.line(*path)
+        norm = normalise(phrase)
+        words = norm.split()
+        if not words:
+            out.append(error(rel, line, f"phrase {phrase!r} has no letters or digits, so it never matches"))
+            continue
+        if norm in seen:
+            out.append(warning(rel, line, f"phrase {phrase!r} is already listed at line {seen[norm]}"))
+        seen.setdefault(norm, line)
+        if all(w in STOP_WORDS or w in QUESTION_WORDS for w in words):
+            out.append(error(rel, line, f"phrase {phrase!r} is made of common words only: almost every question "
+                                        "would get escalation advice"))
+        elif len(words) == 1 and stem(norm) in anchor_stems:
+            out.append(error(rel, line, f"phrase {phrase!r} is a topic word (an anchor in domain.yaml): nearly "
+                                        "every question about cramps would get escalation advice"))
+        elif len(words) == 1:
+            hits = [t for t in texts if f" {norm} " in t]
+            if len(hits) >= common:
+                out.append(warning(rel, line, f"phrase {phrase!r} appears in {len(hits)} of {len(texts)} passages: "
+                                              "ordinary questions would get escalation advice; use a longer phrase"))
+            elif len(norm) <= SHORT_WORD:
+                example = _context(hits[0], norm) if hits else None
+                seen_in = f", e.g. '{example}' in the articles" if example else ""
+                out.append(warning(rel, line, f"phrase {phrase!r} is a short, common word that also matches ordinary "
+                                              f"phrases{seen_in}; prefer a longer phrase"))
+    return out
+
+
+def _context(text: str, word: str) -> str:
+    tokens = text.split()
+    i = tokens.index(word)
+    return " ".join(tokens[max(0, i - 1): i + 2])
+
+
+def check_synonyms(doc: _yaml.Located | None, passages: Sequence[Passage]) -> list[Problem]:
+    """Synonyms that loop, chain onto another lay phrase, or expand to words no passage uses."""
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get("synonyms") is None:
+        return []
+    rel = "synonyms.yaml"
+    mapping = doc.data["synonyms"]
+    if not isinstance(mapping, dict):
+        return [error(rel, doc.line("synonyms"), "'synonyms' must map lay phrases to the articles' words")]
+    out: list[Problem] = []
+    flat: dict[str, tuple[list[str], int, str]] = {}
+    for key, value in mapping.items():
+        line = doc.line("synonyms", str(key), key=True)
+        phrase = normalise(str(key))
+        values = [value] if isinstance(value, str) else value
+        if not phrase:
+            out.append(error(rel, line, f"lay phrase {key!r} has no letters or digits"))
+            continue
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and normalise(v) for v in values):
+            out.append(error(rel, line, f"{key!r} must map to a word, a phrase or a list of them"))
+            continue
+        if phrase in flat:
+            out.append(warning(rel, line, f"{key!r} is the same phrase as {flat[phrase][2]!r} at line {flat[phrase][1]}"))
+        flat[phrase] = ([normalise(v) for v in values], line, str(key))
+
+    graph = {k: {o for o in flat if o != k and re.search(rf"\b{re.escape(o)}\b", " ".join(targets))}
+             for k, (targets, _, _) in flat.items()}
+    in_cycle: set[str] = set()
+    for cycle in _cycles(graph):
+        in_cycle.update(cycle)
+        start = min(cycle, key=lambda k: flat[k][1])
+        i = cycle.index(start)
+        ordered = cycle[i:] + cycle[:i]
+        loop = " -> ".join(flat[k][2] for k in (*ordered, start))
+        out.append(error(rel, flat[start][1], f"synonyms loop: {loop}; map each lay phrase onto the articles' words"))
+    stems = {stem(w) for p in passages for w in normalise(" ".join((p.question, *p.alternates, p.answer))).split()}
+    for phrase, (targets, line, key) in flat.items():
+        for target in targets:
+            if target in flat and phrase not in in_cycle:
+                out.append(warning(rel, line, f"{key!r} maps onto {flat[target][2]!r}, which is itself a lay phrase here "
+                                              f"and is not expanded again; map onto {' '.join(flat[target][0])!r} instead"))
+            missing = [w for w in target.split() if w not in STOP_WORDS and stem(w) not in stems]
+            if missing:
+                out.append(warning(rel, line, f"{key!r} maps to {', '.join(repr(w) for w in missing)}, which no passage "
+                                              "uses, so it cannot help find an answer"))
+    return out
+
+
+def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """Each elementary cycle once (as found by depth-first search), as a list of nodes."""
+    found: dict[frozenset[str], list[str]] = {}
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):]
+                found.setdefault(frozenset(cycle), list(cycle))
+            elif nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    return list(found.values())
