@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from bot import _yaml, faq
+from bot.markdown import plain_article
 from bot.splitter import NoiseRules, Section, SectionHint, split_article
 
 log = logging.getLogger(__name__)
@@ -237,6 +238,8 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise KnowledgeError(f"{knowledge / 'sources.yaml'}: source file {source.file!r} not found") from exc
+        if path.suffix.lower() in (".md", ".markdown"):
+            text = plain_article(text)
         passages.extend(passages_from_source(source, text, rules))
     if curated:
         passages.extend(curated_passages(knowledge))

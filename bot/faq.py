@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import process
 
 from bot import _yaml
+from bot.markdown import inline
 from bot.problems import Problem, error, warning
 
 FAQ_DIR = "faq"
@@ -28,8 +29,6 @@ MAX_ANSWER_CHARS = 4000  # beyond this it is an article, not an answer
 FIELDS = ("question", "alternates", "answer", "sources", "tags", "id", "title")
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
-_EMPHASIS_RE = re.compile(r"(\*\*|__)(.+?)\1")
-_LINK_RE = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 BULLET = "\u2022"
 
 
@@ -103,7 +102,7 @@ def markdown_to_answer(body: str) -> str:
         if not line.strip():
             joinable = False
             continue
-        line = _LINK_RE.sub(r"\1 (\2)", _EMPHASIS_RE.sub(r"\2", line))
+        line = inline(line)
         if _BULLET_RE.match(line):
             out.append(f"{BULLET} {_BULLET_RE.sub('', line).strip()}")
             joinable = True
