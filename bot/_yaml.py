@@ -14,6 +14,8 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 PathItem = str | int
+# libyaml's parser when PyYAML was built with it (same nodes and marks, several times faster).
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,17 @@ class YamlSyntaxError(ValueError):
 
 def parse(text: str, line_offset: int = 0) -> Located:
     """Parse one YAML document; raises YamlSyntaxError with a 1-based line (duplicate keys included)."""
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 1 if mark is not None else 1) + line_offset
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlSyntaxError(line, f"not valid YAML: {problem}") from exc
+    finally:
+        loader.dispose()
     duplicate = next(_duplicate_keys(node), None)
     if duplicate is not None:
         key_node, first_line = duplicate

@@ -18,8 +18,8 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from bot import _yaml, faq
-from bot.check_text import check_duplicates, check_lexicon_words, check_synonyms, locate_passage
-from bot.corpus import KnowledgeError, Overrides, Passage, load_overrides, load_passages, passage_of_entry
+from bot.check_text import check_duplicates, check_lexicon_words, check_synonyms, corpus_words, locate_passage
+from bot.corpus import KnowledgeError, Overrides, Passage, finish_passages, load_overrides, load_passages, passage_of_entry
 from bot.faq import FaqEntry
 from bot.knowledge import Knowledge, load_knowledge
 from bot.problems import Problem, error, warning
@@ -90,8 +90,9 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_eval(ctx)
         problems += _check_article_lengths(ctx)
         problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
-        problems += check_lexicon_words(ctx.docs.get("red_flags.yaml"), ctx.final, ctx.docs.get("domain.yaml"))
-        problems += check_synonyms(ctx.docs.get("synonyms.yaml"), ctx.final)
+        corpus = corpus_words(ctx.final)
+        problems += check_lexicon_words(ctx.docs.get("red_flags.yaml"), corpus, ctx.docs.get("domain.yaml"))
+        problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)
     ordered = tuple(sorted(set(problems)))
     return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
 
@@ -180,29 +181,33 @@ def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path
 
 
 def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
-    """Load like the server does; a failure becomes an error unless the same file already has one."""
-    knowledge: Knowledge | None = None
-    try:
-        knowledge = load_knowledge(ctx.root)
-    except Exception as exc:  # noqa: BLE001 - any failure to load is a finding, never a crash of `check`
+    """Load like the server does (splitting the articles once); each failure becomes an error
+    unless the same file already has one."""
+
+    def report(exc: Exception) -> None:
         problem = _problem_of_exception(ctx.root, exc)
         if not any(p.is_error and p.file == problem.file for p in problems):
             problems.append(problem)
+
     try:
         ctx.overrides = load_overrides(ctx.root)
-    except KnowledgeError:
-        ctx.overrides = None  # already reported by the load above
+    except KnowledgeError as exc:
+        report(exc)
+    passages = None
     try:
-        articles = load_passages(ctx.root, apply=False)
-    except Exception:  # noqa: BLE001 - reported by the load above
-        return knowledge
-    ctx.raw = articles + [passage_of_entry(e) for e in ctx.entries]
-    if knowledge is not None:
-        ctx.final = list(knowledge.passages)
-    else:
-        overrides = ctx.overrides or Overrides()
-        ctx.final = [p for p in ctx.raw if p.id not in overrides.exclude]
-    return knowledge
+        ctx.raw = load_passages(ctx.root, apply=False) + [passage_of_entry(e) for e in ctx.entries]
+        passages = finish_passages(ctx.raw, ctx.overrides or Overrides())
+    except Exception as exc:  # noqa: BLE001 - any failure to load is a finding, never a crash of `check`
+        report(exc)
+    if not any(p.is_error and p.file.startswith("faq/") for p in problems):
+        try:
+            knowledge = load_knowledge(ctx.root, passages=passages)
+            ctx.final = list(knowledge.passages)
+            return knowledge
+        except Exception as exc:  # noqa: BLE001
+            report(exc)
+    ctx.final = list(passages or ())
+    return None
 
 
 def _problem_of_exception(root: Path, exc: Exception) -> Problem:

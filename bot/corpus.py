@@ -243,8 +243,13 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
         passages.extend(passages_from_source(source, text, rules))
     if curated:
         passages.extend(curated_passages(knowledge))
-    if apply:
-        passages = apply_overrides(passages, load_overrides(knowledge))
+    return finish_passages(passages, load_overrides(knowledge) if apply else None)
+
+
+def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
+    """Apply the overrides (when given) and number the passages in knowledge-base order."""
+    if overrides is not None:
+        passages = apply_overrides(passages, overrides)
     return [replace(p, order=i) for i, p in enumerate(passages)]
 
 
