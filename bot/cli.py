@@ -100,9 +100,13 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
         for problem in report.problems:
             print(problem.format(report.root))
         passages = report.knowledge.passages if report.knowledge else ()
-        print(f"{len(report.errors)} errors, {len(report.warnings)} warnings "
+        print(f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
               f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
     return 1 if report.errors else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def build_parser() -> argparse.ArgumentParser:
