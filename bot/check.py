@@ -136,7 +136,8 @@ def _check_sources(ctx: _Context) -> list[Problem]:
                                    f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}"))
         quality = entry.get("quality", 1.0)
         if not isinstance(quality, (int, float)) or isinstance(quality, bool) or not 0 < quality <= 1:
-            out.append(error(rel, doc.line("sources", n, "quality"), f"quality {quality!r} must be a number above 0 and at most 1"))
+            out.append(error(rel, doc.line("sources", n, "quality"),
+                             f"quality {quality!r} must be a number above 0 and at most 1"))
         key, file = entry.get("key"), entry.get("file")
         if isinstance(key, str):
             ctx.source_keys.add(key)
@@ -149,7 +150,8 @@ def _check_sources(ctx: _Context) -> list[Problem]:
             seen_keys.setdefault(key, doc.line("sources", n, "key"))
         if isinstance(file, str):
             if file in seen_files:
-                out.append(error(rel, doc.line("sources", n, "file"), f"{file!r} is already listed at line {seen_files[file]}"))
+                out.append(error(rel, doc.line("sources", n, "file"),
+                                 f"{file!r} is already listed at line {seen_files[file]}"))
             seen_files.setdefault(file, doc.line("sources", n, "file"))
             path = ctx.root / "sources" / file
             if not path.is_file():
@@ -256,7 +258,7 @@ def _check_references(ctx: _Context) -> list[Problem]:
     prefixes = ctx.source_keys | {"faq"}
     out = []
     for entry in ctx.entries:
-        for ref, line in zip(entry.references, entry.reference_lines):
+        for ref, line in zip(entry.references, entry.reference_lines, strict=True):
             if "://" in ref:
                 continue
             if _ID_RE.fullmatch(ref) and any(fuzz.ratio(ref.split(".")[0], k) >= 85 for k in prefixes):

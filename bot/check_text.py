@@ -51,7 +51,8 @@ class Locator:
             return passage.source, entry.alternate_lines[index]
         overrides = self.docs.get("overrides.yaml")
         if overrides is not None:
-            return "overrides.yaml", overrides.line("alternates", passage.id, index - (len(entry.alternates) if entry else 0))
+            own = len(entry.alternates) if entry else 0  # the entry's own alternates come first
+            return "overrides.yaml", overrides.line("alternates", passage.id, index - own)
         return self.question(passage)
 
     def _article_line(self, passage: Passage) -> tuple[str, int]:
@@ -117,7 +118,8 @@ def check_duplicates(root: Path, passages: Sequence[Passage], entries: Sequence[
         where_b = _where(locator, second, alt_index[tb])
         verb = "duplicates" if texts[ta] == texts[tb] else f"nearly duplicates ({score:.0f}%)"
         if first.curated and second.curated:
-            out.append(error(*where_b, f"question {_phrasing(second, alt_index[tb])!r} {verb} {_phrasing(first, alt_index[ta])!r} "
+            out.append(error(*where_b, f"question {_phrasing(second, alt_index[tb])!r} {verb} "
+                                       f"{_phrasing(first, alt_index[ta])!r} "
                                        f"of {first.id} ({where_a[0]}:{where_a[1]}); merge the two entries or make the "
                                        "questions distinct"))
         elif first.curated or second.curated:

@@ -56,8 +56,9 @@ def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
     """
     passages = load_passages(_knowledge(args, settings), curated=True)
     if args.json:
-        print(json.dumps([{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
-                           "answer_chars": len(p.answer), "curated": p.curated} for p in passages], ensure_ascii=False, indent=2))
+        rows = [{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
+                 "answer_chars": len(p.answer), "curated": p.curated} for p in passages]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     width = max((len(p.id) for p in passages), default=2)
     print(f"{'id':<{width}}  {'chars':>5}  question")

@@ -158,7 +158,8 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
 
     question = data.get("question")
     if not isinstance(question, str) or not question.strip():
-        problems.append(error(rel, doc.line("question"), "missing 'question': the question this entry answers, as users would ask it"))
+        problems.append(error(rel, doc.line("question"),
+                              "missing 'question': the question this entry answers, as users would ask it"))
 
     if body is not None and "answer" in data:
         problems.append(error(rel, doc.line("answer", key=True), "the answer is given twice: in the header's 'answer' and "
@@ -172,8 +173,8 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
         body = raw_answer or ""
     answer = markdown_to_answer(body)
     if not answer:
-        problems.append(error(rel, body_line, "the answer is empty" + (": write it below the closing '---'"
-                                                                      if path.suffix == ".md" else ": add an 'answer' text")))
+        where = ": write it below the closing '---'" if path.suffix == ".md" else ": add an 'answer' text"
+        problems.append(error(rel, body_line, f"the answer is empty{where}"))
     elif len(answer) > MAX_ANSWER_CHARS:
         problems.append(error(rel, body_line, f"the answer is {len(answer)} characters; the limit is {MAX_ANSWER_CHARS}. "
                                               "Split it into several entries"))

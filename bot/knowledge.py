@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages, load_sources, read_yaml
+from bot.corpus import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
+                        load_sources, read_yaml)
 from bot.safety import Lexicon, load_lexicon
 
 

@@ -144,7 +144,7 @@ class KnowledgeHolder:
             await asyncio.sleep(interval)
             try:
                 await asyncio.to_thread(self.reload_if_changed)
-            except Exception:  # noqa: BLE001 - the watcher must outlive any surprise
+            except Exception:  # the watcher must outlive any surprise
                 log.exception("knowledge watcher failed; will try again")
 
 

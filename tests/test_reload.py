@@ -169,5 +169,5 @@ def wait_for(condition: object, timeout: float = 10.0) -> None:
 def test_reload_interval_setting_is_validated() -> None:
     assert get_settings({}).reload_interval == 0.0
     assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
-    with pytest.raises(SettingsError, match="CRAMPBOT_RELOAD_INTERVAL.*'-1'"):
+    with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*'-1'"):
         get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})
