@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
@@ -14,7 +15,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
-from bot.chat import Bot
+from bot.admin import admin_router
+from bot.chat import Bot, retriever_config
+from bot.reload import KnowledgeHolder
 from bot.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
 from bot.settings import Settings, get_settings
 from bot.web import mount_widget
@@ -50,13 +53,27 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "bot", None) is None:
-            app.state.bot = Bot.from_settings(settings)
+            app.state.knowledge.load()  # sets app.state.bot
             log.info("knowledge %s loaded: %d passages", app.state.bot.version, len(app.state.bot.knowledge.passages))
+        # --- live reload: poll knowledge/ when CRAMPBOT_RELOAD_INTERVAL > 0 (bot.reload) ---
+        watcher = (asyncio.create_task(app.state.knowledge.watch(settings.reload_interval))
+                   if settings.reload_interval > 0 else None)
         yield
+        if watcher is not None:
+            watcher.cancel()
+            with suppress(asyncio.CancelledError):
+                await watcher
+        # --- end live reload ---
 
     app = FastAPI(title="crampbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.bot = bot
+    # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
+    app.state.knowledge = KnowledgeHolder(settings.knowledge, bot, config=retriever_config(settings),
+                                          publish=lambda new: setattr(app.state, "bot", new))
+    if settings.admin_token:
+        app.include_router(admin_router(settings.admin_token))
+    # --- end live reload ---
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"],

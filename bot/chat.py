@@ -60,6 +60,12 @@ class Reply:
         }
 
 
+def retriever_config(settings: Settings) -> RetrieverConfig:
+    """The calibrated retriever defaults, with the threshold from CRAMPBOT_MIN_CONFIDENCE if set."""
+    config = RetrieverConfig()
+    return config if settings.min_confidence is None else replace(config, min_confidence=settings.min_confidence)
+
+
 def with_escalation(text: str, escalation: Escalation | None) -> str:
     return f"{text}\n\n{escalation.message}" if escalation else text
 
@@ -93,10 +99,7 @@ class Bot:
     @classmethod
     def from_settings(cls, settings: Settings) -> Bot:
         """The bot a server or CLI run serves: its knowledge folder and confidence threshold."""
-        config = RetrieverConfig()
-        if settings.min_confidence is not None:
-            config = replace(config, min_confidence=settings.min_confidence)
-        return cls.from_knowledge(settings.knowledge, config)
+        return cls.from_knowledge(settings.knowledge, retriever_config(settings))
 
     @property
     def version(self) -> str:

@@ -50,20 +50,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
-    """List every passage the articles were split into: id, source, question, answer length.
+    """List every passage the articles were split into, and the curated entries: id, source, question, answer length.
 
     Example: crampbot passages --json
     """
-    passages = load_passages(_knowledge(args, settings))
+    passages = load_passages(_knowledge(args, settings), curated=True)
     if args.json:
-        print(json.dumps([{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
-                           "answer_chars": len(p.answer)} for p in passages], ensure_ascii=False, indent=2))
+        rows = [{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
+                 "answer_chars": len(p.answer), "curated": p.curated} for p in passages]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     width = max((len(p.id) for p in passages), default=2)
     print(f"{'id':<{width}}  {'chars':>5}  question")
     for p in passages:
         print(f"{p.id:<{width}}  {len(p.answer):>5}  {p.question}")
-    print(f"\n{len(passages)} passages from {len({p.source for p in passages})} sources")
+    curated = sum(p.curated for p in passages)
+    print(f"\n{len(passages) - curated} passages from {len({p.source for p in passages if not p.curated})} sources"
+          f" and {curated} curated entries")
     return 0
 
 
@@ -113,6 +116,31 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Check the knowledge folder: every problem as `file:line: level: message`; exit 1 on errors.
+
+    Errors stop the knowledge from shipping (and a live reload from taking it); warnings are
+    worth a look. Example: crampbot check --knowledge ./knowledge
+    """
+    from bot.check import run_check
+
+    report = run_check(_knowledge(args, settings))
+    if args.json:
+        print(json.dumps({"ok": not report.errors, "errors": len(report.errors), "warnings": len(report.warnings),
+                          "problems": [p.to_dict() for p in report.problems]}, ensure_ascii=False, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem.format(report.root))
+        passages = report.knowledge.passages if report.knowledge else ()
+        print(f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
+              f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
+    return 1 if report.errors else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crampbot", description="Answers questions about leg cramps "
                                      "from a curated knowledge base. General information, not medical advice.")
@@ -134,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--json", action="store_true", help="print the figures as JSON")
     evaluate.add_argument("--set", metavar="FILE", help="evaluation questions (default: KNOWLEDGE/eval/questions.yaml)")
     evaluate.add_argument("--no-baselines", action="store_true", help="measure crampbot only")
+    check = add("check", cmd_check, "check the knowledge folder for mistakes")
+    check.add_argument("--json", action="store_true", help="print the problems as JSON")
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")

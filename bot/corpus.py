@@ -1,4 +1,4 @@
-"""Read `knowledge/`: the article manifest, the articles and the overrides -> Passages.
+"""Read `knowledge/`: the article manifest, the articles, the curated entries and the overrides -> Passages.
 
 This is the only module that knows how the knowledge folder is laid out on disk; everything
 downstream works on `Passage` values.
@@ -17,12 +17,17 @@ from typing import Any
 
 import yaml
 
+from bot import _yaml, faq
+from bot.markdown import plain_article
 from bot.splitter import NoiseRules, Section, SectionHint, split_article
 
 log = logging.getLogger(__name__)
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
 MIN_ANSWER_CHARS = 60
+# Curated entries outrank article passages on ties: the retriever multiplies scores by the
+# source's quality, articles have at most 1.0, so a maintainer's answer wins an equal match.
+CURATED_QUALITY = 1.02
 
 
 class KnowledgeError(ValueError):
@@ -46,11 +51,12 @@ class Passage:
     id: str
     question: str
     answer: str
-    source: str  # file name in knowledge/sources/
+    source: str  # file name in knowledge/sources/, or "faq/<file>" for a curated entry
     title: str  # the source's human title
     alternates: tuple[str, ...] = ()  # other ways people ask this question
     context: str | None = None  # the heading this one sits under, when the article has one
     order: int = 0  # position in the knowledge base, for stable listings
+    curated: bool = False  # written by a maintainer in knowledge/faq/, not split from an article
 
     @property
     def search_question(self) -> str:
@@ -115,19 +121,71 @@ def load_noise_rules(knowledge: Path) -> NoiseRules:
         raise KnowledgeError(f"{path}: invalid pattern {exc.pattern!r}: {exc}") from exc
 
 
+OVERRIDE_KINDS = ("exclude", "retitle", "alternates")
+
+
 def load_overrides(knowledge: Path) -> Overrides:
-    """overrides.yaml, plus alternates.yaml: the phrasings file grows large, so it stands alone."""
-    path = knowledge / "overrides.yaml"
-    data = (read_yaml(path) or {}) if path.exists() else {}
-    exclude = {str(k): str(v) for k, v in (data.get("exclude") or {}).items()}
-    retitle = {str(k): str(v) for k, v in (data.get("retitle") or {}).items()}
+    """Read overrides.yaml and alternates.yaml (the phrasings file grows large, so it stands alone).
+
+    A wrong shape is a KnowledgeError naming the line (ids are checked by `crampbot check`).
+    """
+    main = _override_sections(knowledge / "overrides.yaml", OVERRIDE_KINDS)
+    phrasings = _override_sections(knowledge / "alternates.yaml", ("alternates",))
     alternates: dict[str, tuple[str, ...]] = {}
-    extra_path = knowledge / "alternates.yaml"
-    extra = ((read_yaml(extra_path) or {}).get("alternates") or {}) if extra_path.exists() else {}
-    for source in (data.get("alternates") or {}, extra):
-        for k, v in source.items():
-            alternates[str(k)] = alternates.get(str(k), ()) + tuple(str(x) for x in v or ())
-    return Overrides(exclude=exclude, retitle=retitle, alternates=alternates)
+    for section in (main.get("alternates", {}), phrasings.get("alternates", {})):
+        for pid, values in section.items():
+            alternates[str(pid)] = alternates.get(str(pid), ()) + tuple(str(x).strip() for x in values)
+    return Overrides(
+        exclude={str(k): str(v) for k, v in main.get("exclude", {}).items()},
+        retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
+        alternates=alternates,
+    )
+
+
+def _override_sections(path: Path, kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The sections of one overrides-style file, each checked for shape; {} when the file is absent."""
+    if not path.exists():
+        return {}
+    try:
+        doc = _yaml.parse(path.read_text(encoding="utf-8"))
+    except _yaml.YamlSyntaxError as exc:
+        raise KnowledgeError(f"{path}:{exc.line}: {exc.message}") from exc
+    data = doc.data or {}
+    if not isinstance(data, dict):
+        raise KnowledgeError(f"{path}:1: expected the sections {', '.join(kinds)}")
+    for kind in data:
+        if kind not in kinds:
+            raise KnowledgeError(f"{path}:{doc.line(str(kind), key=True)}: unknown section {kind!r}; "
+                                 f"expected {', '.join(kinds)}")
+    parsed: dict[str, dict[str, Any]] = {}
+    for kind in kinds:
+        section = data.get(kind) or {}
+        if not isinstance(section, dict):
+            raise KnowledgeError(f"{path}:{doc.line(kind)}: '{kind}' must map passage ids to values")
+        for pid, value in section.items():
+            line = doc.line(kind, str(pid))
+            if kind == "alternates":
+                if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
+                    raise KnowledgeError(f"{path}:{line}: alternates for {pid!r} must be a list of questions")
+            elif not isinstance(value, str) or not value.strip():
+                what = "the reason" if kind == "exclude" else "the new question"
+                raise KnowledgeError(f"{path}:{line}: {kind} {pid!r} needs {what} as text")
+        parsed[kind] = section
+    return parsed
+
+
+def curated_passages(knowledge: Path) -> list[Passage]:
+    """The curated entries in knowledge/faq/ as passages; the first error is a KnowledgeError."""
+    entries, problems = faq.load_entries(knowledge)
+    for problem in problems:
+        if problem.is_error:
+            raise KnowledgeError(problem.format(knowledge))
+    return [passage_of_entry(entry) for entry in entries]
+
+
+def passage_of_entry(entry: faq.FaqEntry) -> Passage:
+    return Passage(id=entry.id, question=entry.question, answer=entry.answer, source=entry.file,
+                   title=entry.title, alternates=entry.alternates, curated=True)
 
 
 def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
@@ -179,8 +237,12 @@ def apply_overrides(passages: Iterable[Passage], overrides: Overrides) -> list[P
     return out
 
 
-def load_passages(knowledge: Path, *, apply: bool = True) -> list[Passage]:
-    """Every passage of the knowledge base, in manifest order (overrides applied unless `apply` is False)."""
+def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False) -> list[Passage]:
+    """The passages split from the articles, in manifest order, then the curated entries when `curated`.
+
+    Overrides apply to both unless `apply` is False. `curated` defaults to False so that code
+    about articles and splitting sees only articles; the bot loads everything.
+    """
     rules = load_noise_rules(knowledge)
     passages: list[Passage] = []
     for source in load_sources(knowledge):
@@ -189,9 +251,18 @@ def load_passages(knowledge: Path, *, apply: bool = True) -> list[Passage]:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError as exc:
             raise KnowledgeError(f"{knowledge / 'sources.yaml'}: source file {source.file!r} not found") from exc
+        if path.suffix.lower() in (".md", ".markdown"):
+            text = plain_article(text)
         passages.extend(passages_from_source(source, text, rules))
-    if apply:
-        passages = apply_overrides(passages, load_overrides(knowledge))
+    if curated:
+        passages.extend(curated_passages(knowledge))
+    return finish_passages(passages, load_overrides(knowledge) if apply else None)
+
+
+def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
+    """Apply the overrides (when given) and number the passages in knowledge-base order."""
+    if overrides is not None:
+        passages = apply_overrides(passages, overrides)
     return [replace(p, order=i) for i, p in enumerate(passages)]
 
 

@@ -6,11 +6,13 @@ half of an old knowledge base and half of a new one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import BUNDLED_KNOWLEDGE, KnowledgeError, Passage, knowledge_version, load_passages, load_sources, read_yaml
+from bot.corpus import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
+                        load_sources, read_yaml)
 from bot.safety import Lexicon, load_lexicon
 
 
@@ -80,8 +82,12 @@ def load_messages(path: Path) -> Messages:
                     starter_questions=tuple(str(q) for q in data.get("starter_questions") or ()), smalltalk=talk)
 
 
-def load_knowledge(path: Path | None = None) -> Knowledge:
-    """Load and validate a knowledge folder (the bundled one by default); raises KnowledgeError."""
+def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | None = None) -> Knowledge:
+    """Load and validate a knowledge folder (the bundled one by default); raises KnowledgeError.
+
+    `passages`, when given, are the folder's passages already loaded (overrides applied):
+    `crampbot check` splits the articles once and reuses them here.
+    """
     root = Path(path) if path is not None else BUNDLED_KNOWLEDGE
     if not root.is_dir():
         raise KnowledgeError(f"{root}: knowledge folder not found")
@@ -93,17 +99,18 @@ def load_knowledge(path: Path | None = None) -> Knowledge:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnowledgeError(f"{root / 'red_flags.yaml'}: {exc}") from exc
+    loaded = tuple(passages) if passages is not None else tuple(load_passages(root, curated=True))
     return Knowledge(
         path=root,
         version=knowledge_version(root),
-        passages=tuple(load_passages(root)),
+        passages=loaded,
         synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
         topic_anchors=_words(domain, "topic_anchors"),
         related_words=_words(domain, "related_words"),
         other_topics=_words(domain, "other_topics"),
         topic_words=_words(domain, "topic_words"),
         common_words=load_word_list(root / "common_words.txt"),
-        source_quality={s.file: s.quality for s in sources},
+        source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,
         messages=load_messages(root / "messages.yaml"),
     )

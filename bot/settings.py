@@ -26,6 +26,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     admin_token: str | None = None
     log_level: str = "INFO"
+    reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -54,6 +55,19 @@ def _unit_float(env: Mapping[str, str], name: str) -> float | None:
     return value
 
 
+def _seconds(env: Mapping[str, str], name: str) -> float:
+    raw = env.get(PREFIX + name)
+    if raw is None or raw.strip() == "":
+        return 0.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid number of seconds.") from None
+    if not 0.0 <= value <= 86400.0:
+        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected 0 (off) to 86400 seconds.")
+    return value
+
+
 def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read settings from `env` (the process environment by default); raises SettingsError."""
     env = os.environ if env is None else env
@@ -71,4 +85,5 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         admin_token=env.get(PREFIX + "ADMIN_TOKEN") or None,
         log_level=level,
+        reload_interval=_seconds(env, "RELOAD_INTERVAL"),
     )

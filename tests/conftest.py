@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,9 @@ def passages(knowledge_dir: Path) -> list[Passage]:
 @pytest.fixture(scope="session")
 def passages_by_id(passages: list[Passage]) -> dict[str, Passage]:
     return {p.id: p for p in passages}
+
+
+@pytest.fixture()
+def knowledge_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled knowledge folder that a test may edit."""
+    return Path(shutil.copytree(BUNDLED_KNOWLEDGE, tmp_path / "knowledge"))

@@ -23,7 +23,7 @@ def eval_set() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def passage_ids() -> set[str]:
-    return {passage.id for passage in load_passages(BUNDLED_KNOWLEDGE)}
+    return {passage.id for passage in load_passages(BUNDLED_KNOWLEDGE, curated=True)}
 
 
 def test_the_file_parses_into_an_in_scope_list_and_an_off_topic_list(eval_set: dict[str, Any]) -> None:

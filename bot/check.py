@@ -1,0 +1,354 @@
+"""`crampbot check`: validate a whole knowledge folder and report every problem with `file:line`.
+
+Maintainers are not programmers: a mistake must be caught before it ships, with a message that
+says where and what to do. `run_check` never raises on bad content; it returns problems, and the
+Knowledge it loaded when loading worked, so live reload checks and loads in one pass.
+Text-level checks (duplicate questions, lexicon, synonyms) live in `bot.check_text`.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from bot import _yaml, faq
+from bot.check_text import (
+    check_duplicates,
+    check_synonyms,
+    corpus_words,
+    locate_passage,
+)
+from bot.corpus import (
+    KnowledgeError,
+    Overrides,
+    Passage,
+    finish_passages,
+    load_overrides,
+    load_passages,
+    passage_of_entry,
+)
+from bot.faq import FaqEntry
+from bot.knowledge import Knowledge, load_knowledge
+from bot.problems import Problem, error, warning
+from bot.safety import check_lexicon
+
+LONG_ARTICLE_PASSAGE = 4000
+SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")
+_ID_RE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
+_KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_LOCATED_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?:error: )?(?P<message>.*)$", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    root: Path
+    problems: tuple[Problem, ...]
+    knowledge: Knowledge | None  # None when the folder does not load
+    seconds: float
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.knowledge is not None and not self.errors
+
+
+@dataclass
+class _Context:
+    """What the individual checks share: parsed YAML with positions, passages, overrides."""
+
+    root: Path
+    docs: dict[str, _yaml.Located] = field(default_factory=dict)
+    entries: list[FaqEntry] = field(default_factory=list)
+    raw: list[Passage] = field(default_factory=list)  # before overrides, curated entries included
+    final: list[Passage] = field(default_factory=list)
+    overrides: Overrides | None = None
+    source_keys: set[str] = field(default_factory=set)
+
+
+def check_knowledge(path: Path) -> list[Problem]:
+    """Every problem in the knowledge folder at `path`, errors and warnings, sorted by file and line."""
+    return list(run_check(path).problems)
+
+
+def run_check(path: Path) -> CheckReport:
+    """Check the folder and, as part of it, load it; see CheckReport."""
+    start = time.perf_counter()
+    root = Path(path)
+    if not root.is_dir():
+        return CheckReport(root, (error(str(root), 0, "knowledge folder not found"),), None, 0.0)
+    ctx = _Context(root=root)
+    problems = list(_parse_yaml_files(ctx))
+    problems += _check_sources(ctx)
+    ctx.entries, faq_problems = faq.load_entries(root)
+    problems += faq_problems
+    problems += [warning(p.relative_to(root).as_posix(), 0, "ignored: entries are .md (with a '---' header) or .yaml "
+                                                          "files whose names do not start with '_'")
+                 for p in faq.ignored_files(root)]
+    knowledge = _load(ctx, problems)
+    if ctx.raw:
+        problems += _check_overrides(ctx)
+        problems += _check_references(ctx)
+        problems += _check_eval(ctx)
+        problems += _check_article_lengths(ctx)
+        problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
+        corpus = corpus_words(ctx.final)
+        problems += _check_lexicon(ctx.root)
+        problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)
+    ordered = tuple(sorted(set(problems)))
+    return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
+
+
+_LOCATED = re.compile(r"^(?P<path>[^:]+?)(?::(?P<line>\d+))?: (?P<message>.*)$", re.S)
+
+
+def _check_lexicon(root: Path) -> list[Problem]:
+    """The safety layer's own lexicon checks (ordinary phrases that would raise a flag, guard words
+    that are flags, repeated phrases), as Problems: a red-flag entry that fires on ordinary
+    leg-cramp questions is an error."""
+    path = root / "red_flags.yaml"
+    if not path.exists():
+        return []
+    out = []
+    for text in check_lexicon(path):
+        match = _LOCATED.match(text)
+        line = int(match["line"]) if match and match["line"] else 0
+        out.append(error("red_flags.yaml", line, match["message"] if match else text))
+    return out
+
+
+def _parse_yaml_files(ctx: _Context) -> Iterator[Problem]:
+    paths = sorted(ctx.root.glob("*.yaml")) + sorted((ctx.root / "eval").glob("*.yaml"))
+    for path in paths:
+        rel = path.relative_to(ctx.root).as_posix()
+        try:
+            ctx.docs[rel] = _yaml.parse(path.read_text(encoding="utf-8"))
+        except _yaml.YamlSyntaxError as exc:
+            yield error(rel, exc.line, exc.message)
+        except (OSError, UnicodeDecodeError) as exc:
+            yield error(rel, 0, f"cannot read the file: {exc}")
+    if "sources.yaml" not in ctx.docs and not (ctx.root / "sources.yaml").exists():
+        yield error("sources.yaml", 0, "missing: the manifest listing the articles in sources/")
+
+
+def _check_sources(ctx: _Context) -> list[Problem]:
+    doc = ctx.docs.get("sources.yaml")
+    if doc is None:
+        return []
+    rel = "sources.yaml"
+    entries = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        return [error(rel, 1, "expected a top-level 'sources:' list, one '- file: ...' entry per article")]
+    out: list[Problem] = []
+    seen_keys: dict[str, int] = {}
+    seen_files: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        line = doc.line("sources", n)
+        if not isinstance(entry, dict):
+            out.append(error(rel, line, "each source needs 'file', 'key' and 'title'"))
+            continue
+        for name in ("file", "key", "title"):
+            if not isinstance(entry.get(name), str) or not entry[name].strip():
+                out.append(error(rel, line, f"source #{n + 1} is missing '{name}' (text)"))
+        for name in entry:
+            if name not in SOURCE_FIELDS:
+                out.append(warning(rel, doc.line("sources", n, str(name), key=True),
+                                   f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}"))
+        quality = entry.get("quality", 1.0)
+        if not isinstance(quality, (int, float)) or isinstance(quality, bool) or not 0 < quality <= 1:
+            out.append(error(rel, doc.line("sources", n, "quality"),
+                             f"quality {quality!r} must be a number above 0 and at most 1"))
+        key, file = entry.get("key"), entry.get("file")
+        if isinstance(key, str):
+            ctx.source_keys.add(key)
+            if not _KEY_RE.fullmatch(key):
+                out.append(error(rel, doc.line("sources", n, "key"), f"key {key!r} must be lower-case words joined by '-'"))
+            elif key in seen_keys or key == "faq":
+                why = f"source at line {seen_keys[key]}" if key in seen_keys else "curated entries"
+                out.append(error(rel, doc.line("sources", n, "key"), f"key {key!r} is already used by the {why}; "
+                                                                     "passage ids would collide"))
+            seen_keys.setdefault(key, doc.line("sources", n, "key"))
+        if isinstance(file, str):
+            if file in seen_files:
+                out.append(error(rel, doc.line("sources", n, "file"),
+                                 f"{file!r} is already listed at line {seen_files[file]}"))
+            seen_files.setdefault(file, doc.line("sources", n, "file"))
+            path = ctx.root / "sources" / file
+            if not path.is_file():
+                out.append(error(rel, doc.line("sources", n, "file"), f"source file sources/{file} does not exist"))
+            else:
+                out += _check_section_hints(doc, n, entry, path)
+    listed = set(seen_files)
+    for path in sorted((ctx.root / "sources").glob("*")):
+        if path.is_file() and not path.name.startswith(".") and path.name not in listed:
+            out.append(warning(f"sources/{path.name}", 0, "not in sources.yaml, so it is not used: add a "
+                                                          "'- file: ...' entry with a key and a title"))
+    return out
+
+
+def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path: Path) -> list[Problem]:
+    hints = entry.get("sections") or []
+    if not isinstance(hints, list):
+        return [error("sources.yaml", doc.line("sources", n, "sections"), "'sections' must be a list of {before, heading}")]
+    lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    out = []
+    for i, hint in enumerate(hints):
+        line = doc.line("sources", n, "sections", i)
+        if not isinstance(hint, dict) or not isinstance(hint.get("before"), str) or not isinstance(hint.get("heading"), str):
+            out.append(error("sources.yaml", line, "each section hint needs 'before' and 'heading' as text"))
+        elif not any(text.startswith(hint["before"]) for text in lines):
+            out.append(warning("sources.yaml", line, f"no paragraph of {path.name} starts with {hint['before']!r}, "
+                                                     "so this heading is never inserted"))
+    return out
+
+
+def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
+    """Load like the server does (splitting the articles once); each failure becomes an error
+    unless the same file already has one."""
+
+    def report(exc: Exception) -> None:
+        problem = _problem_of_exception(ctx.root, exc)
+        if not any(p.is_error and p.file == problem.file for p in problems):
+            problems.append(problem)
+
+    try:
+        ctx.overrides = load_overrides(ctx.root)
+    except KnowledgeError as exc:
+        report(exc)
+    passages = None
+    try:
+        ctx.raw = load_passages(ctx.root, apply=False) + [passage_of_entry(e) for e in ctx.entries]
+        passages = finish_passages(ctx.raw, ctx.overrides or Overrides())
+    except Exception as exc:  # noqa: BLE001 - any failure to load is a finding, never a crash of `check`
+        report(exc)
+    if not any(p.is_error and p.file.startswith("faq/") for p in problems):
+        try:
+            knowledge = load_knowledge(ctx.root, passages=passages)
+            ctx.final = list(knowledge.passages)
+            return knowledge
+        except Exception as exc:  # noqa: BLE001
+            report(exc)
+    ctx.final = list(passages or ())
+    return None
+
+
+def _problem_of_exception(root: Path, exc: Exception) -> Problem:
+    text = str(exc) if isinstance(exc, KnowledgeError) else f"cannot load: {type(exc).__name__}: {exc}"
+    match = _LOCATED_RE.match(text)
+    path, line, message = (match["path"], int(match["line"]), match["message"]) if match else (None, 0, text)
+    if path is None and ": " in text and text.startswith(str(root)):
+        path, message = text.split(": ", 1)
+    rel = "."
+    if path is not None:
+        try:
+            rel = Path(path).resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            rel = path
+    return error(rel, line, message)
+
+
+def _check_overrides(ctx: _Context) -> list[Problem]:
+    """Ids in overrides.yaml and alternates.yaml must name passages the articles produce."""
+    if ctx.overrides is None:
+        return []
+    known = {p.id for p in ctx.raw}
+    out = []
+    for file, kinds in (("overrides.yaml", ("exclude", "retitle", "alternates")), ("alternates.yaml", ("alternates",))):
+        doc = ctx.docs.get(file)
+        if doc is None:
+            continue
+        for kind in kinds:
+            section = doc.data.get(kind) if isinstance(doc.data, dict) else None
+            for pid in section or {}:
+                pid = str(pid)
+                line = doc.line(kind, pid, key=True)
+                if pid not in known:
+                    out.append(error(file, line, f"{kind}: no passage has the id {pid!r}{_suggest(pid, known)}"))
+                elif kind != "exclude" and pid in ctx.overrides.exclude:
+                    out.append(warning(file, line, f"{kind}: {pid!r} is also excluded, so this has no effect"))
+    return out
+
+
+def _suggest(pid: str, known: set[str]) -> str:
+    best = max(known, key=lambda k: fuzz.ratio(pid, k), default=None)
+    if best is not None and fuzz.ratio(pid, best) >= 80:
+        return f"; did you mean {best!r}?"
+    return " (see `crampbot passages` for the ids)"
+
+
+def _check_references(ctx: _Context) -> list[Problem]:
+    """A curated entry's sources that name a passage id or an article file must exist."""
+    known = {p.id for p in ctx.raw}
+    excluded = set(ctx.overrides.exclude) if ctx.overrides else set()
+    prefixes = ctx.source_keys | {"faq"}
+    out = []
+    for entry in ctx.entries:
+        for ref, line in zip(entry.references, entry.reference_lines, strict=True):
+            if "://" in ref:
+                continue
+            if _ID_RE.fullmatch(ref) and any(fuzz.ratio(ref.split(".")[0], k) >= 85 for k in prefixes):
+                if ref not in known:
+                    out.append(error(entry.file, line, f"source {ref!r} is not a passage id{_suggest(ref, known)}"))
+                elif ref in excluded:
+                    out.append(warning(entry.file, line, f"source {ref!r} is excluded in overrides.yaml; "
+                                                         "is it a good reference?"))
+            elif re.fullmatch(r"[\w./-]+\.(?:txt|md)", ref) and not (ctx.root / "sources" / Path(ref).name).is_file():
+                out.append(error(entry.file, line, f"source {ref!r}: no such article in sources/"))
+    return out
+
+
+def _check_eval(ctx: _Context) -> list[Problem]:
+    """Evaluation questions (`in_scope: [{q, ids}]`) must name passages the bot can answer with."""
+    known = {p.id for p in ctx.raw} | {p.id for p in ctx.final}  # article passages and curated entries
+    served = {p.id for p in ctx.final}
+    out = []
+    for rel, doc in sorted(ctx.docs.items()):
+        if not rel.startswith("eval/") or not isinstance(doc.data, dict):
+            continue
+        items = doc.data.get("in_scope")
+        if items is None:
+            continue
+        if not isinstance(items, list):
+            out.append(error(rel, doc.line("in_scope"), "'in_scope' must be a list of {q, ids}"))
+            continue
+        for n, item in enumerate(items):
+            line = doc.line("in_scope", n)
+            if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item["q"].strip():
+                out.append(error(rel, line, "each in_scope item needs 'q', the question, as text"))
+                continue
+            ids = item.get("ids", item.get("id"))
+            key = "ids" if "ids" in item else "id"
+            ids = [ids] if isinstance(ids, str) else ids
+            if not isinstance(ids, list) or not ids or not all(isinstance(i, str) for i in ids):
+                out.append(error(rel, line, f"question {item['q']!r} needs 'ids': the passage ids that answer it"))
+                continue
+            for i, pid in enumerate(ids):
+                where = doc.line("in_scope", n, key, i) if key == "ids" and isinstance(item.get("ids"), list) else line
+                if pid not in known:
+                    out.append(error(rel, where, f"no passage has the id {pid!r}{_suggest(pid, known)}"))
+                elif pid not in served:
+                    out.append(error(rel, where, f"passage {pid!r} is excluded in overrides.yaml, so the bot can never "
+                                                 "answer with it"))
+    return out
+
+
+def _check_article_lengths(ctx: _Context) -> list[Problem]:
+    out = []
+    for passage in ctx.final:
+        if not passage.curated and len(passage.answer) > LONG_ARTICLE_PASSAGE:
+            file, line = locate_passage(ctx.root, passage, ctx.docs)
+            out.append(warning(file, line, f"passage {passage.id!r} is {len(passage.answer)} characters: the splitter "
+                                           "found no heading inside it; add a 'sections' hint in sources.yaml"))
+    return out

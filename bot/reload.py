@@ -1,0 +1,152 @@
+"""Live reload: check and index the knowledge folder aside, then swap the new Bot in with one assignment.
+
+The server reads the current Bot once per request, so a request in flight keeps the Bot it
+started with and finishes on it. A broken edit never replaces a working Bot: the holder keeps
+serving the last good one and returns (and logs) the problems, so a maintainer can fix the file
+and try again. Reloads are serialised by a lock; asking is cheap when nothing changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bot.chat import Bot
+from bot.check import run_check
+from bot.problems import Problem
+from bot.retriever import RetrieverConfig
+
+log = logging.getLogger(__name__)
+
+Status = Literal["reloaded", "unchanged", "rejected"]
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    status: Status
+    version: str  # the version served after this reload attempt
+    previous_version: str
+    passages: int
+    seconds: float
+    errors: tuple[Problem, ...] = ()
+    warnings: tuple[Problem, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.status != "rejected"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status, "version": self.version, "previous_version": self.previous_version,
+            "passages": self.passages, "seconds": round(self.seconds, 3),
+            "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
+        }
+
+
+def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and modification times of the knowledge files: cheap to poll, changes on every save."""
+    out = []
+    for path in sorted(root.rglob("*")):
+        try:
+            if path.is_file():
+                stat = path.stat()
+                out.append((path.relative_to(root).as_posix(), stat.st_size, stat.st_mtime_ns))
+        except OSError:  # deleted while we looked: the next poll sees the settled state
+            continue
+    return tuple(out)
+
+
+class KnowledgeHolder:
+    """Owns the Bot being served and replaces it only with one built from knowledge that checks clean."""
+
+    def __init__(self, root: Path, bot: Bot | None = None, *, config: RetrieverConfig | None = None,
+                 publish: Callable[[Bot], None] | None = None) -> None:
+        self.root = Path(root)
+        self.config = config
+        self._publish = publish
+        self._lock = threading.Lock()
+        self._current = bot
+        self._seen = fingerprint(self.root) if bot is not None else None
+        self.last_result: ReloadResult | None = None
+
+    @property
+    def current(self) -> Bot | None:
+        return self._current
+
+    def load(self) -> Bot:
+        """The first load at start-up: no last good knowledge to fall back on, so errors raise."""
+        with self._lock:
+            seen = fingerprint(self.root)
+            bot = Bot.from_knowledge(self.root, self.config)
+            self._swap(bot, seen)
+            return bot
+
+    def _swap(self, bot: Bot, seen: tuple[tuple[str, int, int], ...]) -> None:
+        self._current = bot  # one reference assignment: readers see the old Bot or the new, never a mix
+        self._seen = seen
+        if self._publish is not None:
+            self._publish(bot)
+
+    def reload(self, *, force: bool = False) -> ReloadResult:
+        """Check and load the folder; swap in the new Bot if it has no errors. Never raises for bad content."""
+        with self._lock:
+            start = time.perf_counter()
+            old = self._current
+            old_version = old.version if old is not None else ""
+            seen = fingerprint(self.root)
+            report = run_check(self.root)
+            errors = tuple(report.errors)
+            if report.knowledge is None and not errors:  # cannot happen, but never swap in nothing
+                errors = (Problem(".", 0, "error", "the knowledge did not load"),)
+            if errors:
+                self._seen = seen  # do not retry the same broken files on every poll
+                result = ReloadResult("rejected", old_version, old_version, _count(old), time.perf_counter() - start,
+                                      errors, tuple(report.warnings))
+                for problem in errors:
+                    log.error("reload rejected, still serving %s: %s", old_version or "nothing", problem.format(self.root))
+            elif not force and old is not None and report.knowledge is not None and report.knowledge.version == old_version:
+                self._seen = seen
+                result = ReloadResult("unchanged", old_version, old_version, _count(old), time.perf_counter() - start,
+                                      (), tuple(report.warnings))
+            else:
+                assert report.knowledge is not None
+                config = self.config if self.config is not None else (old.retriever.config if old else None)
+                bot = Bot(report.knowledge, config)  # the new index is built aside...
+                self._swap(bot, seen)  # ...and swapped in whole
+                result = ReloadResult("reloaded", bot.version, old_version, _count(bot), time.perf_counter() - start,
+                                      (), tuple(report.warnings))
+                log.info("knowledge %s -> %s reloaded: %d passages, %d warnings, %.2f s", old_version, bot.version,
+                         result.passages, len(result.warnings), result.seconds)
+            self.last_result = result
+            return result
+
+    def changed(self) -> bool:
+        """Whether any knowledge file was added, removed or saved since the last load or attempt."""
+        return fingerprint(self.root) != self._seen
+
+    def reload_if_changed(self) -> ReloadResult | None:
+        return self.reload() if self.changed() else None
+
+    async def watch(self, interval: float) -> None:
+        """Poll the folder every `interval` seconds and reload on change; run as a lifespan task.
+
+        Polling, not inotify: it works the same on every platform, in containers and on network
+        mounts, and in each of several server workers.
+        """
+        log.info("watching %s for changes every %.1f s", self.root, interval)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await asyncio.to_thread(self.reload_if_changed)
+            except Exception:  # the watcher must outlive any surprise
+                log.exception("knowledge watcher failed; will try again")
+
+
+def _count(bot: Bot | None) -> int:
+    return len(bot.knowledge.passages) if bot is not None else 0

@@ -1,0 +1,67 @@
+"""Overrides by passage id: exclude, retitle and alternates, and precise errors for a wrong shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.chat import Bot
+from bot.corpus import KnowledgeError, load_overrides, load_passages
+
+
+def edit_overrides(knowledge: Path, **sections: dict[str, object]) -> None:
+    path = knowledge / "overrides.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for kind, entries in sections.items():
+        data.setdefault(kind, {}).update(entries)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
+def ids(knowledge: Path) -> set[str]:
+    return {p.id for p in load_passages(knowledge, curated=True)}
+
+
+def test_bundled_overrides_exclude_marketing_and_retitle_bare_topics(passages_by_id: dict[str, object]) -> None:
+    assert "treatment-faq.how-to-fix-leg-cramps" not in passages_by_id
+    assert "night-cramps-qa.how-do-i-take-care-of-myself" not in passages_by_id
+    assert passages_by_id["understanding-nocturnal.diabetes"].question == "Can diabetes cause leg cramps?"  # type: ignore[attr-defined]
+
+
+def test_exclude_removes_a_passage(knowledge_copy: Path) -> None:
+    assert "night-cramps-qa.who-gets-leg-cramps" in ids(knowledge_copy)
+    edit_overrides(knowledge_copy, exclude={"night-cramps-qa.who-gets-leg-cramps": "testing"})
+    assert "night-cramps-qa.who-gets-leg-cramps" not in ids(knowledge_copy)
+
+
+def test_exclude_also_works_on_a_curated_entry(knowledge_copy: Path) -> None:
+    edit_overrides(knowledge_copy, exclude={"faq.quinine": "withdrawn while a doctor reviews it"})
+    assert "faq.quinine" not in ids(knowledge_copy) and "faq.warm-bath" in ids(knowledge_copy)
+
+
+def test_retitle_changes_the_question(knowledge_copy: Path) -> None:
+    edit_overrides(knowledge_copy, retitle={"night-cramps-qa.who-gets-leg-cramps": "Who is likely to get leg cramps?"})
+    passage = next(p for p in load_passages(knowledge_copy) if p.id == "night-cramps-qa.who-gets-leg-cramps")
+    assert passage.question == "Who is likely to get leg cramps?"
+
+
+def test_alternates_make_a_new_phrasing_find_the_passage(knowledge_copy: Path) -> None:
+    question = "are zebras prone to calf cramps at night"
+    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are zebras prone to calf cramps?"]})
+    reply = Bot.from_knowledge(knowledge_copy).ask(question)
+    assert reply.passage is not None and reply.passage.id == "night-cramps-qa.who-gets-leg-cramps"
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("exclude:\n  a.b: fine\nretitel:\n  a.b: x\n", r"overrides\.yaml:3: unknown section 'retitel'"),
+    ("exclude:\n  - a.b\n", r"overrides\.yaml:2: 'exclude' must map passage ids"),
+    ("retitle:\n  a.b: fine\n  c.d:\n", r"overrides\.yaml:3: retitle 'c\.d' needs the new question"),
+    ("alternates:\n  a.b: just one text\n", r"overrides\.yaml:2: alternates for 'a\.b' must be a list"),
+    ("exclude:\n  a.b: one\n  a.b: two\n", r"overrides\.yaml:3: duplicate key 'a\.b' \(first at line 2\)"),
+    ("exclude: [\n", r"overrides\.yaml:2: not valid YAML"),
+])
+def test_a_wrong_shape_is_an_error_naming_the_line(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "overrides.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError, match=message):
+        load_overrides(tmp_path)

@@ -1,0 +1,173 @@
+"""Live reload: token guard, new answers without a restart, broken edits rejected, in-flight requests undisturbed."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bot.api import create_app
+from bot.chat import Bot, Reply
+from bot.reload import KnowledgeHolder
+from bot.retriever import RetrieverConfig
+from bot.settings import SettingsError, get_settings
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+QUESTION = "do compression socks help night cramps"
+SOCKS = """---
+question: Do compression socks help night cramps?
+sources: [https://www.example.org/compression-socks]
+---
+The articles in this knowledge base do not cover compression socks. Ask a healthcare professional
+whether they suit you.
+"""
+
+
+def add_socks(knowledge: Path) -> None:
+    (knowledge / "faq" / "socks.md").write_text(SOCKS, encoding="utf-8")
+
+
+def answer_id(client: TestClient, question: str = QUESTION) -> str | None:
+    passage = client.post("/api/ask", json={"question": question}).json()["passage"]
+    return passage["id"] if passage else None
+
+
+@pytest.fixture()
+def client(knowledge_copy: Path) -> Iterator[TestClient]:
+    settings = get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy), "CRAMPBOT_ADMIN_TOKEN": TOKEN})
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_admin_routes_do_not_exist_without_a_token(bot: Bot) -> None:
+    with TestClient(create_app(get_settings({}), bot=bot)) as plain:
+        assert plain.post("/api/admin/reload", headers=AUTH).status_code == 404
+        assert "/api/admin/reload" not in plain.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize(("headers", "status"), [({}, 401), ({"Authorization": "Basic abc"}, 401),
+                                                 ({"Authorization": "Bearer "}, 401),
+                                                 ({"Authorization": "Bearer wrong"}, 403),
+                                                 ({"Authorization": f"Bearer {TOKEN}x"}, 403)])
+def test_reload_needs_the_right_bearer_token(client: TestClient, headers: dict[str, str], status: int) -> None:
+    response = client.post("/api/admin/reload", headers=headers)
+    assert response.status_code == status and response.json()["error"]
+    if status == 401:
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_reload_answers_a_new_entry_without_a_restart(client: TestClient, knowledge_copy: Path) -> None:
+    before = client.get("/api/health").json()
+    assert answer_id(client) != "faq.socks"
+    add_socks(knowledge_copy)
+    response = client.post("/api/admin/reload", headers=AUTH)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["status"] == "reloaded" and data["previous_version"] == before["version"] != data["version"]
+    assert data["errors"] == [] and data["passages"] == before["passages"] + 1
+    assert answer_id(client) == "faq.socks"
+    assert client.get("/api/health").json()["version"] == data["version"]
+
+
+def test_reload_without_changes_says_unchanged(client: TestClient) -> None:
+    data = client.post("/api/admin/reload", headers=AUTH).json()
+    assert data["status"] == "unchanged" and data["version"] == data["previous_version"]
+
+
+def test_broken_edit_keeps_serving_the_last_good_knowledge_and_reports_errors(
+        client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    version = client.get("/api/health").json()["version"]
+    add_socks(knowledge_copy)
+    (knowledge_copy / "faq" / "broken.md").write_text("---\nquestion: Why?\nsources: [x]\n---\n", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+        response = client.post("/api/admin/reload", headers=AUTH)
+    assert response.status_code == 409
+    data = response.json()
+    assert data["status"] == "rejected" and data["version"] == version
+    assert {"level": "error", "file": "faq/broken.md", "line": 5, "message": "the answer is empty: write it below the "
+            "closing '---'"} in data["errors"]
+    assert "faq/broken.md:5: error: the answer is empty" in caplog.text
+    assert client.get("/api/health").json()["version"] == version
+    assert answer_id(client) != "faq.socks"  # the good new entry waits for the broken one to be fixed
+    status = client.get("/api/admin/status", headers=AUTH).json()
+    assert status["last_reload"]["status"] == "rejected" and status["version"] == version
+
+    (knowledge_copy / "faq" / "broken.md").unlink()
+    assert client.post("/api/admin/reload", headers=AUTH).json()["status"] == "reloaded"
+    assert answer_id(client) == "faq.socks"
+
+
+def test_a_file_the_loader_cannot_parse_is_rejected_too(client: TestClient, knowledge_copy: Path) -> None:
+    (knowledge_copy / "synonyms.yaml").write_text("synonyms:\n  doc: [doctor\n", encoding="utf-8")
+    response = client.post("/api/admin/reload", headers=AUTH)
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["file"] == "synonyms.yaml"
+    assert client.post("/api/ask", json={"question": "what causes leg cramps"}).json()["matched"]
+
+
+def test_requests_in_flight_finish_on_the_old_knowledge(client: TestClient, knowledge_copy: Path) -> None:
+    old_bot: Bot = client.app.state.bot  # type: ignore[attr-defined]
+    entered, release = threading.Event(), threading.Event()
+    original_ask = old_bot.ask
+
+    def slow_ask(question: str) -> Reply:
+        entered.set()
+        assert release.wait(10)
+        return original_ask(question)
+
+    old_bot.ask = slow_ask  # type: ignore[method-assign]
+    replies: list[dict[str, object]] = []
+    in_flight = threading.Thread(target=lambda: replies.append(client.post("/api/ask", json={"question": QUESTION}).json()))
+    in_flight.start()
+    assert entered.wait(10)
+    add_socks(knowledge_copy)
+    assert client.post("/api/admin/reload", headers=AUTH).json()["status"] == "reloaded"
+    assert client.app.state.bot is not old_bot  # type: ignore[attr-defined]
+    assert answer_id(client) == "faq.socks"  # new requests already get the new knowledge...
+    release.set()
+    in_flight.join(10)
+    assert replies == [original_ask(QUESTION).to_dict()]  # ...while the one in flight finished on the old
+    assert replies[0]["passage"] is None or replies[0]["passage"]["id"] != "faq.socks"  # type: ignore[index]
+
+
+def test_reload_keeps_the_retriever_settings_of_the_bot_it_replaces(knowledge_copy: Path) -> None:
+    config = RetrieverConfig(min_confidence=0.5)
+    holder = KnowledgeHolder(knowledge_copy, Bot.from_knowledge(knowledge_copy, config))
+    add_socks(knowledge_copy)
+    assert holder.reload().status == "reloaded"
+    assert holder.current is not None and holder.current.retriever.config == config
+
+
+def test_watcher_reloads_when_a_file_changes_and_skips_broken_edits(knowledge_copy: Path) -> None:
+    settings = get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy), "CRAMPBOT_RELOAD_INTERVAL": "0.05"})
+    with TestClient(create_app(settings)) as watched:
+        version = watched.get("/api/health").json()["version"]
+        (knowledge_copy / "faq" / "broken.md").write_text("---\nsources: [x]\n---\nNo question here.\n", encoding="utf-8")
+        holder: KnowledgeHolder = watched.app.state.knowledge  # type: ignore[attr-defined]
+        wait_for(lambda: holder.last_result is not None)
+        assert holder.last_result is not None and holder.last_result.status == "rejected"
+        assert watched.get("/api/health").json()["version"] == version
+        (knowledge_copy / "faq" / "broken.md").unlink()
+        add_socks(knowledge_copy)
+        wait_for(lambda: watched.get("/api/health").json()["version"] != version)
+        assert answer_id(watched) == "faq.socks"
+
+
+def wait_for(condition: object, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def test_reload_interval_setting_is_validated() -> None:
+    assert get_settings({}).reload_interval == 0.0
+    assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
+    with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*'-1'"):
+        get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})
