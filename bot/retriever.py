@@ -32,7 +32,7 @@ class RetrieverConfig:
     min_confidence: float = 0.15
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
-    fuzzy_candidates: int = 15
+    fuzzy_candidates: int = 8
     related_only_factor: float = 0.5  # confidence kept without a topic anchor but with a related word
     off_domain_factor: float = 0.3  # confidence kept with neither
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
@@ -225,6 +225,16 @@ class Retriever:
         return any(stems[j] in other for i in cramp_at
                    for j in range(max(0, i - window), min(len(stems), i + window + 1)))
 
+    def _fuzzy(self, text: str, shortlist: np.ndarray) -> np.ndarray:
+        """For each shortlisted passage, how close the text is to its nearest phrasing (0..1).
+
+        One rapidfuzz call over every phrasing of the shortlist (C, no Python loop per pair).
+        """
+        titles = [t for i in shortlist for t in self._titles[i]]
+        sizes = [len(self._titles[i]) for i in shortlist]
+        ratios = process.cdist([text], titles, scorer=fuzz.token_set_ratio, dtype=np.uint8)[0]
+        return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
+
     def search(self, question: str, k: int = 5) -> Retrieval:
         words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
@@ -243,11 +253,9 @@ class Retriever:
             tfidf += cfg.phrasing_weight * closest
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
         shortlist = np.argpartition(-tfidf, n_fuzzy - 1)[:n_fuzzy]
-        text = " ".join(words)
         scores = np.zeros(len(self.passages))
-        for i in shortlist:
-            fuzzy = max(fuzz.token_set_ratio(text, title) for title in self._titles[i]) / 100.0
-            scores[i] = (tfidf[i] + cfg.fuzzy_weight * fuzzy) * self._quality[i]
+        scores[shortlist] = (tfidf[shortlist] + cfg.fuzzy_weight * self._fuzzy(" ".join(words), shortlist))
+        scores[shortlist] *= self._quality[shortlist]
         order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:k]
         candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
         stem_list = [stem(w) for w in words]
