@@ -23,6 +23,8 @@ run: $(VENV)/.installed
 	$(BIN)/crampbot serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-test
+	$(BIN)/crampbot check
+	$(BIN)/crampbot eval
 	$(BIN)/python -m pytest
 
 eval: $(VENV)/.installed-test
@@ -33,6 +35,7 @@ check: $(VENV)/.installed
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/load_index.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -29,7 +29,7 @@ class RetrieverConfig:
     answer_weight: float = 0.50
     fuzzy_weight: float = 0.25
     topic_term_weight: float = 0.2  # share of weight kept by the domain's topic words
-    min_confidence: float = 0.15
+    min_confidence: float = 0.13
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
     fuzzy_candidates: int = 8
@@ -232,7 +232,7 @@ class Retriever:
         """
         titles = [t for i in shortlist for t in self._titles[i]]
         sizes = [len(self._titles[i]) for i in shortlist]
-        ratios = process.cdist([text], titles, scorer=fuzz.token_set_ratio, dtype=np.uint8)[0]
+        ratios = process.cdist([text], titles, scorer=fuzz.ratio, dtype=np.uint8)[0]
         return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
 
     def search(self, question: str, k: int = 5) -> Retrieval:

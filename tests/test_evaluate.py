@@ -1,0 +1,72 @@
+"""`crampbot eval`: figures, baselines, thresholds and exit codes, on a small made-up set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.chat import Bot
+from bot.cli import main
+from bot.evaluate import check_thresholds, format_report, load_eval_set, run_evaluation
+
+SET = """
+in_scope:
+  - q: what are leg cramps
+    ids: [night-cramps-qa.what-are-leg-cramps, treatment-faq.what-are-leg-cramps]
+  - q: how long does a cramp last
+    ids: [night-cramps-qa.how-long-do-leg-cramps-last, treatment-faq.how-long-do-leg-cramps-last]
+off_topic:
+  - q: what is the capital of france
+"""
+
+
+@pytest.fixture
+def eval_set(tmp_path: Path) -> Path:
+    path = tmp_path / "questions.yaml"
+    path.write_text(SET, encoding="utf-8")
+    return path
+
+
+def test_report_has_crampbot_and_both_baselines_with_every_figure(bot: Bot, eval_set: Path) -> None:
+    report = run_evaluation(bot, eval_set, {})
+    assert [s.name for s in report.systems] == ["crampbot", "tfidf-default", "bm25"]
+    ours = report.systems[0]
+    assert ours.top1 == 1.0 and ours.top3 == 1.0 and ours.mrr == 1.0
+    assert ours.off_topic_rejection == 1.0 and ours.false_rejection == 0.0
+    assert 0 < ours.p50_ms <= ours.p99_ms
+    assert report.counts == {"in_scope": 2, "off_topic": 1}
+
+
+def test_thresholds_name_the_figure_that_missed(bot: Bot, eval_set: Path) -> None:
+    report = run_evaluation(bot, eval_set, {"min_top1": 1.0}, baselines=False)
+    assert report.passed
+    failures = check_thresholds(report.systems[0], [], {"min_top1": 1.01, "max_false_rejection": -1})
+    assert any(f.startswith("top1 100.0% is below") for f in failures)
+    assert any(f.startswith("false rejection") for f in failures)
+
+
+def test_wrong_answers_are_listed_with_what_was_expected(bot: Bot, tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("in_scope:\n  - q: what are leg cramps\n    ids: [understanding-nocturnal.kidney-disease]\n",
+                    encoding="utf-8")
+    report = run_evaluation(bot, path, {"min_top1": 0.5}, baselines=False)
+    assert not report.passed
+    text = format_report(report)
+    assert "'what are leg cramps'" in text and "understanding-nocturnal.kidney-disease" in text and "FAIL" in text
+
+
+def test_eval_set_without_ids_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("in_scope:\n  - q: no ids here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="needs 'q' and 'ids'"):
+        load_eval_set(path)
+
+
+def test_cli_eval_prints_json_with_retrieval_and_safety(capsys: pytest.CaptureFixture[str], eval_set: Path) -> None:
+    assert main(["eval", "--set", str(eval_set), "--json", "--no-baselines"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["passed"] is True
+    assert data["retrieval"]["systems"][0]["name"] == "crampbot"
+    assert data["safety"]["recall"] == 1.0
