@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from bot.corpus import BUNDLED_KNOWLEDGE
 
@@ -29,43 +30,26 @@ class Settings:
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
 
 
-def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = env.get(PREFIX + name)
-    if raw is None or raw.strip() == "":
+N = TypeVar("N", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[N], low: float, high: float, what: str,
+            default: N) -> N:
+    """The variable as a number within [low, high], `default` when unset; errors name it and its value."""
+    if not _is_set(env, name):
         return default
+    raw = env[PREFIX + name]
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid integer.") from None
+        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid {what}.") from None
     if not low <= value <= high:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected {low}..{high}.")
+        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected {low:g} to {high:g}.")
     return value
 
 
-def _unit_float(env: Mapping[str, str], name: str) -> float | None:
-    raw = env.get(PREFIX + name)
-    if raw is None or raw.strip() == "":
-        return None
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid number.") from None
-    if not 0.0 <= value <= 1.0:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected a number from 0 to 1.")
-    return value
-
-
-def _seconds(env: Mapping[str, str], name: str) -> float:
-    raw = env.get(PREFIX + name)
-    if raw is None or raw.strip() == "":
-        return 0.0
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid number of seconds.") from None
-    if not 0.0 <= value <= 86400.0:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected 0 (off) to 86400 seconds.")
-    return value
+def _is_set(env: Mapping[str, str], name: str) -> bool:
+    return bool(env.get(PREFIX + name, "").strip())
 
 
 def get_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -79,11 +63,12 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         knowledge=Path(knowledge).expanduser() if knowledge else BUNDLED_KNOWLEDGE,
         host=env.get(PREFIX + "HOST", "127.0.0.1"),
-        port=_int(env, "PORT", 8000, 0, 65535),
-        min_confidence=_unit_float(env, "MIN_CONFIDENCE"),
-        max_question_chars=_int(env, "MAX_QUESTION_CHARS", 1000, 1, 100_000),
+        port=_number(env, "PORT", int, 0, 65535, "port number", 8000),
+        min_confidence=_number(env, "MIN_CONFIDENCE", float, 0.0, 1.0, "number", -1.0) if _is_set(env, "MIN_CONFIDENCE")
+        else None,
+        max_question_chars=_number(env, "MAX_QUESTION_CHARS", int, 1, 100_000, "integer", 1000),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
         admin_token=env.get(PREFIX + "ADMIN_TOKEN") or None,
         log_level=level,
-        reload_interval=_seconds(env, "RELOAD_INTERVAL"),
+        reload_interval=_number(env, "RELOAD_INTERVAL", float, 0.0, 86_400.0, "number of seconds", 0.0),
     )

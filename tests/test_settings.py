@@ -29,3 +29,13 @@ def test_variables_override_defaults(tmp_path: Path) -> None:
 def test_bad_values_name_the_variable_and_value(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"CRAMPBOT_{name}.*{value}"):
         get_settings({f"CRAMPBOT_{name}": value})
+
+
+def test_port_zero_is_kept_not_replaced_by_the_default() -> None:
+    assert get_settings({"CRAMPBOT_PORT": "0"}).port == 0
+
+
+def test_reload_interval_is_read_in_seconds() -> None:
+    assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
+    with pytest.raises(SettingsError, match="CRAMPBOT_RELOAD_INTERVAL.*-1"):
+        get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})
