@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.admin import admin_router
+from bot.body_limit import BodyLimit
 from bot.chat import Bot, retriever_config
 from bot.reload import KnowledgeHolder
 from bot.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     if settings.admin_token:
         app.include_router(admin_router(settings.admin_token))
     # --- end live reload ---
+    # Room for a question of the longest allowed length in any script (4 bytes a character in
+    # UTF-8, more with JSON escapes) and a session id; anything larger is refused unread.
+    app.add_middleware(BodyLimit, max_bytes=16_384 + 12 * settings.max_question_chars)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
                            allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"],
@@ -83,6 +87,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     async def not_ready(_: Request, __: NotReady) -> JSONResponse:
         return JSONResponse({"detail": "crampbot is starting, try again in a moment"}, status_code=503,
                             headers={"Retry-After": "1"})
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"detail": "internal error", "error": "internal error, please try again"},
+                            status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -116,5 +126,10 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
 
 
 def _unprocessable(errors: list[dict[str, Any]]) -> JSONResponse:
-    summary = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in errors)
+    def where(error: dict[str, Any]) -> str:
+        if error["type"] == "json_invalid":  # its loc holds a character offset, not a field
+            return "body"
+        return ".".join(str(p) for p in error["loc"][1:]) or "body"
+
+    summary = "; ".join(f"{where(e)}: {e['msg']}" for e in errors)
     return JSONResponse({"detail": errors, "error": summary or "invalid request"}, status_code=422)

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 ReplyKind = Literal["answer", "fallback", "smalltalk"]
 MAX_SUGGESTIONS = 3
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
-_FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks", "again"})
+_FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks"})
 
 
 @dataclass(frozen=True)

@@ -19,12 +19,11 @@ import yaml
 
 from bot import _yaml, faq
 from bot.markdown import plain_article
-from bot.splitter import NoiseRules, Section, SectionHint, split_article
+from bot.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 
 log = logging.getLogger(__name__)
 
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
-MIN_ANSWER_CHARS = 60
 # Curated entries outrank article passages on ties: the retriever multiplies scores by the
 # source's quality, articles have at most 1.0, so a maintainer's answer wins an equal match.
 CURATED_QUALITY = 1.02

@@ -19,17 +19,16 @@ from rapidfuzz import process
 from bot import _yaml
 from bot.markdown import inline
 from bot.problems import Problem, error, warning
+from bot.splitter import BULLET, MIN_ANSWER_CHARS
 
 FAQ_DIR = "faq"
 SUFFIXES = (".md", ".yaml", ".yml")
 DEFAULT_TITLE = "crampbot FAQ"
-MIN_ANSWER_CHARS = 60  # shorter than the shortest useful article passage
 LONG_ANSWER_CHARS = 1500  # a chat bubble people still read to the end
 MAX_ANSWER_CHARS = 4000  # beyond this it is an article, not an answer
 FIELDS = ("question", "alternates", "answer", "sources", "tags", "id", "title")
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _BULLET_RE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
-BULLET = "\u2022"
 
 
 @dataclass(frozen=True)

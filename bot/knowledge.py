@@ -14,6 +14,7 @@ from typing import Any
 from bot.corpus import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
                         load_sources, read_yaml)
 from bot.safety import Lexicon, load_lexicon
+from bot.text import normalise
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,27 @@ def _mapping(path: Path, key: str) -> dict[str, Any]:
     return value
 
 
-def _words(data: dict[str, Any], key: str) -> tuple[str, ...]:
-    return tuple(str(w) for w in data.get(key) or ())
+def _synonyms(path: Path) -> dict[str, list[str] | str]:
+    """synonyms.yaml: lay phrase -> the articles' word(s), every one of them text."""
+    mapping = _mapping(path, "synonyms")
+    for key, value in mapping.items():
+        values = value if isinstance(value, list) else [value]
+        if not isinstance(key, str) or not key.strip() or not all(isinstance(v, str) and v.strip() for v in values):
+            raise KnowledgeError(f"{path}: synonym {key!r} must map a phrase onto words (text or a list of texts)")
+    return mapping
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    """A YAML list of texts; a bare string would otherwise be split into its letters."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
+        raise KnowledgeError(f"{where} must be a list of words or phrases")
+    return tuple(str(v) for v in value)
+
+
+def _words(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    return _strings(data.get(key), f"{path}: '{key}'")
 
 
 def load_word_list(path: Path) -> frozenset[str]:
@@ -73,13 +93,18 @@ def load_messages(path: Path) -> Messages:
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
         raise KnowledgeError(f"{path}: needs a 'fallback' text")
-    talk = tuple(
-        SmallTalk(name=str(name), patterns=tuple(str(p) for p in entry.get("patterns", [])), reply=str(entry["reply"]).strip())
-        for name, entry in (data.get("smalltalk") or {}).items()
-    )
+    talk = []
+    for name, entry in (data.get("smalltalk") or {}).items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
+            raise KnowledgeError(f"{path}: smalltalk '{name}' needs 'patterns' and a 'reply' text")
+        patterns = _strings(entry.get("patterns"), f"{path}: smalltalk '{name}' patterns")
+        if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
+            raise KnowledgeError(f"{path}: smalltalk '{name}' has a pattern with no letters or digits")
+        talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
     return Messages(fallback=data["fallback"].strip(),
                     did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
-                    starter_questions=tuple(str(q) for q in data.get("starter_questions") or ()), smalltalk=talk)
+                    starter_questions=_strings(data.get("starter_questions"), f"{path}: 'starter_questions'"),
+                    smalltalk=tuple(talk))
 
 
 def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | None = None) -> Knowledge:
@@ -91,7 +116,13 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     root = Path(path) if path is not None else BUNDLED_KNOWLEDGE
     if not root.is_dir():
         raise KnowledgeError(f"{root}: knowledge folder not found")
-    domain = (read_yaml(root / "domain.yaml") or {}) if (root / "domain.yaml").exists() else {}
+    # Hash first: an edit saved while we read then changes the version again, so a watcher
+    # reloads once more instead of believing it already serves the newest files.
+    version = knowledge_version(root)
+    domain_path = root / "domain.yaml"
+    domain = (read_yaml(domain_path) or {}) if domain_path.exists() else {}
+    if not isinstance(domain, dict):
+        raise KnowledgeError(f"{domain_path}: expected sections such as 'topic_anchors:'")
     sources = load_sources(root)
     try:
         lexicon = load_lexicon(root / "red_flags.yaml")
@@ -100,15 +131,17 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnowledgeError(f"{root / 'red_flags.yaml'}: {exc}") from exc
     loaded = tuple(passages) if passages is not None else tuple(load_passages(root, curated=True))
+    if not loaded:
+        raise KnowledgeError(f"{root}: no passages to answer with (no articles in sources.yaml and no faq/ entries)")
     return Knowledge(
         path=root,
-        version=knowledge_version(root),
+        version=version,
         passages=loaded,
-        synonyms=_mapping(root / "synonyms.yaml", "synonyms"),
-        topic_anchors=_words(domain, "topic_anchors"),
-        related_words=_words(domain, "related_words"),
-        other_topics=_words(domain, "other_topics"),
-        topic_words=_words(domain, "topic_words"),
+        synonyms=_synonyms(root / "synonyms.yaml"),
+        topic_anchors=_words(domain, "topic_anchors", domain_path),
+        related_words=_words(domain, "related_words", domain_path),
+        other_topics=_words(domain, "other_topics", domain_path),
+        topic_words=_words(domain, "topic_words", domain_path),
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,

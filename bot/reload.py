@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.chat import Bot
-from bot.check import run_check
+from bot.check import CheckReport, run_check
 from bot.problems import Problem
 from bot.retriever import RetrieverConfig
 
@@ -100,7 +100,11 @@ class KnowledgeHolder:
             old = self._current
             old_version = old.version if old is not None else ""
             seen = fingerprint(self.root)
-            report = run_check(self.root)
+            try:
+                report = run_check(self.root)
+            except Exception as exc:  # a checker bug must not take the admin route or the watcher down
+                log.exception("checking %s failed", self.root)
+                report = CheckReport(self.root, (Problem(".", 0, "error", f"the check itself failed: {exc}"),), None, 0.0)
             errors = tuple(report.errors)
             if report.knowledge is None and not errors:  # cannot happen, but never swap in nothing
                 errors = (Problem(".", 0, "error", "the knowledge did not load"),)
@@ -117,7 +121,15 @@ class KnowledgeHolder:
             else:
                 assert report.knowledge is not None
                 config = self.config if self.config is not None else (old.retriever.config if old else None)
-                bot = Bot(report.knowledge, config)  # the new index is built aside...
+                try:
+                    bot = Bot(report.knowledge, config)  # the new index is built aside...
+                except Exception as exc:  # content that checks clean but cannot be indexed
+                    log.exception("indexing %s failed, still serving %s", self.root, old_version or "nothing")
+                    self._seen = seen
+                    problem = Problem(".", 0, "error", f"could not build the index: {exc}")
+                    self.last_result = ReloadResult("rejected", old_version, old_version, _count(old),
+                                                    time.perf_counter() - start, (problem,), tuple(report.warnings))
+                    return self.last_result
                 self._swap(bot, seen)  # ...and swapped in whole
                 result = ReloadResult("reloaded", bot.version, old_version, _count(bot), time.perf_counter() - start,
                                       (), tuple(report.warnings))

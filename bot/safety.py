@@ -273,7 +273,10 @@ def check_lexicon(lexicon_or_path: Lexicon | Path | str, ordinary: Iterable[str]
     if ordinary is None:
         ordinary = source.parent / "eval" / "ordinary_words.yaml"
     if isinstance(ordinary, Path):
-        ordinary = _read_ordinary(ordinary)
+        try:
+            ordinary = _read_ordinary(ordinary)
+        except (LexiconError, yaml.YAMLError) as exc:
+            return [str(exc)]
     problems: list[str] = []
     for text in ordinary:
         for match in detect_all(text, lexicon):
@@ -297,4 +300,7 @@ def _read_ordinary(path: Path) -> list[str]:
         log.info("no ordinary-words list at %s; skipping that check", path)
         return []
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return [str(p) for p in data.get("phrases", [])]
+    phrases = data.get("phrases", []) if isinstance(data, dict) else None
+    if not isinstance(phrases, list):
+        raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")
+    return [str(p) for p in phrases]

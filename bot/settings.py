@@ -48,6 +48,14 @@ def _number(env: Mapping[str, str], name: str, kind: type[N], low: float, high: 
     return value
 
 
+def _reload_interval(env: Mapping[str, str]) -> float:
+    """0 (off) or at least half a second: a smaller value would scan the folder in a busy loop."""
+    value = _number(env, "RELOAD_INTERVAL", float, 0.0, 86_400.0, "number of seconds", 0.0)
+    if 0 < value < 0.5:
+        raise SettingsError(f"Config '{PREFIX}RELOAD_INTERVAL' has value {value!r}. Expected 0 (off) or 0.5 seconds or more.")
+    return value
+
+
 def _is_set(env: Mapping[str, str], name: str) -> bool:
     return bool(env.get(PREFIX + name, "").strip())
 
@@ -68,7 +76,7 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         else None,
         max_question_chars=_number(env, "MAX_QUESTION_CHARS", int, 1, 100_000, "integer", 1000),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
-        admin_token=env.get(PREFIX + "ADMIN_TOKEN") or None,
+        admin_token=env.get(PREFIX + "ADMIN_TOKEN", "").strip() or None,
         log_level=level,
-        reload_interval=_number(env, "RELOAD_INTERVAL", float, 0.0, 86_400.0, "number of seconds", 0.0),
+        reload_interval=_reload_interval(env),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 BULLET = "\u2022"
+MIN_ANSWER_CHARS = 60  # shorter than the shortest useful passage: a fragment, not an answer
 _BULLET_RE = re.compile(r"^\s*(?:[\u25cf\u25a0\u2022\u25aa\u25e6\u2023\u2043\u2219\u00b7*]|[-\u2013](?=\s))[\s\u2299\u00a0]*")
 _ODD_SPACE_RE = re.compile(r"[\u00a0\u2007\u202f\u2299\u200b\ufeff]")
 _MULTI_SPACE_RE = re.compile(r"[ \t]+")

@@ -10,8 +10,11 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+# Every apostrophe look-alike people type, and the invisible characters copy-paste brings along
+# (zero-width spaces, soft hyphens, direction marks): "can`t" and "che\u200bst" must still match.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "\u02bc": "'",
                          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+_INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 # Contractions, with and without the apostrophe people often leave out when typing fast.
 _CONTRACTIONS: dict[str, str] = {
@@ -57,8 +60,10 @@ def normalise(text: str) -> str:
     Tokenise first, then look contractions up word by word: one pass, linear in the text.
     Cached: the same question is often asked many times, and this is on the hot path.
     """
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    if "`" in text:
+        text = text.replace("`", "'")
+    if not text.isascii():  # quotes before NFKC, which would split an acute accent off
+        text = unicodedata.normalize("NFKC", _INVISIBLE_RE.sub("", text.translate(_QUOTES)))
     get = _CONTRACTIONS.get
     return " ".join(get(t, t) if "'" not in t else _expand(t) for t in _TOKEN_RE.findall(text.casefold()))
 

@@ -91,3 +91,26 @@ def test_openapi_docs_are_served_and_carry_the_disclaimer(client: TestClient) ->
 def test_app_loads_the_bundled_knowledge_in_its_lifespan() -> None:
     with TestClient(create_app(get_settings({}))) as fresh:
         assert fresh.get("/api/health").status_code == 200
+
+
+def test_a_huge_body_is_refused_with_413_before_it_is_parsed(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b'{"question": "' + b"a" * 100_000 + b'"}',
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+    assert "request body over" in response.json()["error"]
+
+
+def test_a_chunked_huge_body_is_refused_too(client: TestClient) -> None:
+    def chunks():  # no Content-Length: the size is only known while reading
+        yield b'{"question": "'
+        for _ in range(20):
+            yield b"a" * 5_000
+        yield b'"}'
+
+    response = client.post("/api/ask", content=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status_code == 413
+
+
+def test_invalid_json_error_names_the_body_not_a_character_offset(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b'{"question": ', headers={"Content-Type": "application/json"})
+    assert response.status_code == 422 and response.json()["error"].startswith("body: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 import threading
 import time
 from collections.abc import Iterator
@@ -145,7 +146,8 @@ def test_reload_keeps_the_retriever_settings_of_the_bot_it_replaces(knowledge_co
 
 
 def test_watcher_reloads_when_a_file_changes_and_skips_broken_edits(knowledge_copy: Path) -> None:
-    settings = get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy), "CRAMPBOT_RELOAD_INTERVAL": "0.05"})
+    # Faster than CRAMPBOT_RELOAD_INTERVAL allows (0.5 s), to keep the test quick.
+    settings = replace(get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy)}), reload_interval=0.05)
     with TestClient(create_app(settings)) as watched:
         version = watched.get("/api/health").json()["version"]
         (knowledge_copy / "faq" / "broken.md").write_text("---\nsources: [x]\n---\nNo question here.\n", encoding="utf-8")
@@ -171,3 +173,23 @@ def test_reload_interval_setting_is_validated() -> None:
     assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
     with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*'-1'"):
         get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})
+    with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*0.5 seconds or more"):
+        get_settings({"CRAMPBOT_RELOAD_INTERVAL": "0.01"})
+
+
+def test_content_that_checks_clean_but_cannot_be_indexed_is_rejected_not_a_500(
+        knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    holder = KnowledgeHolder(knowledge_copy)
+    holder.load()
+    original = holder.current.version
+
+    def broken_bot(*args: object, **kwargs: object) -> Bot:
+        raise RuntimeError("index exploded")
+
+    messages = knowledge_copy / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
+    monkeypatch.setattr("bot.reload.Bot", broken_bot)
+    result = holder.reload()
+    assert result.status == "rejected" and "could not build the index" in result.errors[0].message
+    assert holder.current.version == original
+    assert not holder.changed()  # the same broken files are not retried on every poll
