@@ -25,6 +25,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(BIN)/crampbot check
 	$(BIN)/crampbot eval
+	$(BIN)/crampbot eval --no-baselines --set knowledge/eval/questions_holdout.yaml
 	$(BIN)/python -m pytest
 
 eval: $(VENV)/.installed-test

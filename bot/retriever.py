@@ -29,11 +29,11 @@ class RetrieverConfig:
     answer_weight: float = 0.50
     fuzzy_weight: float = 0.25
     topic_term_weight: float = 0.2  # share of weight kept by the domain's topic words
-    min_confidence: float = 0.13
+    min_confidence: float = 0.12
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
     fuzzy_candidates: int = 8
-    related_only_factor: float = 0.5  # confidence kept without a topic anchor but with a related word
+    related_only_factor: float = 0.4  # confidence kept without a topic anchor but with a related word
     off_domain_factor: float = 0.3  # confidence kept with neither
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
 
