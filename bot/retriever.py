@@ -25,7 +25,6 @@ class RetrieverConfig:
     """Scoring weights and thresholds; defaults are calibrated on `knowledge/eval/`."""
 
     question_weight: float = 0.50  # the question, its context and every phrasing as one text
-    phrasing_weight: float = 0.0  # the single closest phrasing (question or one alternate)
     answer_weight: float = 0.50
     fuzzy_weight: float = 0.25
     topic_term_weight: float = 0.2  # share of weight kept by the domain's topic words
@@ -123,16 +122,13 @@ def _stems(phrases: Sequence[str]) -> frozenset[str]:
 
 
 class Retriever:
-    def __init__(self, passages: Sequence[Passage], index: FieldIndex, phrasings: FieldIndex,
-                 phrasing_owner: np.ndarray, synonyms: Synonyms, lexicon: Lexicon,
+    def __init__(self, passages: Sequence[Passage], index: FieldIndex, synonyms: Synonyms, lexicon: Lexicon,
                  quality: np.ndarray, config: RetrieverConfig) -> None:
         self.passages = tuple(passages)
         self.index = index
-        self.phrasings = phrasings
         self.synonyms = synonyms
         self.lexicon = lexicon
         self.config = config
-        self._phrasing_owner = phrasing_owner
         self._vocab_words = [w for w, _ in lexicon.corpus.most_common()]
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
@@ -151,9 +147,6 @@ class Retriever:
             "answer": [normalise(p.answer) for p in passages],
         }
         index = FieldIndex.build(fields)
-        phrasing_texts = [normalise(t) for p in passages for t in (p.question, *p.alternates)]
-        owner = np.array([i for i, p in enumerate(passages) for _ in (p.question, *p.alternates)], dtype=np.intp)
-        phrasings = FieldIndex.build({"phrasing": phrasing_texts})
         corpus: Counter[str] = Counter()
         for text in (*fields["question"], *fields["answer"]):
             corpus.update(w for w in text.split() if len(w) > 2 and w.isalpha())
@@ -162,7 +155,7 @@ class Retriever:
         lexicon = Lexicon(corpus=corpus, common=common_words, anchors=_stems(topic_anchors),
                           related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
-        return cls(passages, index, phrasings, owner, synonyms, lexicon, quality, config or RetrieverConfig())
+        return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig())
 
     def _correct_uncached(self, word: str) -> str | None:
         """The corpus word a mistyped word most likely meant, or None when nothing is close.
@@ -245,12 +238,6 @@ class Retriever:
                              synonyms_used=used, coverage=coverage)
         tfidf = (cfg.question_weight * self.index.cosine("question", query)
                  + cfg.answer_weight * self.index.cosine("answer", query))
-        if cfg.phrasing_weight:
-            closest = np.zeros(len(self.passages))
-            phrasing_query = self.phrasings.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
-            if phrasing_query:
-                np.maximum.at(closest, self._phrasing_owner, self.phrasings.cosine("phrasing", phrasing_query))
-            tfidf += cfg.phrasing_weight * closest
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
         shortlist = np.argpartition(-tfidf, n_fuzzy - 1)[:n_fuzzy]
         scores = np.zeros(len(self.passages))
