@@ -31,7 +31,7 @@ class RetrieverConfig:
     min_confidence: float = 0.12
     did_you_mean_ratio: float = 0.6  # below the threshold but above this share of it: offer "did you mean"
     suggestion_min_score: float = 0.08
-    fuzzy_candidates: int = 8
+    fuzzy_candidates: int = 12
     related_only_factor: float = 0.4  # confidence kept without a topic anchor but with a related word
     off_domain_factor: float = 0.3  # confidence kept with neither
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
