@@ -231,6 +231,20 @@ def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | Non
     return handler
 
 
+def ask_with_reply_held(page: Page, question: str) -> tuple[Widget, list[Route]]:
+    """Open the widget and send `question`, holding its request so the pending state can be seen.
+
+    Returns the widget and the held routes; the test continues or fulfils them when done."""
+    held: list[Route] = []
+    page.route("**/api/ask", lambda route: held.append(route))
+    w = Widget(page)
+    w.open()
+    w.input.fill(question)
+    w.input.press("Enter")
+    expect(w.typing).to_be_visible()
+    return w, held
+
+
 # ------------------------------------------------------------------------------------ tests
 
 
@@ -271,13 +285,7 @@ def test_bullet_lines_render_as_a_list(page: Page) -> None:
 
 
 def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
-    held: list[Route] = []
-    page.route("**/api/ask", lambda route: held.append(route))
-    w = Widget(page)
-    w.open()
-    w.input.fill("How can I prevent night leg cramps?")
-    w.input.press("Enter")
-    expect(w.typing).to_be_visible()
+    w, held = ask_with_reply_held(page, "How can I prevent night leg cramps?")
     expect(w.typing).to_contain_text("crampbot is typing")
     expect(w.send).to_be_disabled()
     expect(w.input).to_be_editable()  # the user may write the next question meanwhile
@@ -547,13 +555,7 @@ def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServ
 def test_reduced_motion_stops_the_animations(browser: Browser, server: LiveServer, problems: PageProblems) -> None:
     page = new_page(browser, server.url + "/", problems, reduced_motion="reduce")
     try:
-        held: list[Route] = []
-        page.route("**/api/ask", lambda route: held.append(route))
-        w = Widget(page)
-        w.open()
-        w.input.fill("hello")
-        w.input.press("Enter")
-        expect(w.typing).to_be_visible()
+        w, held = ask_with_reply_held(page, "hello")
         names = w.host.locator(".dot, .panel").evaluate_all("els => els.map(e => getComputedStyle(e).animationName)")
         assert set(names) == {"none"}
         held[0].continue_()
