@@ -37,6 +37,7 @@ from bot.faq import FaqEntry
 from bot.knowledge import Knowledge, load_knowledge
 from bot.problems import Problem, error, warning
 from bot.safety import check_lexicon
+from bot.safety_lexicon import LexiconError, load_lexicon, load_ordinary_phrases
 
 LONG_ARTICLE_PASSAGE = 4000
 SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")
@@ -121,8 +122,12 @@ def _check_lexicon(root: Path) -> list[Problem]:
     path = root / "red_flags.yaml"
     if not path.exists():
         return []
+    try:
+        texts = check_lexicon(load_lexicon(path), load_ordinary_phrases(root / "eval" / "ordinary_words.yaml"))
+    except LexiconError as exc:
+        texts = str(exc).splitlines()
     out = []
-    for text in check_lexicon(path):
+    for text in texts:
         match = _LOCATED.match(text)
         line = int(match["line"]) if match and match["line"] else 0
         out.append(error("red_flags.yaml", line, match["message"] if match else text))

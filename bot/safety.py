@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from rapidfuzz.distance import OSA
 
 from bot.safety_lexicon import FILLER_WORDS, LEVELS, STOP_WORDS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
@@ -25,7 +23,6 @@ from bot.text import normalise
 __all__ = ["LEVELS", "Escalation", "Level", "Lexicon", "LexiconError", "Match", "check_lexicon", "detect",
            "detect_all", "load_lexicon"]
 
-log = logging.getLogger(__name__)
 
 # Ordinary phrases ("red meat") never reach across these: a full stop or comma ends a thought.
 _BREAK_RE = re.compile(r"[.!?;,:()\[\]\n\r]+|\s[-\u2013\u2014]+\s")
@@ -255,28 +252,14 @@ def detect(text: str, lexicon: Lexicon) -> Escalation | None:
     return Escalation(level=level, terms=terms, message=lexicon.messages[level], matches=matches)
 
 
-def check_lexicon(lexicon_or_path: Lexicon | Path | str, ordinary: Iterable[str] | Path | None = None) -> list[str]:
+def check_lexicon(lexicon: Lexicon, ordinary: Iterable[str] = ()) -> list[str]:
     """Problems a maintainer should fix, as `file:line: text` strings (empty list: all good).
 
-    Beyond load errors it checks that ordinary leg-cramp phrases (knowledge/eval/
-    ordinary_words.yaml by default) raise no flag, that guard words are not red-flag words
-    themselves, and that no phrase is written twice.
+    A lexicon that loads can still be wrong: an ordinary leg-cramp phrase that raises a flag, a
+    guard word that is itself a red-flag word, a phrase written twice. `crampbot check` reads the
+    ordinary phrases from knowledge/eval/ordinary_words.yaml and passes them in.
     """
-    if isinstance(lexicon_or_path, Lexicon):
-        lexicon = lexicon_or_path
-    else:
-        try:
-            lexicon = load_lexicon(Path(lexicon_or_path))
-        except LexiconError as exc:
-            return str(exc).splitlines()
     source = Path(lexicon.source)
-    if ordinary is None:
-        ordinary = source.parent / "eval" / "ordinary_words.yaml"
-    if isinstance(ordinary, Path):
-        try:
-            ordinary = _read_ordinary(ordinary)
-        except (LexiconError, yaml.YAMLError) as exc:
-            return [str(exc)]
     problems: list[str] = []
     for text in ordinary:
         for match in detect_all(text, lexicon):
@@ -293,14 +276,3 @@ def check_lexicon(lexicon_or_path: Lexicon | Path | str, ordinary: Iterable[str]
                             f"(line {seen[key].line})")
         seen.setdefault(key, phrase)
     return problems
-
-
-def _read_ordinary(path: Path) -> list[str]:
-    if not path.exists():
-        log.info("no ordinary-words list at %s; skipping that check", path)
-        return []
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    phrases = data.get("phrases", []) if isinstance(data, dict) else None
-    if not isinstance(phrases, list):
-        raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")
-    return [str(p) for p in phrases]

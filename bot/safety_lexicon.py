@@ -359,3 +359,17 @@ def load_lexicon(path: Path) -> Lexicon:
         line = mark.line + 1 if mark is not None else 1
         raise LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     return _Compiler(str(path), data).compile()
+
+
+def load_ordinary_phrases(path: Path) -> list[str]:
+    """Ordinary leg-cramp phrases that must never raise a flag (an empty list when the file is absent)."""
+    if not path.exists():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError(f"{path}: cannot read the ordinary phrases: {exc}") from exc
+    phrases = data.get("phrases", []) if isinstance(data, dict) else None
+    if not isinstance(phrases, list):
+        raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")
+    return [str(p) for p in phrases]

@@ -272,3 +272,9 @@ def test_alternates_file_naming_an_unknown_passage_is_an_error(knowledge_copy: P
     line = append(knowledge_copy / "alternates.yaml", "  night-cramps-qa.no-such-thing:\n    - a question\n")
     problem = only(check_knowledge(knowledge_copy), "error", "alternates.yaml", "no passage has the id")
     assert problem.line == line
+
+
+def test_unreadable_ordinary_phrases_list_is_an_error_not_a_crash(knowledge_copy: Path) -> None:
+    (knowledge_copy / "eval" / "ordinary_words.yaml").write_text("phrases: {not: a list}\n", encoding="utf-8")
+    problems = [p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message]
+    assert problems and all(p.is_error for p in problems)

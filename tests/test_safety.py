@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.safety import LEVELS, Escalation, Lexicon, LexiconError, check_lexicon, detect, detect_all, load_lexicon
+from bot.safety_lexicon import load_ordinary_phrases
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON_PATH = ROOT / "knowledge" / "red_flags.yaml"
@@ -202,7 +203,9 @@ def test_detection_is_fast(lexicon: Lexicon) -> None:
 
 
 def test_the_shipped_lexicon_passes_its_checks() -> None:
-    assert check_lexicon(LEXICON_PATH) == []
+    ordinary = load_ordinary_phrases(LEXICON_PATH.parent / "eval" / "ordinary_words.yaml")
+    assert ordinary, "the ordinary-phrases list ships with the knowledge"
+    assert check_lexicon(load_lexicon(LEXICON_PATH), ordinary) == []
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -257,14 +260,15 @@ def test_a_missing_lexicon_file_raises_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_check_lexicon_reports_an_ordinary_phrase_that_raises_a_flag(tmp_path: Path) -> None:
-    problems = check_lexicon(write(tmp_path, VALID), ordinary=["my chest is sore", "pain in my chest"])
+    problems = check_lexicon(load_lexicon(write(tmp_path, VALID)), ordinary=["my chest is sore", "pain in my chest"])
     assert len(problems) == 1
     assert "'pain in my chest' raises flag 'chest pain'" in problems[0]
     assert problems[0].startswith(f"{tmp_path / 'red_flags.yaml'}:")
 
 
-def test_check_lexicon_reports_repeated_phrases_and_load_errors(tmp_path: Path) -> None:
+def test_check_lexicon_reports_repeated_phrases(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("phrases: [chest pain]", "phrases: [chest pain, pain in my chest]"))
-    assert any("repeats 'chest pain'" in p for p in check_lexicon(path, ordinary=[]))
+    assert any("repeats 'chest pain'" in p for p in check_lexicon(load_lexicon(path)))
     broken = write(tmp_path, VALID.replace("  doctor:", "  doktor:"))
-    assert any("unknown level" in p for p in check_lexicon(broken))
+    with pytest.raises(LexiconError, match="unknown level"):
+        load_lexicon(broken)
