@@ -138,8 +138,12 @@ class PageProblems(list[str]):
     """Uncaught page errors and dialogs (an injected `alert(1)` would open one)."""
 
 
-def new_page(browser: Browser, url: str, problems: PageProblems, **context_options: Any) -> Page:
+def new_page(browser: Browser, url: str, problems: PageProblems, *, fake_clock: bool = False,
+             **context_options: Any) -> Page:
+    """A page in a fresh context; `fake_clock` installs Playwright's fake timers before the widget loads."""
     context = browser.new_context(viewport=DESKTOP, **context_options)
+    if fake_clock:
+        context.clock.install()
     page = context.new_page()
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
 
@@ -299,6 +303,26 @@ def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
     expect(w.replies).to_have_count(1)
     expect(w.typing).to_have_count(0)
     expect(w.send).to_be_enabled()
+
+
+def test_a_reply_that_never_comes_times_out_with_a_retry(browser: Browser, server: LiveServer,
+                                                        problems: PageProblems) -> None:
+    page = new_page(browser, server.url + "/", problems, fake_clock=True)  # 25 s pass without waiting
+    try:
+        w, held = ask_with_reply_held(page, "How can I stop a cramp?")
+        page.clock.run_for(24_000)
+        expect(w.typing).to_be_visible()  # still waiting just before the limit
+        page.clock.run_for(2_000)
+        expect(w.error).to_contain_text("took too long")
+        expect(w.typing).to_have_count(0)
+        expect(w.send).to_be_enabled()
+        page.unroute("**/api/ask")
+        page.get_by_role("button", name="Try again").click()
+        expect(w.replies).to_have_count(1)
+        expect(w.error).to_have_count(0)
+        assert len(held) == 1
+    finally:
+        page.context.close()
 
 
 def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
