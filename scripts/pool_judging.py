@@ -77,6 +77,7 @@ def build(out: Path, batches: int, seed: int) -> None:
     items = [item for name, path in SETS.items()
              for item in pool(bot, name, load_eval_set(path), rng, judged_no.get(path.name, {}))]
     rng.shuffle(items)
+    items = [i for i in items if i.candidates]  # nothing to ask about the others
     out.mkdir(parents=True, exist_ok=True)
     (out / "items.json").write_text(json.dumps([vars(i) for i in items], indent=1), encoding="utf-8")
     catalogue = "\n\n".join(f"### {p.id}\nQuestion heading: {p.question}\n{p.answer}" for p in bot.knowledge.passages)
@@ -86,7 +87,7 @@ def build(out: Path, batches: int, seed: int) -> None:
         (out / f"batch_{k}.yaml").write_text(yaml.safe_dump({"items": batch}, sort_keys=False, width=120),
                                              encoding="utf-8")
     pairs = sum(len(i.unjudged) for i in items)
-    print(f"{len(items)} questions, {pairs} unjudged pairs, {batches} batches in {out}")
+    print(f"{len(items)} questions to judge, {pairs} unjudged pairs, {batches} batches in {out}")
 
 
 def apply(pool_dir: Path) -> None:
