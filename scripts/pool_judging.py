@@ -120,7 +120,9 @@ def apply(pool_dir: Path) -> None:
 
 def _add_ids(path: Path, name: str, items: dict[str, dict], verdicts: dict[str, dict[str, bool]]) -> int:
     """Append relevant passages to each in-scope `ids: [...]` line, keeping the file's comments."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    text = path.read_text(encoding="utf-8")
+    questions = [str(e["q"]) for e in yaml.safe_load(text)["in_scope"]]
+    lines = text.splitlines(keepends=True)
     n = added = 0
     in_scope = False
     for i, line in enumerate(lines):
@@ -128,12 +130,16 @@ def _add_ids(path: Path, name: str, items: dict[str, dict], verdicts: dict[str, 
             in_scope = line.startswith("in_scope:")
         match = IDS_LINE.match(line)
         if in_scope and match:
-            item = items[f"{name}-{n:03d}"]
+            item = items.get(f"{name}-{n:03d}")
+            n += 1
+            if item is None:  # nothing was asked about this question
+                continue
+            if item["question"] != questions[n - 1]:
+                raise SystemExit(f"{path.name} changed since the pool was built: {item['question']!r} is not question {n}")
             ids = [x.strip() for x in match.group(2).split(",")]
             new = [pid for pid in item["unjudged"] if verdicts[item["key"]].get(pid) and pid not in ids]
             lines[i] = f"{match.group(1)}ids: [{', '.join(ids + new)}]\n"
             added += len(new)
-            n += 1
     path.write_text("".join(lines), encoding="utf-8")
     return added
 
