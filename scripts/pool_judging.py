@@ -4,8 +4,8 @@ A question's `ids` list the passages its writer judged relevant; the retriever m
 passage that answers it just as well. This pools the top 3 of crampbot and both baselines for every
 in-scope question, keeps the pairs nobody has judged, and writes them out for judges who see only
 the question, the candidates in alphabetical order and the passage texts: no system names, ranks
-or existing labels. A random 20% of questions also carry their existing labels, to measure how
-the judges agree with the writer. `apply` then adds the passages judged relevant to `ids` and
+or existing labels. A random 20% of questions (`--calibration`) also carry their existing labels, to
+measure how the judges agree with the writer. `apply` then adds the passages judged relevant to `ids` and
 records the rest in knowledge/eval/judged_not_relevant.yaml, so a later pool (after the
 retriever or the phrasings change) only asks about pairs nobody has judged yet.
 
@@ -32,7 +32,6 @@ EVAL = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
 SETS = {"main": EVAL / "questions.yaml", "holdout": EVAL / "questions_holdout.yaml"}
 NOT_RELEVANT = EVAL / "judged_not_relevant.yaml"
 DEPTH = 3
-CALIBRATION_SHARE = 0.2
 IDS_LINE = re.compile(r"^(\s*)ids: \[(.*)\]\s*$")
 
 
@@ -54,7 +53,8 @@ def load_not_relevant() -> dict[str, dict[str, list[str]]]:
     return {str(k): {str(q): list(v) for q, v in (d or {}).items()} for k, d in (data.get("sets") or {}).items()}
 
 
-def pool(bot: Bot, name: str, cases: EvalSet, rng: random.Random, judged_no: dict[str, list[str]]) -> list[Item]:
+def pool(bot: Bot, name: str, cases: EvalSet, rng: random.Random, judged_no: dict[str, list[str]],
+         calibration_share: float) -> list[Item]:
     rankers: list[Ranker] = [crampbot_ranker(bot), tfidf_baseline(bot.knowledge.passages, cases)[0]]
     bm25 = bm25_baseline(bot.knowledge.passages, cases)
     if bm25 is not None:
@@ -63,19 +63,19 @@ def pool(bot: Bot, name: str, cases: EvalSet, rng: random.Random, judged_no: dic
     for n, case in enumerate(cases.in_scope):
         found = {pid for rank in rankers for pid in rank(case.question)[0][:DEPTH]}
         unjudged = found - case.ids - set(judged_no.get(case.question, ()))
-        calibration = rng.random() < CALIBRATION_SHARE
+        calibration = rng.random() < calibration_share
         candidates = unjudged | case.ids if calibration else unjudged
         items.append(Item(f"{name}-{n:03d}", case.question, sorted(candidates), sorted(unjudged), sorted(case.ids),
                           calibration))
     return items
 
 
-def build(out: Path, batches: int, seed: int) -> None:
+def build(out: Path, batches: int, seed: int, calibration_share: float) -> None:
     bot = Bot.from_knowledge()
     rng = random.Random(seed)
     judged_no = load_not_relevant()
     items = [item for name, path in SETS.items()
-             for item in pool(bot, name, load_eval_set(path), rng, judged_no.get(path.name, {}))]
+             for item in pool(bot, name, load_eval_set(path), rng, judged_no.get(path.name, {}), calibration_share)]
     rng.shuffle(items)
     items = [i for i in items if i.candidates]  # nothing to ask about the others
     out.mkdir(parents=True, exist_ok=True)
@@ -101,7 +101,8 @@ def apply(pool_dir: Path) -> None:
         raise SystemExit(f"no judgments for {len(missing)} questions, e.g. {missing[:3]}")
     kept = sum(verdicts[k][pid] for k, i in items.items() if i["calibration"] for pid in i["original"])
     checked = sum(len(i["original"]) for i in items.values() if i["calibration"])
-    print(f"calibration: the judges accepted {kept}/{checked} existing labels")
+    if checked:
+        print(f"calibration: the judges accepted {kept}/{checked} existing labels")
     judged_no = load_not_relevant()
     for name, path in SETS.items():
         added = _add_ids(path, name, items, verdicts)
@@ -151,11 +152,12 @@ def main() -> None:
     b.add_argument("--out", type=Path, required=True)
     b.add_argument("--batches", type=int, default=6)
     b.add_argument("--seed", type=int, default=20261126)
+    b.add_argument("--calibration", type=float, default=0.2, help="share of questions that also carry their labels")
     a = sub.add_parser("apply", help="add the passages judged relevant to the evaluation sets")
     a.add_argument("--pool", type=Path, required=True)
     args = parser.parse_args()
     if args.command == "build":
-        build(args.out, args.batches, args.seed)
+        build(args.out, args.batches, args.seed, args.calibration)
     else:
         apply(args.pool)
 
