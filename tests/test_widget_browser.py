@@ -325,6 +325,24 @@ def test_a_reply_that_never_comes_times_out_with_a_retry(browser: Browser, serve
         page.context.close()
 
 
+@pytest.mark.parametrize(("question", "label", "dot"), [
+    ("How can I stop a cramp?", "(new reply)", "has-unread"),
+    ("my calf cramps and I have chest pain", "(new reply with safety advice)", "has-unread-alert"),
+])
+def test_a_reply_that_arrives_while_closed_marks_the_launcher(page: Page, question: str, label: str, dot: str) -> None:
+    w, held = ask_with_reply_held(page, question)
+    page.get_by_role("button", name="Close chat", exact=True).click()
+    held[0].continue_()
+    launcher = page.get_by_role("button", name=re.compile(r"^Open chat"))
+    expect(launcher).to_have_attribute("aria-label", re.compile(re.escape(label) + "$"))
+    expect(w.host.locator(".root")).to_have_class(re.compile(dot))
+    shot(page, f"12-{dot}")
+    launcher.click()
+    expect(w.replies).to_have_count(1)
+    expect(w.host.locator(".root")).not_to_have_class(re.compile("has-unread"))
+    expect(page.get_by_role("button", name=re.compile(r"^Close chat: "))).to_be_visible()
+
+
 def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
     w = Widget(page)
     w.open()

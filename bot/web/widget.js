@@ -317,6 +317,7 @@
     open({ focus }) {
       this.panel.hidden = false;
       this.rootEl.classList.add("is-open");
+      this.rootEl.classList.remove("has-unread", "has-unread-alert");
       this.launcher.setAttribute("aria-expanded", "true");
       this.launcher.setAttribute("aria-label", `Close chat: ${this.heading}`);
       this.scrollToEnd();
@@ -529,6 +530,16 @@
       if (message.escalation) this.renderAlert();
       if (message.role === "bot") this.scrollToReply(el);
       else this.scrollToEnd();
+      if (message.role === "bot" && !this.isOpen) this.markUnread(Boolean(message.escalation));
+    }
+
+    /** A reply that arrived while the panel was closed (the visitor closed it while waiting). */
+    markUnread(withAlert) {
+      this.rootEl.classList.add("has-unread");
+      if (withAlert) this.rootEl.classList.add("has-unread-alert");
+      const what = this.rootEl.classList.contains("has-unread-alert") ? "new reply with safety advice" : "new reply";
+      this.launcher.setAttribute("aria-label", `Open chat: ${this.heading} (${what})`);
+      this.announcer.textContent = `${this.heading}: ${what}`;
     }
 
     clear() {
