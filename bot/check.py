@@ -123,15 +123,22 @@ def _check_lexicon(root: Path) -> list[Problem]:
     if not path.exists():
         return []
     try:
-        texts = check_lexicon(load_lexicon(path), load_ordinary_phrases(root / "eval" / "ordinary_words.yaml"))
+        lexicon = load_lexicon(path)
     except LexiconError as exc:
-        texts = str(exc).splitlines()
-    out = []
-    for text in texts:
-        match = _LOCATED.match(text)
-        line = int(match["line"]) if match and match["line"] else 0
-        out.append(error("red_flags.yaml", line, match["message"] if match else text))
-    return out
+        return [_located("red_flags.yaml", text) for text in str(exc).splitlines()]
+    ordinary_path = root / "eval" / "ordinary_words.yaml"
+    try:
+        ordinary = load_ordinary_phrases(ordinary_path)
+    except LexiconError as exc:
+        return [_located("eval/ordinary_words.yaml", str(exc).replace("\n", " "))]
+    return [_located("red_flags.yaml", text) for text in check_lexicon(lexicon, ordinary)]
+
+
+def _located(file: str, text: str) -> Problem:
+    """An error from a `path:line: message` string, filed under `file` (the path is the full one)."""
+    match = _LOCATED.match(text)
+    line = int(match["line"]) if match and match["line"] else 0
+    return error(file, line, match["message"] if match else text)
 
 
 def _parse_yaml_files(ctx: _Context) -> Iterator[Problem]:

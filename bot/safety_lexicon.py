@@ -367,8 +367,12 @@ def load_ordinary_phrases(path: Path) -> list[str]:
         return []
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8
         raise LexiconError(f"{path}: cannot read the ordinary phrases: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        raise LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
     phrases = data.get("phrases", []) if isinstance(data, dict) else None
     if not isinstance(phrases, list):
         raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")

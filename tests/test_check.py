@@ -237,8 +237,8 @@ def test_synonym_chained_onto_another_lay_phrase_is_a_warning(knowledge_copy: Pa
 
 
 def test_synonym_onto_a_word_no_passage_uses_is_a_warning(knowledge_copy: Path) -> None:
-    line = append(knowledge_copy / "synonyms.yaml", "  zzz: [snoozing]\n")
-    assert only(check_knowledge(knowledge_copy), "warning", "synonyms.yaml", "'zzz' maps to 'snoozing', which no passage uses").line == line
+    line = append(knowledge_copy / "synonyms.yaml", "  zzz: [frobnicating]\n")
+    assert only(check_knowledge(knowledge_copy), "warning", "synonyms.yaml", "'zzz' maps to 'frobnicating', which no passage uses").line == line
 
 
 # --- the article manifest -----------------------------------------------------------------------
@@ -274,7 +274,10 @@ def test_alternates_file_naming_an_unknown_passage_is_an_error(knowledge_copy: P
     assert problem.line == line
 
 
-def test_unreadable_ordinary_phrases_list_is_an_error_not_a_crash(knowledge_copy: Path) -> None:
-    (knowledge_copy / "eval" / "ordinary_words.yaml").write_text("phrases: {not: a list}\n", encoding="utf-8")
-    problems = [p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message]
-    assert problems and all(p.is_error for p in problems)
+@pytest.mark.parametrize("content", [b"phrases: {not: a list}\n", b"phrases: [a, b\n  - c: d\n", b"phrases: [caf\xe9]\n"])
+def test_a_malformed_ordinary_phrases_list_is_an_error_filed_under_its_own_name(knowledge_copy: Path,
+                                                                                content: bytes) -> None:
+    (knowledge_copy / "eval" / "ordinary_words.yaml").write_bytes(content)
+    problems = [p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message or "not valid YAML" in p.message]
+    assert problems and all(p.is_error and p.file == "eval/ordinary_words.yaml" for p in problems)
+    assert not [p for p in check_knowledge(knowledge_copy) if p.file == "red_flags.yaml"]

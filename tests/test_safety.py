@@ -266,7 +266,7 @@ def test_check_lexicon_reports_an_ordinary_phrase_that_raises_a_flag(tmp_path: P
     assert problems[0].startswith(f"{tmp_path / 'red_flags.yaml'}:")
 
 
-def test_check_lexicon_reports_repeated_phrases(tmp_path: Path) -> None:
+def test_check_lexicon_reports_repeated_phrases_and_a_broken_lexicon_does_not_load(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("phrases: [chest pain]", "phrases: [chest pain, pain in my chest]"))
     assert any("repeats 'chest pain'" in p for p in check_lexicon(load_lexicon(path)))
     broken = write(tmp_path, VALID.replace("  doctor:", "  doktor:"))

@@ -325,22 +325,52 @@ def test_a_reply_that_never_comes_times_out_with_a_retry(browser: Browser, serve
         page.context.close()
 
 
-@pytest.mark.parametrize(("question", "label", "dot"), [
-    ("How can I stop a cramp?", "(new reply)", "has-unread"),
-    ("my calf cramps and I have chest pain", "(new reply with safety advice)", "has-unread-alert"),
+def root_classes(w: Widget) -> set[str]:
+    return set(str(w.host.locator(".root").get_attribute("class") or "").split())
+
+
+@pytest.mark.parametrize(("question", "label", "alert"), [
+    ("How can I stop a cramp?", "new reply", False),
+    ("my calf cramps and I have chest pain", "new reply with safety advice", True),
 ])
-def test_a_reply_that_arrives_while_closed_marks_the_launcher(page: Page, question: str, label: str, dot: str) -> None:
+def test_a_reply_that_arrives_while_closed_marks_the_launcher(page: Page, question: str, label: str,
+                                                              alert: bool) -> None:
     w, held = ask_with_reply_held(page, question)
     page.get_by_role("button", name="Close chat", exact=True).click()
     held[0].continue_()
     launcher = page.get_by_role("button", name=re.compile(r"^Open chat"))
-    expect(launcher).to_have_attribute("aria-label", re.compile(re.escape(label) + "$"))
-    expect(w.host.locator(".root")).to_have_class(re.compile(dot))
-    shot(page, f"12-{dot}")
+    expect(launcher).to_have_attribute("aria-label", f"Open chat: crampbot ({label})")
+    expect(w.host.locator(".sr-only[role=status]")).to_have_text(f"crampbot: {label}")
+    assert ("has-unread-alert" in root_classes(w)) is alert and "has-unread" in root_classes(w)
+    shot(page, f"13-unread{'-alert' if alert else ''}")
     launcher.click()
     expect(w.replies).to_have_count(1)
-    expect(w.host.locator(".root")).not_to_have_class(re.compile("has-unread"))
     expect(page.get_by_role("button", name=re.compile(r"^Close chat: "))).to_be_visible()
+    assert not {"has-unread", "has-unread-alert"} & root_classes(w)
+
+
+def test_a_reply_that_arrives_while_open_leaves_the_launcher_unmarked(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("How can I stop a cramp?")
+    w.page.get_by_role("button", name="Close chat", exact=True).click()
+    assert not {"has-unread", "has-unread-alert"} & root_classes(w)
+    expect(page.get_by_role("button", name=re.compile(r"^Open chat"))).to_have_attribute("aria-label", "Open chat: crampbot")
+
+
+def test_opening_after_an_unread_long_reply_shows_its_start(page: Page) -> None:
+    w, held = ask_with_reply_held(page, "How can I stop a cramp?")
+    page.get_by_role("button", name="Close chat", exact=True).click()
+    answer = "\n".join(f"Line {n} of a long answer about stretching the calf." for n in range(60))
+    held[0].fulfill(status=200, json={"answer": answer, "matched": True, "confidence": 1.0, "passage": None,
+                                      "escalation": None, "suggestions": []})
+    expect(page.get_by_role("button", name=re.compile(r"^Open chat"))).to_have_attribute(
+        "aria-label", re.compile(r"new reply"))
+    page.get_by_role("button", name=re.compile(r"^Open chat")).click()
+    expect(w.replies).to_have_count(1)
+    reply, log = w.replies.last.bounding_box(), w.log.bounding_box()
+    assert reply is not None and log is not None
+    assert log["y"] <= reply["y"] + 1 <= log["y"] + 24, "the reply's first line should be at the top of the log"
 
 
 def test_red_flag_shows_a_pinned_alert(page: Page) -> None:

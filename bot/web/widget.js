@@ -142,6 +142,7 @@
       this.pending = false;
       this.messages = [];
       this.sessionId = null;
+      this.unreadReply = null; // the first reply that arrived while the panel was closed
     }
 
     connectedCallback() {
@@ -318,9 +319,12 @@
       this.panel.hidden = false;
       this.rootEl.classList.add("is-open");
       this.rootEl.classList.remove("has-unread", "has-unread-alert");
+      this.announcer.textContent = "";
       this.launcher.setAttribute("aria-expanded", "true");
       this.launcher.setAttribute("aria-label", `Close chat: ${this.heading}`);
-      this.scrollToEnd();
+      if (this.unreadReply) this.scrollToReply(this.unreadReply); // its start, as if it had arrived in view
+      else this.scrollToEnd();
+      this.unreadReply = null;
       if (focus) this.input.focus();
       this.save();
     }
@@ -530,11 +534,12 @@
       if (message.escalation) this.renderAlert();
       if (message.role === "bot") this.scrollToReply(el);
       else this.scrollToEnd();
-      if (message.role === "bot" && !this.isOpen) this.markUnread(Boolean(message.escalation));
+      if (message.role === "bot" && !this.isOpen) this.markUnread(el, Boolean(message.escalation));
     }
 
     /** A reply that arrived while the panel was closed (the visitor closed it while waiting). */
-    markUnread(withAlert) {
+    markUnread(el, withAlert) {
+      this.unreadReply = this.unreadReply || el;
       this.rootEl.classList.add("has-unread");
       if (withAlert) this.rootEl.classList.add("has-unread-alert");
       const what = this.rootEl.classList.contains("has-unread-alert") ? "new reply with safety advice" : "new reply";
@@ -544,6 +549,7 @@
 
     clear() {
       this.messages = [];
+      this.unreadReply = null;
       this.sessionId = newSessionId();
       this.clearError();
       this.save();
