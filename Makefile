@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-HOST ?= 127.0.0.1
-PORT ?= 8000
+# HOST= and PORT= override CRAMPBOT_HOST / CRAMPBOT_PORT (defaults 127.0.0.1:8000, see README).
+HOST ?=
+PORT ?=
 
 .PHONY: run test eval check bench clean
 
@@ -20,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/crampbot serve --host $(HOST) --port $(PORT)
+	$(BIN)/crampbot serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 test: $(VENV)/.installed-test
 	$(BIN)/crampbot check
