@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from bot.corpus import Passage
 from bot.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
+from bot.phonetic import sound_key
 from bot.text import normalise, stem
 
 
@@ -130,6 +131,10 @@ class Retriever:
         self.lexicon = lexicon
         self.config = config
         self._vocab_words = [w for w, _ in lexicon.corpus.most_common()]
+        self._by_sound: dict[str, list[str]] = {}  # sound key -> corpus words, most frequent first
+        for word in self._vocab_words:
+            if len(word) >= 4:
+                self._by_sound.setdefault(sound_key(word), []).append(word)
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
@@ -162,17 +167,22 @@ class Retriever:
 
         Only for words that are neither the corpus's nor common English ("woken" stays woken, not
         "women"). One edit (a transposition counts as one) for words of up to six letters, two for
-        longer ones, and the first letter must agree: people rarely mistype it.
+        longer ones, and the first letter must agree: people rarely mistype it. Failing that, a
+        word spelt by ear ("kwinine", "krampz") may take a corpus word that sounds the same and is
+        at most two edits away (five letters or more).
         """
         if len(word) < 4 or not word.isalpha() or word in self.lexicon.common:
             return None
         max_edits = 1 if len(word) <= 6 else 2
         hits = process.extract(word, self._vocab_words, scorer=OSA.distance, score_cutoff=max_edits, limit=5)
         hits = [h for h in hits if h[0][0] == word[0]]
-        if not hits:
+        if hits:
+            return str(min(hits, key=lambda h: (h[1], -self.lexicon.corpus[h[0]]))[0])
+        key = sound_key(word)
+        if len(word) < 5 or len(key) < 3:  # "feta" and "feet" sound alike too; short words are left alone
             return None
-        best = min(hits, key=lambda h: (h[1], -self.lexicon.corpus[h[0]]))
-        return str(best[0])
+        alike = [w for w in self._by_sound.get(key, ()) if OSA.distance(word, w, score_cutoff=2) <= 2]
+        return alike[0] if alike else None
 
     def _word_weight(self, word: str) -> float:
         term_id = self.index.vocabulary.get(stem(word))

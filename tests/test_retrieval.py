@@ -96,3 +96,13 @@ def test_a_matched_answer_suggests_up_to_three_other_questions(bot: Bot) -> None
 def test_typo_is_corrected_against_the_corpus_vocabulary(bot: Bot) -> None:
     retrieval = bot.retriever.search("magnesum for crmaps")
     assert retrieval.corrections.get("magnesum") == "magnesium"
+
+
+def test_a_word_spelt_by_ear_with_another_first_letter_is_repaired(bot: Bot) -> None:
+    retrieval = bot.retriever.search("kwinine for leg cramps")
+    assert retrieval.corrections.get("kwinine") == "quinine"
+    assert retrieval.candidates and "quinine" in retrieval.candidates[0].passage.answer.lower()
+
+
+def test_a_short_word_is_not_rewritten_because_it_sounds_like_a_corpus_word(bot: Bot) -> None:
+    assert "feta" not in bot.retriever.search("spinach and feta pie recipe").corrections
