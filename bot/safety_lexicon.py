@@ -355,10 +355,15 @@ def load_lexicon(path: Path) -> Lexicon:
     except OSError as exc:
         raise LexiconError(f"{path}: cannot read the red-flag lexicon: {exc}") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise _yaml_error(path, exc) from exc
     return _Compiler(str(path), data).compile()
+
+
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> LexiconError:
+    """One line naming `file:line`, not PyYAML's multi-line report."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    return LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}")
 
 
 def load_ordinary_phrases(path: Path) -> list[str]:
@@ -370,9 +375,7 @@ def load_ordinary_phrases(path: Path) -> list[str]:
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8
         raise LexiconError(f"{path}: cannot read the ordinary phrases: {exc}") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        raise LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        raise _yaml_error(path, exc) from exc
     phrases = data.get("phrases", []) if isinstance(data, dict) else None
     if not isinstance(phrases, list):
         raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")
