@@ -64,9 +64,9 @@ def test_ids_written_over_several_lines_are_refused_not_guessed(pj: ModuleType, 
         pj.relabelled(path, [third], {third.key: {"p.x": True}})
 
 
-def write_pool(tmp_path: Path, items: list[object], judged: dict[str, object]) -> None:
+def write_pool(tmp_path: Path, items: list[object], *judged: dict[str, object]) -> None:
     (tmp_path / "items.json").write_text(json.dumps([vars(i) for i in items]), encoding="utf-8")
-    (tmp_path / "judged_0.yaml").write_text(yaml.safe_dump({"items": [judged]}), encoding="utf-8")
+    (tmp_path / "judged_0.yaml").write_text(yaml.safe_dump({"items": list(judged)}), encoding="utf-8")
 
 
 @pytest.mark.parametrize(("judgments", "message"), [
@@ -108,9 +108,8 @@ def test_apply_writes_labels_and_not_relevant_pairs_only_when_every_set_checks_o
                    ["p.x"], ["p.x"], ["p.a"], False)
     pool = tmp_path / "pool"
     pool.mkdir()
-    write_pool(pool, [first, gone], {"key": first.key, "judgments": {"p.x": True, "p.y": False}})
-    with (pool / "judged_0.yaml").open("a", encoding="utf-8") as f:
-        f.write(yaml.safe_dump([{"key": gone.key, "judgments": {"p.x": True}}]))
+    write_pool(pool, [first, gone], {"key": first.key, "judgments": {"p.x": True, "p.y": False}},
+               {"key": gone.key, "judgments": {"p.x": True}})
     with pytest.raises(SystemExit, match="is gone"):
         pj.apply(pool)
     assert good.read_text(encoding="utf-8") == EVAL_TEXT  # nothing half-applied
