@@ -10,6 +10,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from bot.index import STOP_WORDS
+from bot.intent import IntentCues
 from bot.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
 from bot.safety import Escalation, detect
@@ -78,6 +79,7 @@ class Bot:
         self.retriever = Retriever.build(
             knowledge.passages,
             synonyms=Synonyms.from_mapping(knowledge.synonyms),
+            intents=IntentCues.from_mapping(knowledge.intents),
             topic_anchors=knowledge.topic_anchors,
             related_words=knowledge.related_words,
             other_topics=knowledge.other_topics,

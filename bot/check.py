@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from bot import _yaml, faq
 from bot.check_text import (
     check_duplicates,
+    check_intents,
     check_synonyms,
     corpus_words,
     locate_passage,
@@ -108,6 +109,7 @@ def run_check(path: Path) -> CheckReport:
         corpus = corpus_words(ctx.final)
         problems += _check_lexicon(ctx.root)
         problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)
+        problems += check_intents(ctx.docs.get("intents.yaml"))
     ordered = tuple(sorted(set(problems)))
     return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
 

@@ -228,6 +228,26 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
     return out
 
 
+def check_intents(doc: _yaml.Located | None) -> list[Problem]:
+    """Intent cues listed twice: the second listing never counts, so the file says something untrue."""
+    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("intents"), dict):
+        return []  # missing, or the wrong shape: load_knowledge reports that
+    out: list[Problem] = []
+    first: dict[str, tuple[str, int]] = {}
+    for name, cues in doc.data["intents"].items():
+        for i, cue in enumerate(cues if isinstance(cues, list) else []):
+            key, line = normalise(str(cue)), doc.line("intents", name, i)
+            if not key:
+                continue
+            if key in first:
+                where, at = first[key]
+                out.append(warning("intents.yaml", line, f"cue {cue!r} is already listed under '{where}' at line {at}; "
+                                                         "a cue signals one intent only, so this one is ignored"))
+            else:
+                first[key] = (str(name), line)
+    return out
+
+
 def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
     """Each elementary cycle once (as found by depth-first search), as a list of nodes."""
     found: dict[frozenset[str], list[str]] = {}

@@ -38,6 +38,7 @@ class Knowledge:
     version: str
     passages: tuple[Passage, ...]
     synonyms: dict[str, list[str] | str]
+    intents: dict[str, tuple[str, ...]]
     topic_anchors: tuple[str, ...]
     related_words: tuple[str, ...]
     other_topics: tuple[str, ...]
@@ -66,6 +67,19 @@ def _synonyms(path: Path) -> dict[str, list[str] | str]:
         if not isinstance(key, str) or not key.strip() or not all(isinstance(v, str) and v.strip() for v in values):
             raise KnowledgeError(f"{path}: synonym {key!r} must map a phrase onto words (text or a list of texts)")
     return mapping
+
+
+def _intents(path: Path) -> dict[str, tuple[str, ...]]:
+    """intents.yaml: intent name -> its cue words and phrases."""
+    mapping = _mapping(path, "intents")
+    for name in mapping:
+        if not isinstance(name, str) or not name.strip():
+            raise KnowledgeError(f"{path}: intent names must be words, got {name!r}")
+    intents = {name: _strings(cues, f"{path}: intent '{name}'") for name, cues in mapping.items()}
+    for name, cues in intents.items():
+        if any(not normalise(cue) for cue in cues):  # it could never match, so it only misleads
+            raise KnowledgeError(f"{path}: intent '{name}' has a cue with no letters or digits")
+    return intents
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -138,6 +152,7 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         version=version,
         passages=loaded,
         synonyms=_synonyms(root / "synonyms.yaml"),
+        intents=_intents(root / "intents.yaml"),
         topic_anchors=_words(domain, "topic_anchors", domain_path),
         related_words=_words(domain, "related_words", domain_path),
         other_topics=_words(domain, "other_topics", domain_path),

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 
 from bot.corpus import Passage
 from bot.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
+from bot.intent import IntentCues, intent_boost
 from bot.phonetic import sound_key
 from bot.text import normalise, stem
 
@@ -36,6 +37,8 @@ class RetrieverConfig:
     related_only_factor: float = 0.4  # confidence kept without a topic anchor but with a related word
     off_domain_factor: float = 0.3  # confidence kept with neither
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
+    intent_weight: float = 0.2  # most a passage's score grows when its phrasings ask what the question asks
+    intent_depth: int = 3  # how many of the best passages the intent may reorder
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,7 @@ class Retrieval:
     synonyms_used: tuple[str, ...] = ()
     coverage: float = 0.0
     has_anchor: bool = False  # names the topic (cramp, spasm...) or its neighbourhood (calf, magnesium...)
+    intents: tuple[str, ...] = ()  # kinds of answer asked for (cause, prevent...), see bot.intent
 
     @property
     def best(self) -> Candidate | None:
@@ -124,12 +128,15 @@ def _stems(phrases: Sequence[str]) -> frozenset[str]:
 
 class Retriever:
     def __init__(self, passages: Sequence[Passage], index: FieldIndex, synonyms: Synonyms, lexicon: Lexicon,
-                 quality: np.ndarray, config: RetrieverConfig) -> None:
+                 quality: np.ndarray, config: RetrieverConfig, intents: IntentCues | None = None) -> None:
         self.passages = tuple(passages)
         self.index = index
         self.synonyms = synonyms
         self.lexicon = lexicon
         self.config = config
+        self.intents = intents or IntentCues.from_mapping({})
+        self._intent_profiles = np.array([self.intents.profile((p.search_question, *p.alternates)) for p in passages],
+                                         dtype=np.float64).reshape(len(passages), len(self.intents.names))
         self._vocab_words = [w for w, _ in lexicon.corpus.most_common()]
         self._by_sound: dict[str, list[str]] = {}  # sound key -> corpus words, most frequent first
         for word in self._vocab_words:
@@ -145,7 +152,7 @@ class Retriever:
               topic_anchors: Sequence[str] = (), related_words: Sequence[str] = (),
               other_topics: Sequence[str] = (), topic_words: Sequence[str] = (),
               common_words: frozenset[str] = frozenset(), source_quality: Mapping[str, float] | None = None,
-              config: RetrieverConfig | None = None) -> Retriever:
+              intents: IntentCues | None = None, config: RetrieverConfig | None = None) -> Retriever:
         synonyms = synonyms or Synonyms.from_mapping({})
         fields = {
             "question": [normalise(" ".join((p.search_question, *p.alternates))) for p in passages],
@@ -160,7 +167,7 @@ class Retriever:
         lexicon = Lexicon(corpus=corpus, common=common_words, anchors=_stems(topic_anchors),
                           related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
-        return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig())
+        return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), intents)
 
     def _correct_uncached(self, word: str) -> str | None:
         """The corpus word a mistyped word most likely meant, or None when nothing is close.
@@ -238,14 +245,28 @@ class Retriever:
         ratios = process.cdist([text], titles, scorer=fuzz.ratio, dtype=np.uint8)[0]
         return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
 
+    def _reorder_by_intent(self, order: np.ndarray, scores: np.ndarray, asked: np.ndarray) -> np.ndarray:
+        """The best few, reordered by how well each passage's phrasings ask what the question asks.
+
+        Only the first `intent_depth` move, so the top three (and the "did you mean" list) stay
+        the same passages: the intent separates near neighbours, it does not find new ones.
+        `scores` is updated in place so the candidates' scores match their order.
+        """
+        head = order[:self.config.intent_depth]
+        if not asked.any() or len(head) < 2:
+            return order
+        scores[head] *= intent_boost(asked, self._intent_profiles[head], self.config.intent_weight)
+        return np.concatenate([head[np.argsort(-scores[head], kind="stable")], order[len(head):]])
+
     def search(self, question: str, k: int = 5) -> Retrieval:
         words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
         cfg = self.config
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
+        asked = self.intents.detect(normalise(question).split())
         if not query or not self.passages:
             return Retrieval(candidates=(), confidence=0.0, matched=False, corrections=corrections,
-                             synonyms_used=used, coverage=coverage)
+                             synonyms_used=used, coverage=coverage, intents=self.intents.labels(asked))
         tfidf = (cfg.question_weight * self.index.cosine("question", query)
                  + cfg.answer_weight * self.index.cosine("answer", query))
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
@@ -253,12 +274,14 @@ class Retriever:
         scores = np.zeros(len(self.passages))
         scores[shortlist] = (tfidf[shortlist] + cfg.fuzzy_weight * self._fuzzy(" ".join(words), shortlist))
         scores[shortlist] *= self._quality[shortlist]
-        order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:k]
+        order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:max(k, cfg.intent_depth)]
+        relevance = float(scores[order[0]]) if len(order) else 0.0
+        order = self._reorder_by_intent(order, scores, asked)[:k]
         candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
         stem_list = [stem(w) for w in words]
         stems = set(stem_list)
         on_topic, related = bool(stems & self.lexicon.anchors), bool(stems & self.lexicon.related)
-        top = candidates[0].score if candidates else 0.0
+        top = relevance if candidates else 0.0  # before the intent reorder: it never decides whether to answer
         confidence = top * coverage ** 0.5
         if not on_topic:
             confidence *= cfg.related_only_factor if related else cfg.off_domain_factor
@@ -267,4 +290,4 @@ class Retriever:
         confidence = float(min(1.0, max(0.0, confidence)))
         return Retrieval(candidates=candidates, confidence=confidence, matched=confidence >= cfg.min_confidence,
                          corrections=corrections, synonyms_used=used, coverage=coverage,
-                         has_anchor=on_topic or related)
+                         has_anchor=on_topic or related, intents=self.intents.labels(asked))

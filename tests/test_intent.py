@@ -1,0 +1,124 @@
+"""Intent cues: which kind of answer a question asks for, and how that reorders near neighbours."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bot.chat import Bot
+from bot.check import check_knowledge
+from bot.corpus import KnowledgeError, Passage
+from bot.intent import IntentCues, intent_boost
+from bot.knowledge import load_knowledge
+from bot.retriever import Retriever, RetrieverConfig
+from bot.text import normalise
+
+CUES = IntentCues.from_mapping({
+    "cause": ["cause", "causes", "why", "risk factors"],
+    "prevent": ["prevent", "avoid", "stop them happening", "fewer"],
+    "relieve": ["ease", "during a cramp", "right now"],
+})
+
+
+def asked(question: str) -> tuple[str, ...]:
+    return CUES.labels(CUES.detect(normalise(question).split()))
+
+
+@pytest.fixture()
+def walking_passages() -> list[Passage]:
+    """Two passages that differ only in the kind of question they answer."""
+    return [Passage(id="a.ease", question="Walking to ease cramps", source="a.txt", title="A",
+                    answer="Walking helps with cramps."),
+            Passage(id="a.avoid", question="Walking to avoid cramps", source="a.txt", title="A",
+                    answer="Walking helps with cramps.")]
+
+
+def test_a_single_word_cue_names_its_intent() -> None:
+    assert asked("why do my calves cramp") == ("cause",)
+
+
+def test_a_cue_of_several_words_matches_as_a_whole() -> None:
+    assert asked("what to do during a cramp") == ("relieve",)
+    assert asked("what to do during the day") == ()
+
+
+def test_a_question_can_ask_for_two_kinds_of_answer() -> None:
+    assert asked("why do I get them and how do I prevent them") == ("cause", "prevent")
+
+
+def test_cues_match_whole_words_only() -> None:
+    assert asked("a causeway walk") == ()
+
+
+def test_a_passage_profile_is_the_share_of_its_phrasings_that_ask_each_kind() -> None:
+    profile = CUES.profile(["why do I get cramps", "what causes cramps", "how to prevent cramps", "cramps"])
+    assert profile.tolist() == [0.5, 0.25, 0.0]
+
+
+def test_a_question_without_a_cue_leaves_every_passage_as_it_was() -> None:
+    profiles = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    assert intent_boost(np.zeros(3), profiles, 0.2).tolist() == [1.0, 1.0]
+
+
+def test_the_boost_grows_with_how_much_a_passage_asks_what_was_asked() -> None:
+    profiles = np.array([[1.0, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    boost = intent_boost(np.array([1.0, 0.0, 0.0]), profiles, 0.2)
+    assert boost.tolist() == pytest.approx([1.2, 1.1, 1.0])
+
+
+def test_asking_for_fewer_cramps_puts_prevention_ahead_of_relief(walking_passages: list[Passage]) -> None:
+    plain = Retriever.build(walking_passages, intents=CUES, config=replace(RetrieverConfig(), intent_weight=0.0))
+    ours = Retriever.build(walking_passages, intents=CUES)
+    question = "walking for fewer cramps"  # "fewer" is no passage's word: only its intent can tell them apart
+    assert plain.search(question).best.passage.id == "a.ease"
+    found = ours.search(question)
+    assert [c.passage.id for c in found.candidates] == ["a.avoid", "a.ease"]
+    assert found.candidates[0].score > found.candidates[1].score
+    assert found.intents == ("prevent",)
+
+
+def test_the_intent_reorders_without_changing_confidence_or_the_top_three(bot: Bot) -> None:
+    plain = Retriever.build(bot.retriever.passages, synonyms=bot.retriever.synonyms,
+                            config=replace(bot.retriever.config, intent_weight=0.0))
+    ours = Retriever.build(bot.retriever.passages, synonyms=bot.retriever.synonyms, intents=bot.retriever.intents)
+    for question in ("does walking help prevent leg cramps", "why do my feet cramp at night",
+                     "what should I do during a cramp", "how long do cramps last"):
+        a, b = plain.search(question), ours.search(question)
+        assert a.confidence == b.confidence
+        assert {c.passage.id for c in a.candidates[:3]} == {c.passage.id for c in b.candidates[:3]}
+
+
+def test_the_bundled_cues_each_signal_one_intent(knowledge_dir: Path) -> None:
+    assert not [p for p in check_knowledge(knowledge_dir) if p.file == "intents.yaml"]
+
+
+def test_a_cue_listed_under_two_intents_is_a_warning(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "intents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - why\n", 1),
+                    encoding="utf-8")
+    problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
+    assert len(problems) == 1 and not problems[0].is_error
+    assert "'why' is already listed under 'cause'" in problems[0].message
+
+
+def test_a_cue_without_letters_is_an_error(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "intents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - '?!'\n", 1),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="intent 'prevent' has a cue with no letters"):
+        load_knowledge(knowledge_copy)
+
+
+def test_intents_written_as_one_string_are_an_error(knowledge_copy: Path) -> None:
+    (knowledge_copy / "intents.yaml").write_text("intents:\n  cause: why\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="intent 'cause' must be a list"):
+        load_knowledge(knowledge_copy)
+
+
+def test_a_knowledge_folder_without_intents_still_answers(knowledge_copy: Path) -> None:
+    (knowledge_copy / "intents.yaml").unlink()
+    knowledge = load_knowledge(knowledge_copy)
+    assert knowledge.intents == {}
