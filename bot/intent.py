@@ -38,28 +38,34 @@ class IntentCues:
         return cls(names=names, by_first_word={w: tuple(c) for w, c in by_first.items()})
 
     def detect(self, words: Sequence[str]) -> np.ndarray:
-        """1.0 for each intent a cue of which occurs in the (normalised) words, else 0.0.
-
-        Longest cue first, so "at risk" counts once, as itself. Words, not stems: the cues list
-        their inflections, and stemming would merge cues that differ ("last" and "lasting").
-        """
+        """1.0 for each intent a cue of which occurs in the (normalised) words, else 0.0."""
         found = np.zeros(len(self.names))
+        found[list(self._found(words))] = 1.0
+        return found
+
+    def _found(self, words: Sequence[str]) -> set[int]:
+        """Longest cue first, so "at risk" counts once, as itself. Words, not stems: the cues list
+        their inflections, and stemming would merge cues that differ ("last" and "lasting")."""
+        found: set[int] = set()
         i = 0
         while i < len(words):
             step = 1
             for key, intent in self.by_first_word.get(words[i], ()):
                 if tuple(words[i:i + len(key)]) == key:
-                    found[intent] = 1.0
+                    found.add(intent)
                     step = len(key)
                     break
             i += step
         return found
 
     def profile(self, texts: Sequence[str]) -> np.ndarray:
-        """The share of the texts (a passage's question and phrasings) that ask each kind of question."""
-        if not texts or not self.names:
-            return np.zeros(len(self.names))
-        return np.mean([self.detect(normalise(t).split()) for t in texts], axis=0)
+        """The share of the texts (a passage's question and phrasings, normalised) that ask each kind
+        of question."""
+        counts = [0] * len(self.names)
+        for text in texts:
+            for intent in self._found(text.split()):
+                counts[intent] += 1
+        return np.array(counts, dtype=np.float64) / max(len(texts), 1)
 
     def labels(self, found: np.ndarray) -> tuple[str, ...]:
         return tuple(name for name, on in zip(self.names, found) if on)

@@ -134,9 +134,6 @@ class Retriever:
         self.synonyms = synonyms
         self.lexicon = lexicon
         self.config = config
-        self.intents = intents or IntentCues.from_mapping({})
-        self._intent_profiles = np.array([self.intents.profile((p.search_question, *p.alternates)) for p in passages],
-                                         dtype=np.float64).reshape(len(passages), len(self.intents.names))
         self._vocab_words = [w for w, _ in lexicon.corpus.most_common()]
         self._by_sound: dict[str, list[str]] = {}  # sound key -> corpus words, most frequent first
         for word in self._vocab_words:
@@ -144,6 +141,9 @@ class Retriever:
                 self._by_sound.setdefault(sound_key(word), []).append(word)
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
+        self.intents = intents or IntentCues.from_mapping({})
+        self._intent_profiles = np.array([self.intents.profile(titles) for titles in self._titles],
+                                         dtype=np.float64).reshape(len(passages), len(self.intents.names))
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 

@@ -54,7 +54,7 @@ def test_cues_match_whole_words_only() -> None:
 
 
 def test_a_passage_profile_is_the_share_of_its_phrasings_that_ask_each_kind() -> None:
-    profile = CUES.profile(["why do I get cramps", "what causes cramps", "how to prevent cramps", "cramps"])
+    profile = CUES.profile(["why do i get cramps", "what causes cramps", "how to prevent cramps", "cramps"])
     assert profile.tolist() == [0.5, 0.25, 0.0]
 
 
