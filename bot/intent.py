@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.text import normalise
 
 
@@ -37,15 +35,12 @@ class IntentCues:
             by_first.setdefault(key[0], []).append((key, i))
         return cls(names=names, by_first_word={w: tuple(c) for w, c in by_first.items()})
 
-    def detect(self, words: Sequence[str]) -> np.ndarray:
-        """1.0 for each intent a cue of which occurs in the (normalised) words, else 0.0."""
-        found = np.zeros(len(self.names))
-        found[list(self._found(words))] = 1.0
-        return found
+    def detect(self, words: Sequence[str]) -> tuple[int, ...]:
+        """The intents (indices into `names`) a cue of which occurs in the normalised words.
 
-    def _found(self, words: Sequence[str]) -> set[int]:
-        """Longest cue first, so "at risk" counts once, as itself. Words, not stems: the cues list
-        their inflections, and stemming would merge cues that differ ("last" and "lasting")."""
+        Longest cue first, so "at risk" counts once, as itself. Words, not stems: the cues list
+        their inflections, and stemming would merge cues that differ ("last" and "lasting").
+        """
         found: set[int] = set()
         i = 0
         while i < len(words):
@@ -56,28 +51,28 @@ class IntentCues:
                     step = len(key)
                     break
             i += step
-        return found
+        return tuple(sorted(found))
 
-    def profile(self, texts: Sequence[str]) -> np.ndarray:
+    def profile(self, texts: Sequence[str]) -> tuple[float, ...]:
         """The share of the texts (a passage's question and phrasings, normalised) that ask each kind
         of question."""
         counts = [0] * len(self.names)
         for text in texts:
-            for intent in self._found(text.split()):
+            for intent in self.detect(text.split()):
                 counts[intent] += 1
-        return np.array(counts, dtype=np.float64) / max(len(texts), 1)
+        return tuple(c / max(len(texts), 1) for c in counts)
 
-    def labels(self, found: np.ndarray) -> tuple[str, ...]:
-        return tuple(name for name, on in zip(self.names, found) if on)
+    def labels(self, found: Sequence[int]) -> tuple[str, ...]:
+        return tuple(self.names[i] for i in found)
 
 
-def intent_boost(asked: np.ndarray, profiles: np.ndarray, weight: float) -> np.ndarray:
-    """Score multipliers: 1 + weight x how much each passage's phrasings ask what the question asks.
+def intent_boost(asked: Sequence[int], profile: Sequence[float], weight: float) -> float:
+    """A score multiplier: 1 + weight x how much a passage's phrasings ask what the question asks.
 
-    `profiles` has one row per passage (see `IntentCues.profile`). A question with no cue leaves
-    every passage at 1.
+    `profile` is the passage's (see `IntentCues.profile`); a question with no cue leaves it at 1.
+    Plain floats, not numpy: it runs on three passages per question, where numpy's per-call cost
+    would dominate.
     """
-    n_asked = float(asked.sum())
-    if not n_asked or not profiles.size:
-        return np.ones(len(profiles))
-    return 1.0 + weight * (profiles @ asked) / n_asked
+    if not asked:
+        return 1.0
+    return 1.0 + weight * sum(profile[i] for i in asked) / len(asked)

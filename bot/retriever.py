@@ -142,8 +142,7 @@ class Retriever:
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
-        self._intent_profiles = np.array([self.intents.profile(titles) for titles in self._titles],
-                                         dtype=np.float64).reshape(len(passages), len(self.intents.names))
+        self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
@@ -195,8 +194,9 @@ class Retriever:
         term_id = self.index.vocabulary.get(stem(word))
         return float(self.index.idf[term_id]) if term_id is not None else self._max_weight
 
-    def _prepare(self, question: str) -> tuple[list[str], dict[str, str], tuple[str, ...], float]:
-        """Words after typo repair and synonym expansion, the evidence, and the topic coverage.
+    def _prepare(self, question: str) -> tuple[list[str], list[str], dict[str, str], tuple[str, ...], float]:
+        """The words as typed (normalised), after typo repair and synonym expansion, the evidence,
+        and the topic coverage.
 
         Coverage is the IDF-weighted share of the question's content words the corpus knows: a
         question about "acne" shares "treat" with the articles, but its telling word is unknown.
@@ -204,7 +204,8 @@ class Retriever:
         corrections: dict[str, str] = {}
         repaired: list[str] = []
         content = known = 0.0
-        for word in normalise(question).split():
+        typed = normalise(question).split()
+        for word in typed:
             if word in STOP_WORDS or word in QUESTION_WORDS:
                 repaired.append(word)  # function words say nothing about the topic: not counted
                 continue
@@ -225,7 +226,7 @@ class Retriever:
             known_phrases = sum(self._max_weight for _ in used)
             known, content = known + known_phrases, content + known_phrases
         coverage = min(1.0, known / content) if content else 0.0
-        return expanded, corrections, used, coverage
+        return typed, expanded, corrections, used, coverage
 
     def _names_other_topic(self, stems: Sequence[str], window: int = 3) -> bool:
         """Another kind of cramp ("stomach cramps", "cramps in my stomach"), not just the word:
@@ -245,25 +246,28 @@ class Retriever:
         ratios = process.cdist([text], titles, scorer=fuzz.ratio, dtype=np.uint8)[0]
         return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
 
-    def _reorder_by_intent(self, order: np.ndarray, scores: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    def _reorder_by_intent(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...]) -> np.ndarray:
         """The best few, reordered by how well each passage's phrasings ask what the question asks.
 
         Only the first `intent_depth` move, so the top three (and the "did you mean" list) stay
         the same passages: the intent separates near neighbours, it does not find new ones.
         `scores` is updated in place so the candidates' scores match their order.
         """
-        head = order[:self.config.intent_depth]
-        if not asked.any() or len(head) < 2:
+        depth = self.config.intent_depth
+        if not asked or len(order) < 2 or depth < 2:
             return order
-        scores[head] *= intent_boost(asked, self._intent_profiles[head], self.config.intent_weight)
-        return np.concatenate([head[np.argsort(-scores[head], kind="stable")], order[len(head):]])
+        head = order[:depth].tolist()
+        for i in head:
+            scores[i] *= intent_boost(asked, self._intent_profiles[i], self.config.intent_weight)
+        head.sort(key=lambda i: -scores[i])  # stable: ties keep their TF-IDF order
+        return np.concatenate([np.asarray(head, dtype=order.dtype), order[depth:]])
 
     def search(self, question: str, k: int = 5) -> Retrieval:
-        words, corrections, used, coverage = self._prepare(question)
+        typed, words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
         cfg = self.config
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
-        asked = self.intents.detect(normalise(question).split())
+        asked = self.intents.detect(typed)
         if not query or not self.passages:
             return Retrieval(candidates=(), confidence=0.0, matched=False, corrections=corrections,
                              synonyms_used=used, coverage=coverage, intents=self.intents.labels(asked))
