@@ -1,8 +1,8 @@
 """Which kind of answer a question asks for (a cause, prevention, relief...), from cue phrases.
 
-TF-IDF lets the rarest word decide: in "does walking help prevent cramps" the topic word
-"walking" outweighs "prevent", which nearly every passage's phrasings share, so a passage on
-walking during a cramp beats one on prevention. The cues in `knowledge/intents.yaml` give the
+TF-IDF lets the rarest word decide: when a question names an activity and asks how to prevent
+cramps, the activity's name outweighs "prevent", which nearly every passage's phrasings share,
+so a passage about that activity during a cramp can beat one on prevention. The cues in `knowledge/intents.yaml` give the
 kind of question its own small say, next to the topic, when ranking near neighbours.
 """
 
