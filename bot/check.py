@@ -3,7 +3,7 @@
 Maintainers are not programmers: a mistake must be caught before it ships, with a message that
 says where and what to do. `run_check` never raises on bad content; it returns problems, and the
 Knowledge it loaded when loading worked, so live reload checks and loads in one pass.
-Text-level checks (duplicate questions, lexicon, synonyms) live in `bot.check_text`.
+Text-level checks (duplicate questions, lexicon, synonyms, intent cues) live in `bot.check_text`.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ def run_check(path: Path) -> CheckReport:
     ctx = _Context(root=root)
     problems = list(_parse_yaml_files(ctx))
     problems += _check_sources(ctx)
+    problems += check_intents(ctx.docs.get("intents.yaml"))  # before loading: its errors carry lines, the loader's do not
     ctx.entries, faq_problems = faq.load_entries(root)
     problems += faq_problems
     problems += [warning(p.relative_to(root).as_posix(), 0, "ignored: entries are .md (with a '---' header) or .yaml "
@@ -109,7 +110,6 @@ def run_check(path: Path) -> CheckReport:
         corpus = corpus_words(ctx.final)
         problems += _check_lexicon(ctx.root)
         problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)
-        problems += check_intents(ctx.docs.get("intents.yaml"))
     ordered = tuple(sorted(set(problems)))
     return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
 

@@ -1,4 +1,4 @@
-"""The text-level checks of `crampbot check`: duplicate questions, red-flag words, synonyms.
+"""The text-level checks of `crampbot check`: duplicate questions, red-flag words, synonyms, intents.
 
 Each compares knowledge text the way the bot will (through `normalise`), so a finding here is a
 real effect on answers: two entries competing for one question, a lexicon word that escalates
@@ -229,22 +229,40 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
 
 
 def check_intents(doc: _yaml.Located | None) -> list[Problem]:
-    """Intent cues listed twice: the second listing never counts, so the file says something untrue."""
-    if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("intents"), dict):
-        return []  # missing, or the wrong shape: load_knowledge reports that
+    """Intent cues of the wrong shape, without letters, or listed twice (only the first listing
+    counts, so the file would say something untrue)."""
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get("intents") is None:
+        return []
+    rel = "intents.yaml"
+    mapping = doc.data["intents"]
+    if not isinstance(mapping, dict):
+        return [error(rel, doc.line("intents"), "'intents' must map each intent's name to a list of cue words")]
     out: list[Problem] = []
     first: dict[str, tuple[str, int]] = {}
-    for name, cues in doc.data["intents"].items():
-        for i, cue in enumerate(cues if isinstance(cues, list) else []):
-            key, line = normalise(str(cue)), doc.line("intents", name, i)
-            if not key:
+    for name, cues in mapping.items():
+        line = doc.line("intents", name, key=True)
+        if not isinstance(name, str) or not name.strip():
+            out.append(error(rel, line, f"intent name {name!r} must be a word"))
+            continue
+        if cues is not None and not isinstance(cues, list):
+            out.append(error(rel, line, f"intent '{name}' must be a list of cue words or phrases, not one text"))
+            continue
+        for i, cue in enumerate(cues or []):
+            at = doc.line("intents", name, i)
+            if not isinstance(cue, str):
+                out.append(error(rel, at, f"cue {cue!r} under '{name}' is not text; quote it (YAML reads yes, no, "
+                                          "on and off as true or false)"))
                 continue
-            if key in first:
-                where, at = first[key]
-                out.append(warning("intents.yaml", line, f"cue {cue!r} is already listed under '{where}' at line {at}; "
-                                                         "a cue signals one intent only, so this one is ignored"))
+            key = normalise(cue)
+            if not key:
+                out.append(error(rel, at, f"cue {cue!r} under '{name}' has no letters or digits, so it never matches"))
+            elif key in first:
+                where, at_first = first[key]
+                listed = "listed twice" if where == name else f"already listed under '{where}'"
+                out.append(warning(rel, at, f"cue {cue!r} is {listed} (line {at_first}); only the first listing "
+                                            "counts, so remove this one"))
             else:
-                first[key] = (str(name), line)
+                first[key] = (name, at)
     return out
 
 

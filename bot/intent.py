@@ -1,8 +1,8 @@
 """Which kind of answer a question asks for (a cause, prevention, relief...), from cue phrases.
 
 TF-IDF lets the rarest word decide: when a question names an activity and asks how to prevent
-cramps, the activity's name outweighs "prevent", which nearly every passage's phrasings share,
-so a passage about that activity during a cramp can beat one on prevention. The cues in `knowledge/intents.yaml` give the
+cramps, the activity's name outweighs "prevent", which many passages' phrasings share, so a
+passage about that activity during a cramp can beat one on prevention. The cues in `knowledge/intents.yaml` give the
 kind of question its own small say, next to the topic, when ranking near neighbours.
 """
 
@@ -38,8 +38,9 @@ class IntentCues:
     def detect(self, words: Sequence[str]) -> tuple[int, ...]:
         """The intents (indices into `names`) a cue of which occurs in the normalised words.
 
-        Longest cue first, so "at risk" counts once, as itself. Words, not stems: the cues list
-        their inflections, and stemming would merge cues that differ ("last" and "lasting").
+        Longest cue first from left to right, so "at risk" counts once, as itself; a cue that
+        starts inside one already matched is not seen. Words, not stems: the cues list their own
+        inflections, and exact words measured slightly better than stems.
         """
         found: set[int] = set()
         i = 0
@@ -63,6 +64,7 @@ class IntentCues:
         return tuple(c / max(len(texts), 1) for c in counts)
 
     def labels(self, found: Sequence[int]) -> tuple[str, ...]:
+        """The intents' names, for the evidence a staff view shows."""
         return tuple(self.names[i] for i in found)
 
 

@@ -75,10 +75,14 @@ def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     for name in mapping:
         if not isinstance(name, str) or not name.strip():
             raise KnowledgeError(f"{path}: intent names must be words, got {name!r}")
-    intents = {name: _strings(cues, f"{path}: intent '{name}'") for name, cues in mapping.items()}
-    for name, cues in intents.items():
-        if any(not normalise(cue) for cue in cues):  # it could never match, so it only misleads
-            raise KnowledgeError(f"{path}: intent '{name}' has a cue with no letters or digits")
+    intents: dict[str, tuple[str, ...]] = {}
+    for name, cues in mapping.items():
+        if cues is not None and (not isinstance(cues, list) or not all(isinstance(c, str) for c in cues)):
+            raise KnowledgeError(f"{path}: intent '{name}' must be a list of texts (quote yes, no, on and off)")
+        empty = [c for c in cues or () if not normalise(c)]
+        if empty:  # it could never match, so it only misleads
+            raise KnowledgeError(f"{path}: intent '{name}' has a cue with no letters or digits: {empty[0]!r}")
+        intents[name] = tuple(cues or ())
     return intents
 
 

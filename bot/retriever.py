@@ -195,8 +195,8 @@ class Retriever:
         return float(self.index.idf[term_id]) if term_id is not None else self._max_weight
 
     def _prepare(self, question: str) -> tuple[list[str], list[str], dict[str, str], tuple[str, ...], float]:
-        """The words as typed (normalised), after typo repair and synonym expansion, the evidence,
-        and the topic coverage.
+        """The question's words: as typed (normalised); after typo repair and synonym expansion.
+        Then the evidence (corrections, synonyms used) and the topic coverage.
 
         Coverage is the IDF-weighted share of the question's content words the corpus knows: a
         question about "acne" shares "treat" with the articles, but its telling word is unknown.
@@ -249,8 +249,9 @@ class Retriever:
     def _reorder_by_intent(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...]) -> np.ndarray:
         """The best few, reordered by how well each passage's phrasings ask what the question asks.
 
-        Only the first `intent_depth` move, so the top three (and the "did you mean" list) stay
-        the same passages: the intent separates near neighbours, it does not find new ones.
+        Only the first `intent_depth` move, so the top three stay the same passages (which one
+        answers, and so the suggestions, may change): the intent separates near neighbours, it does
+        not find new ones.
         `scores` is updated in place so the candidates' scores match their order.
         """
         depth = self.config.intent_depth
@@ -263,6 +264,7 @@ class Retriever:
         return np.concatenate([np.asarray(head, dtype=order.dtype), order[depth:]])
 
     def search(self, question: str, k: int = 5) -> Retrieval:
+        k = max(k, 0)
         typed, words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
         cfg = self.config

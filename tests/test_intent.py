@@ -62,8 +62,8 @@ def test_a_question_without_a_cue_leaves_every_passage_as_it_was() -> None:
 
 
 def test_the_boost_grows_with_how_much_a_passage_asks_what_was_asked() -> None:
-    asked = CUES.detect(["why"])
-    assert [intent_boost(asked, profile, 0.2) for profile in ((1.0, 0.0, 0.0), (0.5, 0.0, 0.0), (0.0, 1.0, 0.0))] \
+    cause = CUES.detect(["why"])
+    assert [intent_boost(cause, profile, 0.2) for profile in ((1.0, 0.0, 0.0), (0.5, 0.0, 0.0), (0.0, 1.0, 0.0))] \
         == pytest.approx([1.2, 1.1, 1.0])
 
 
@@ -82,15 +82,36 @@ def test_asking_for_fewer_cramps_puts_prevention_ahead_of_relief(walking_passage
     assert found.intents == ("prevent",)
 
 
-def test_the_intent_reorders_without_changing_confidence_or_the_top_three(bot: Bot) -> None:
-    plain = Retriever.build(bot.retriever.passages, synonyms=bot.retriever.synonyms,
-                            config=replace(bot.retriever.config, intent_weight=0.0))
-    ours = Retriever.build(bot.retriever.passages, synonyms=bot.retriever.synonyms, intents=bot.retriever.intents)
-    for question in ("does walking help prevent leg cramps", "why do my feet cramp at night",
-                     "what should I do during a cramp", "how long do cramps last"):
-        a, b = plain.search(question), ours.search(question)
-        assert a.confidence == b.confidence
-        assert {c.passage.id for c in a.candidates[:3]} == {c.passage.id for c in b.candidates[:3]}
+@pytest.fixture(scope="module")
+def without_intents(bot: Bot) -> Retriever:
+    """The bundled retriever with the intent switched off, to compare against."""
+    return Retriever(bot.retriever.passages, bot.retriever.index, bot.retriever.synonyms, bot.retriever.lexicon,
+                     bot.retriever._quality, replace(bot.retriever.config, intent_weight=0.0), bot.retriever.intents)
+
+
+QUESTIONS_WITH_CUES = ("does cycling help prevent leg cramps", "why do my feet cramp at night",
+                       "what should I do during a cramp", "how long do cramps last",
+                       "what medicine stops night cramps", "who gets leg cramps most")
+
+
+def test_the_intent_reorders_the_best_three_but_keeps_them_and_the_confidence(
+        bot: Bot, without_intents: Retriever) -> None:
+    reordered = 0
+    for question in QUESTIONS_WITH_CUES:
+        plain, ours = without_intents.search(question), bot.retriever.search(question)
+        assert ours.intents
+        assert ours.confidence == plain.confidence and ours.matched == plain.matched
+        assert {c.passage.id for c in ours.candidates[:3]} == {c.passage.id for c in plain.candidates[:3]}
+        reordered += [c.passage.id for c in ours.candidates[:3]] != [c.passage.id for c in plain.candidates[:3]]
+    assert reordered, "none of the questions was reordered: is the intent switched off?"
+
+
+def test_candidates_stay_in_descending_score_order_and_k_only_truncates(bot: Bot) -> None:
+    for question in QUESTIONS_WITH_CUES:
+        five = bot.retriever.search(question, k=5).candidates
+        assert [c.score for c in five] == sorted((c.score for c in five), reverse=True)
+        assert [c.passage.id for c in bot.retriever.search(question, k=1).candidates] == [five[0].passage.id]
+        assert bot.retriever.search(question, k=-1).candidates == ()
 
 
 def test_the_bundled_cues_each_signal_one_intent(knowledge_dir: Path) -> None:
@@ -104,13 +125,30 @@ def test_a_cue_listed_under_two_intents_is_a_warning(knowledge_copy: Path) -> No
     problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
     assert len(problems) == 1 and not problems[0].is_error
     assert "'why' is already listed under 'cause'" in problems[0].message
+    assert path.read_text(encoding="utf-8").splitlines()[problems[0].line - 1] == "    - why"
+
+
+@pytest.mark.parametrize(("cue", "says"), [("'?!'", "has no letters or digits"), ("no", "is not text; quote it")])
+def test_check_points_at_a_cue_that_can_never_match(knowledge_copy: Path, cue: str, says: str) -> None:
+    path = knowledge_copy / "intents.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", f"  prevent:\n    - {cue}\n", 1),
+                    encoding="utf-8")
+    problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
+    assert len(problems) == 1 and problems[0].is_error and says in problems[0].message
+    assert path.read_text(encoding="utf-8").splitlines()[problems[0].line - 1] == f"    - {cue}"
 
 
 def test_a_cue_without_letters_is_an_error(knowledge_copy: Path) -> None:
     path = knowledge_copy / "intents.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - '?!'\n", 1),
                     encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="intent 'prevent' has a cue with no letters"):
+    with pytest.raises(KnowledgeError, match="intent 'prevent' has a cue with no letters or digits: '\\?!'"):
+        load_knowledge(knowledge_copy)
+
+
+def test_a_cue_yaml_reads_as_true_or_false_is_an_error_not_a_cue(knowledge_copy: Path) -> None:
+    (knowledge_copy / "intents.yaml").write_text("intents:\n  prevent: [prevent, no]\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="quote yes, no, on and off"):
         load_knowledge(knowledge_copy)
 
 
@@ -118,9 +156,12 @@ def test_intents_written_as_one_string_are_an_error(knowledge_copy: Path) -> Non
     (knowledge_copy / "intents.yaml").write_text("intents:\n  cause: why\n", encoding="utf-8")
     with pytest.raises(KnowledgeError, match="intent 'cause' must be a list"):
         load_knowledge(knowledge_copy)
+    problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
+    assert [(p.line, p.is_error) for p in problems] == [(2, True)]
 
 
 def test_a_knowledge_folder_without_intents_still_answers(knowledge_copy: Path) -> None:
     (knowledge_copy / "intents.yaml").unlink()
-    knowledge = load_knowledge(knowledge_copy)
-    assert knowledge.intents == {}
+    bot = Bot(load_knowledge(knowledge_copy))
+    reply = bot.ask("how long do leg cramps last")
+    assert reply.matched and reply.retrieval is not None and reply.retrieval.intents == ()
