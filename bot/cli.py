@@ -24,9 +24,10 @@ def _knowledge(args: argparse.Namespace, settings: Settings) -> Path:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Ask one question and print the reply.
 
-    Example: crampbot ask "What causes leg cramps at night?" --json
+    Example: crampbot ask "What causes leg cramps at night?" --explain
     """
     from bot.chat import Bot
+    from bot.explain import explain, format_explanation
 
     question = args.question.strip()
     if not question:
@@ -35,9 +36,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if len(question) > settings.max_question_chars:
         print(f"error: the question is longer than {settings.max_question_chars} characters", file=sys.stderr)
         return 2
-    reply = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings))).ask(question)
+    bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
+    reply = bot.ask(question)
+    evidence = explain(reply, bot.retriever.config, bot.version) if args.explain else None
     if args.json:
-        print(json.dumps(reply.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(reply.to_dict() | ({"explain": evidence} if evidence else {}), ensure_ascii=False, indent=2))
         return 0
     print(reply.answer)
     if reply.passage:
@@ -46,6 +49,8 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("\nYou could also ask:")
         for suggestion in reply.suggestions:
             print(f"  - {suggestion}")
+    if evidence:
+        print("\n" + format_explanation(evidence))
     return 0
 
 
@@ -156,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = add("ask", cmd_ask, "ask one question")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
+    ask.add_argument("--explain", action="store_true",
+                     help="also show why: best passages and scores, typo repairs, synonyms, intents, threshold")
     passages = add("passages", cmd_passages, "list the passages the articles were split into")
     passages.add_argument("--json", action="store_true", help="print as JSON")
     evaluate = add("eval", cmd_eval, "measure answer accuracy against baselines")
