@@ -71,12 +71,10 @@ def _synonyms(path: Path) -> dict[str, list[str] | str]:
 
 def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     """intents.yaml: intent name -> its cue words and phrases."""
-    mapping = _mapping(path, "intents")
-    for name in mapping:
+    intents: dict[str, tuple[str, ...]] = {}
+    for name, cues in _mapping(path, "intents").items():
         if not isinstance(name, str) or not name.strip():
             raise KnowledgeError(f"{path}: intent names must be words, got {name!r}")
-    intents: dict[str, tuple[str, ...]] = {}
-    for name, cues in mapping.items():
         if cues is not None and (not isinstance(cues, list) or not all(isinstance(c, str) for c in cues)):
             raise KnowledgeError(f"{path}: intent '{name}' must be a list of texts (quote yes, no, on and off)")
         empty = [c for c in cues or () if not normalise(c)]
