@@ -114,6 +114,15 @@ def test_candidates_stay_in_descending_score_order_and_k_only_truncates(bot: Bot
         assert bot.retriever.search(question, k=-1).candidates == ()
 
 
+@pytest.mark.parametrize("question", ["why am I tired during the day", "cramps during pregnancy"])
+def test_during_alone_does_not_ask_for_relief(bot: Bot, question: str) -> None:
+    assert "relieve" not in bot.retriever.search(question).intents
+
+
+def test_during_a_cramp_asks_for_relief(bot: Bot) -> None:
+    assert "relieve" in bot.retriever.search("what should I do during a cramp").intents
+
+
 def test_the_bundled_cues_each_signal_one_intent(knowledge_dir: Path) -> None:
     assert not [p for p in check_knowledge(knowledge_dir) if p.file == "intents.yaml"]
 
