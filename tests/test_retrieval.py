@@ -82,6 +82,12 @@ def test_off_topic_question_is_not_matched(bot: Bot, question: str) -> None:
     assert reply.suggestions, "the fallback offers questions the bot can answer"
 
 
+def test_nocturnal_alone_is_a_time_of_day_not_the_topic(bot: Bot) -> None:
+    """Night owls and night-shift workers are not asking about cramps; the word still helps a real question."""
+    assert not bot.ask("I'm nocturnal, I work night shifts").matched
+    assert bot.ask("what does nocturnal mean for leg cramps").matched
+
+
 def test_confidence_is_between_zero_and_one(bot: Bot) -> None:
     for question, _ in REALISTIC:
         assert 0.0 <= bot.ask(question).confidence <= 1.0
