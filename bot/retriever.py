@@ -116,6 +116,7 @@ class Lexicon:
 
     corpus: Counter[str]  # normalised corpus word -> count
     common: frozenset[str]  # real English words: never "corrected"
+    spelled: frozenset[str]  # corpus words known to be spelt right: typo repair's targets (see `trusted_spellings`)
     anchors: frozenset[str]  # stems naming the topic: cramp, spasm, charley horse...
     related: frozenset[str]  # stems of the topic's neighbourhood: calf, magnesium, doctor...
     other_topics: frozenset[str]  # stems naming another kind of cramp: period, stomach...
@@ -126,6 +127,27 @@ def _stems(phrases: Sequence[str]) -> frozenset[str]:
     return frozenset(stem(w) for phrase in phrases for w in normalise(phrase).split())
 
 
+def _vocabulary_words(text: str) -> list[str]:
+    return [w for w in text.split() if len(w) > 2 and w.isalpha()]
+
+
+# A word this many phrasings use was chosen on purpose; rarer phrasing-only words may be typos.
+DELIBERATE_PHRASING_COUNT = 3
+
+
+def trusted_spellings(edited: Sequence[str], phrasings: Sequence[str]) -> frozenset[str]:
+    """The words typo repair may trust: every word of the edited texts (articles, headings,
+    synonyms), and the phrasings' words that several phrasings share.
+
+    Phrasings are written the way users type, typos included ("crmaps", "potasium"). Trusting
+    those would make the typo a known word, so "leg crmaps" would never be repaired to cramps.
+    Texts are normalised.
+    """
+    trusted = {w for text in edited for w in _vocabulary_words(text)}
+    counts = Counter(w for text in phrasings for w in _vocabulary_words(text))
+    return frozenset(trusted | {w for w, n in counts.items() if n >= DELIBERATE_PHRASING_COUNT})
+
+
 class Retriever:
     def __init__(self, passages: Sequence[Passage], index: FieldIndex, synonyms: Synonyms, lexicon: Lexicon,
                  quality: np.ndarray, config: RetrieverConfig, intents: IntentCues | None = None) -> None:
@@ -134,7 +156,7 @@ class Retriever:
         self.synonyms = synonyms
         self.lexicon = lexicon
         self.config = config
-        self._vocab_words = [w for w, _ in lexicon.corpus.most_common()]
+        self._vocab_words = [w for w, _ in lexicon.corpus.most_common() if w in lexicon.spelled]
         self._by_sound: dict[str, list[str]] = {}  # sound key -> corpus words, most frequent first
         for word in self._vocab_words:
             if len(word) >= 4:
@@ -159,31 +181,37 @@ class Retriever:
         }
         index = FieldIndex.build(fields)
         corpus: Counter[str] = Counter()
-        for text in (*fields["question"], *fields["answer"]):
-            corpus.update(w for w in text.split() if len(w) > 2 and w.isalpha())
-        for _, expansion in synonyms.phrases.values():
-            corpus.update(w for w in expansion.split() if len(w) > 2 and w.isalpha())
-        lexicon = Lexicon(corpus=corpus, common=common_words, anchors=_stems(topic_anchors),
+        expansions = [expansion for _, expansion in synonyms.phrases.values()]
+        for text in (*fields["question"], *fields["answer"], *expansions):
+            corpus.update(_vocabulary_words(text))
+        spelled = trusted_spellings(
+            [*fields["answer"], *(normalise(p.search_question) for p in passages), *expansions],
+            [normalise(a) for p in passages for a in p.alternates])
+        lexicon = Lexicon(corpus=corpus, common=common_words, spelled=spelled, anchors=_stems(topic_anchors),
                           related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), intents)
 
     def _correct_uncached(self, word: str) -> str | None:
-        """The corpus word a mistyped word most likely meant, or None when nothing is close.
+        """The correctly spelt corpus word a mistyped word most likely meant, or None when nothing is close.
 
-        Only for words that are neither the corpus's nor common English ("woken" stays woken, not
-        "women"). One edit (a transposition counts as one) for words of up to six letters, two for
-        longer ones, and the first letter must agree: people rarely mistype it. Failing that, a
-        word spelt by ear ("kwinine", "krampz") may take a corpus word that sounds the same and is
-        at most two edits away (five letters or more).
+        Only for words that are neither spelt right in the corpus nor common English ("woken"
+        stays woken, not "women"). One edit (a transposition counts as one) for words of up to six
+        letters, two for longer ones, and the first letter must agree: people rarely mistype it.
+        Failing that, a word spelt by ear ("kwinine", "krampz") may take a corpus word that sounds
+        the same and is at most two edits away (five letters or more). A word only a phrasing or
+        two use may be a rare real word ("relaxers"), so it gets one edit and no sound-alike.
         """
-        if len(word) < 4 or not word.isalpha() or word in self.lexicon.common:
+        if len(word) < 4 or not word.isalpha() or word in self.lexicon.common or word in self.lexicon.spelled:
             return None
-        max_edits = 1 if len(word) <= 6 else 2
+        in_phrasings = word in self.lexicon.corpus
+        max_edits = 1 if len(word) <= 6 or in_phrasings else 2
         hits = process.extract(word, self._vocab_words, scorer=OSA.distance, score_cutoff=max_edits, limit=5)
         hits = [h for h in hits if h[0][0] == word[0]]
         if hits:
             return str(min(hits, key=lambda h: (h[1], -self.lexicon.corpus[h[0]]))[0])
+        if in_phrasings:
+            return None
         key = sound_key(word)
         if len(word) < 5 or len(key) < 3:  # "feta" and "feet" sound alike too; short words are left alone
             return None
@@ -209,7 +237,7 @@ class Retriever:
             if word in STOP_WORDS or word in QUESTION_WORDS:
                 repaired.append(word)  # function words say nothing about the topic: not counted
                 continue
-            if word not in self.lexicon.corpus and word.isalpha():
+            if word not in self.lexicon.spelled and word.isalpha():
                 fixed = self._correct(word)
                 if fixed is not None:
                     corrections[word] = fixed

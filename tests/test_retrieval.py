@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.chat import Bot
+from bot.corpus import Passage
+from bot.retriever import Retriever, trusted_spellings
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
@@ -101,7 +103,33 @@ def test_a_matched_answer_suggests_up_to_three_other_questions(bot: Bot) -> None
 
 def test_typo_is_corrected_against_the_corpus_vocabulary(bot: Bot) -> None:
     retrieval = bot.retriever.search("magnesum for crmaps")
-    assert retrieval.corrections.get("magnesum") == "magnesium"
+    assert retrieval.corrections == {"magnesum": "magnesium", "crmaps": "cramps"}
+
+
+def _retriever_with_phrasings(*phrasings: str) -> Retriever:
+    passage = Passage(id="a.cramps", question="What causes leg cramps?", source="a.md", title="A",
+                      answer="Leg cramps come from tired muscles. Readers often ask about potassium.",
+                      alternates=phrasings)
+    return Retriever.build([passage], topic_anchors=["cramp"])
+
+
+def test_a_typo_that_a_phrasing_also_makes_is_still_repaired() -> None:
+    retriever = _retriever_with_phrasings("why do i get leg crmaps", "low potasium and cramps")
+    retrieval = retriever.search("leg crmaps and potasium")
+    assert retrieval.corrections == {"crmaps": "cramps", "potasium": "potassium"}
+
+
+def test_a_rare_word_from_a_phrasing_gets_one_edit_not_two() -> None:
+    """"relaxers" is two edits from "readers": a word a phrasing uses may be a real one the articles lack."""
+    retriever = _retriever_with_phrasings("do muscle relaxers help cramps")
+    assert "relaxers" not in retriever.search("muscle relaxers").corrections
+
+
+def test_words_several_phrasings_share_are_trusted_and_a_one_off_is_not() -> None:
+    spelled = trusted_spellings(["leg cramps come from tired muscles"],
+                                ["knotting calf", "calf knotting up", "knotting at night", "leg crmaps"])
+    assert {"cramps", "muscles", "knotting"} <= spelled
+    assert "crmaps" not in spelled and "calf" not in spelled
 
 
 def test_a_word_spelt_by_ear_with_another_first_letter_is_repaired(bot: Bot) -> None:
