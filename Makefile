@@ -27,6 +27,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/crampbot check
 	$(BIN)/crampbot eval
 	$(BIN)/crampbot eval --no-baselines --set knowledge/eval/questions_holdout.yaml
+	$(BIN)/crampbot eval --set knowledge/eval/questions_fresh.yaml
 	$(BIN)/python -m pytest
 
 eval: $(VENV)/.installed-test

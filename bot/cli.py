@@ -82,7 +82,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """
     from bot.chat import Bot
     from bot.corpus import read_yaml
-    from bot.evaluate import format_report, run_evaluation
+    from bot.evaluate import floors_for, format_report, run_evaluation
 
     from bot.safety_eval import evaluate_safety, load_safety_cases
 
@@ -91,8 +91,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     thresholds_path = eval_dir / "thresholds.yaml"
     thresholds = (read_yaml(thresholds_path) or {}) if thresholds_path.exists() else {}
     bot = Bot.from_settings(replace(settings, knowledge=knowledge))
-    report = run_evaluation(bot, Path(args.set) if args.set else eval_dir / "questions.yaml",
-                            thresholds.get("retrieval", {}), baselines=not args.no_baselines)
+    eval_path = Path(args.set) if args.set else eval_dir / "questions.yaml"
+    report = run_evaluation(bot, eval_path, floors_for(thresholds, eval_path.name), baselines=not args.no_baselines)
     red_flags, safe = load_safety_cases(eval_dir)
     safety = evaluate_safety(bot.knowledge.lexicon, red_flags, safe)
     safety_failures = safety.failures(thresholds.get("safety", {}))

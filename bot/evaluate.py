@@ -180,6 +180,16 @@ def bm25_baseline(passages: Sequence[Passage], cases: EvalSet) -> tuple[Ranker, 
     return _threshold_ranker(lambda q: np.asarray(bm25.get_scores(tokens(q))), [p.id for p in passages], cases)
 
 
+def floors_for(thresholds: dict[str, Any], set_name: str) -> dict[str, float]:
+    """The retrieval floors for one evaluation set: the shared ones, then that set's own.
+
+    A set written differently (from the users' side rather than from the passages) can sit lower
+    than the others and still catch regressions; thresholds.yaml names it under `retrieval_by_set`.
+    """
+    shared = dict(thresholds.get("retrieval") or {})
+    return shared | dict((thresholds.get("retrieval_by_set") or {}).get(set_name) or {})
+
+
 def check_thresholds(report: SystemReport, baselines: Sequence[SystemReport], thresholds: dict[str, float]) -> list[str]:
     failures = []
     for key, minimum in (("top1", "min_top1"), ("top3", "min_top3"), ("off_topic_rejection", "min_off_topic_rejection")):

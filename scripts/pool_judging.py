@@ -33,7 +33,7 @@ from bot.chat import Bot
 from bot.evaluate import EvalSet, Ranker, bm25_baseline, crampbot_ranker, load_eval_set, tfidf_baseline
 
 EVAL = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
-SETS = (EVAL / "questions.yaml", EVAL / "questions_holdout.yaml")
+SETS = (EVAL / "questions.yaml", EVAL / "questions_holdout.yaml", EVAL / "questions_fresh.yaml")
 NOT_RELEVANT = EVAL / "judged_not_relevant.yaml"
 DEPTH = 3
 # One in-scope entry's labels, as the eval files write them: `ids: [a, b]` on one line.
@@ -112,6 +112,13 @@ def build(out: Path, batches: int, seed: int, calibration_share: float) -> None:
     print(f"{len(items)} questions to judge, {pairs} unjudged pairs, {batches} batches in {out}")
 
 
+def verdict(value: object) -> bool | None:
+    """yes/no as YAML reads it unquoted (a bool) or quoted ("yes"); None for anything else."""
+    if isinstance(value, bool):
+        return value
+    return {"yes": True, "no": False}.get(value.strip().lower()) if isinstance(value, str) else None
+
+
 def read_verdicts(pool_dir: Path, items: dict[str, Item]) -> dict[str, dict[str, bool]]:
     """Every judged file's verdicts, refusing anything short of a yes/no for exactly the candidates."""
     verdicts: dict[str, dict[str, bool]] = {}
@@ -126,10 +133,10 @@ def read_verdicts(pool_dir: Path, items: dict[str, Item]) -> dict[str, dict[str,
                 problems.append(f"{path.name}: {key} is judged twice")
             elif set(judged) != set(items[key].candidates):
                 problems.append(f"{path.name}: {key} judges {sorted(judged)}, expected {items[key].candidates}")
-            elif not all(isinstance(v, bool) for v in judged.values()):
+            elif not all(verdict(v) is not None for v in judged.values()):
                 problems.append(f"{path.name}: {key} has a verdict that is not yes or no")
             else:
-                verdicts[key] = {str(k): v for k, v in judged.items()}
+                verdicts[key] = {str(k): bool(verdict(v)) for k, v in judged.items()}
     problems += [f"no judgments for {key}" for key in sorted(set(items) - set(verdicts))]
     if problems:
         raise SystemExit("\n".join(problems))

@@ -9,7 +9,7 @@ import pytest
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.evaluate import check_thresholds, format_report, load_eval_set, run_evaluation
+from bot.evaluate import check_thresholds, floors_for, format_report, load_eval_set, run_evaluation
 
 SET = """
 in_scope:
@@ -45,6 +45,14 @@ def test_thresholds_name_the_figure_that_missed(bot: Bot, eval_set: Path) -> Non
     failures = check_thresholds(report.systems[0], [], {"min_top1": 1.01, "max_false_rejection": -1})
     assert any(f.startswith("top1 100.0% is below") for f in failures)
     assert any(f.startswith("false rejection") for f in failures)
+
+
+def test_a_set_can_have_its_own_floors_on_top_of_the_shared_ones() -> None:
+    thresholds = {"retrieval": {"min_top1": 0.9, "min_top3": 0.96},
+                  "retrieval_by_set": {"questions_fresh.yaml": {"min_top1": 0.84}}}
+    assert floors_for(thresholds, "questions_fresh.yaml") == {"min_top1": 0.84, "min_top3": 0.96}
+    assert floors_for(thresholds, "questions.yaml") == {"min_top1": 0.9, "min_top3": 0.96}
+    assert floors_for({}, "questions.yaml") == {}
 
 
 def test_wrong_answers_are_listed_with_what_was_expected(bot: Bot, tmp_path: Path) -> None:

@@ -70,7 +70,8 @@ def write_pool(tmp_path: Path, items: list[object], *judged: dict[str, object]) 
 
 
 @pytest.mark.parametrize(("judgments", "message"), [
-    ({"p.x": "no", "p.y": True}, "not yes or no"),
+    ({"p.x": "maybe", "p.y": True}, "not yes or no"),
+    ({"p.x": 1, "p.y": True}, "not yes or no"),
     ({"p.x": True}, "expected"),
     ({"p.x": True, "p.y": False, "p.q": False}, "expected"),
 ])
@@ -81,6 +82,12 @@ def test_a_verdict_that_is_not_a_yes_or_no_for_exactly_the_candidates_is_refused
     items = {one.key: one}
     with pytest.raises(SystemExit, match=message):
         pj.read_verdicts(tmp_path, items)
+
+
+def test_a_quoted_yes_or_no_counts_like_an_unquoted_one(pj: ModuleType, tmp_path: Path) -> None:
+    one = item(pj, "second question", ["p.x", "p.y"], ["p.b"])
+    write_pool(tmp_path, [one], {"key": one.key, "judgments": {"p.x": "Yes", "p.y": "no"}})
+    assert pj.read_verdicts(tmp_path, {one.key: one}) == {one.key: {"p.x": True, "p.y": False}}
 
 
 def test_judgments_for_an_unknown_question_are_refused(pj: ModuleType, tmp_path: Path) -> None:
