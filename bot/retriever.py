@@ -19,7 +19,7 @@ from bot.corpus import Passage
 from bot.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
 from bot.intent import IntentCues, intent_boost
 from bot.phonetic import sound_key
-from bot.text import normalise, stem
+from bot.text import asking_sentences, normalise, stem
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class RetrieverConfig:
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
     intent_weight: float = 0.2  # most a passage's score grows when its phrasings ask what the question asks
     intent_depth: int = 3  # how many of the best passages the intent may reorder
+    ask_repeats: int = 2  # extra times the asking sentences of a long message count (see text.asking_sentences)
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,9 @@ class Retriever:
 
     def search(self, question: str, k: int = 5) -> Retrieval:
         k = max(k, 0)
-        typed, words, corrections, used, coverage = self._prepare(question)
+        ask = asking_sentences(question)
+        weighted = " ".join([question, *[ask] * self.config.ask_repeats]) if ask else question
+        typed, words, corrections, used, coverage = self._prepare(weighted)
         terms = terms_of_words(words)
         cfg = self.config
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)

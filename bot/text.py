@@ -74,6 +74,22 @@ def words(text: str) -> list[str]:
     return normalised.split(" ") if normalised else []
 
 
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+
+
+def asking_sentences(text: str) -> str:
+    """The sentences of a long message that ask something: those ending in "?", else the last one.
+
+    "" for a message of one sentence. People put two or three sentences of their story first
+    ("I'm 34 weeks pregnant... my midwife said..."); the story's words should not outvote the ask.
+    """
+    sentences = [s for s in _SENTENCE_END_RE.split(text.strip()) if s]
+    if len(sentences) < 2:
+        return ""
+    asks = [s for s in sentences if s.rstrip().endswith("?")]
+    return " ".join(asks or sentences[-1:])
+
+
 _STEM_RULES: tuple[tuple[str, str, int], ...] = (
     # (suffix, replacement, minimum stem length left)
     ("ies", "y", 3), ("sses", "ss", 2), ("ness", "", 4), ("ings", "", 3), ("ing", "", 3),

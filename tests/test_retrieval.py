@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from dataclasses import replace
+
 from bot.chat import Bot
 from bot.corpus import Passage
-from bot.retriever import Retriever, trusted_spellings
+from bot.retriever import Retriever, RetrieverConfig, trusted_spellings
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
@@ -130,6 +132,22 @@ def test_words_several_phrasings_share_are_trusted_and_a_one_off_is_not() -> Non
                                 ["knotting calf", "calf knotting up", "knotting at night", "leg crmaps"])
     assert {"cramps", "muscles", "knotting"} <= spelled
     assert "crmaps" not in spelled and "calf" not in spelled
+
+
+def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
+    passages = [
+        Passage(id="a.pregnancy", question="Why do leg cramps happen in pregnancy?", source="a.md", title="A",
+                answer="Many pregnant women get leg cramps at night in the third trimester, from pressure on "
+                       "blood vessels and changes in fluid balance.", alternates=("pregnancy cramps at night, why",)),
+        Passage(id="a.prevent", question="How can I prevent leg cramps?", source="a.md", title="A",
+                answer="Stretch your calves before bed, drink enough water and avoid sitting for long.",
+                alternates=("how do I stop cramps coming back", "ways to prevent night cramps")),
+    ]
+    story = "I'm in my third trimester of pregnancy and the cramps at night are awful. How do I prevent them?"
+    weighted = Retriever.build(passages, topic_anchors=["cramp"])
+    flat = Retriever.build(passages, topic_anchors=["cramp"], config=replace(RetrieverConfig(), ask_repeats=0))
+    assert [c.passage.id for c in weighted.search(story).candidates] == ["a.prevent", "a.pregnancy"]
+    assert [c.passage.id for c in flat.search(story).candidates] == ["a.pregnancy", "a.prevent"]
 
 
 def test_a_word_spelt_by_ear_with_another_first_letter_is_repaired(bot: Bot) -> None:

@@ -1,0 +1,19 @@
+"""Text helpers: which sentences of a long message ask the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.text import asking_sentences
+
+
+@pytest.mark.parametrize(("message", "ask"), [
+    ("why do my legs cramp at night?", ""),
+    ("My calves cramp every night. My GP says it's normal. What can I do?", "What can I do?"),
+    ("I run a lot. Is it the running? Or my shoes?", "Is it the running? Or my shoes?"),
+    ("I run 30 miles a week. Tell me what causes night cramps", "Tell me what causes night cramps"),
+    ("I ran 3.5 miles today and my calf cramped", ""),
+    ("   ", ""),
+])
+def test_the_asking_sentences_of_a_message(message: str, ask: str) -> None:
+    assert asking_sentences(message) == ask
