@@ -39,6 +39,8 @@ class RetrieverConfig:
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
     intent_weight: float = 0.2  # most a passage's score grows when its phrasings ask what the question asks
     intent_depth: int = 3  # how many of the best passages the intent may reorder
+    focus_share: float = 0.75  # a word in this share of a passage's phrasings is what the passage is about
+    focus_penalty: float = 0.1  # score lost in the best three by a passage whose focus the question never names
     ask_repeats: int = 2  # extra times the asking sentences of a long message count (see text.asking_sentences)
 
 
@@ -80,6 +82,10 @@ class Synonyms:
 
     phrases: Mapping[tuple[str, ...], tuple[str, str]]  # stems -> (phrase as written, expansion)
     longest: int
+    first_stems: frozenset[str] = field(init=False)  # phrases' first stems: most words start none
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_stems", frozenset(key[0] for key in self.phrases))
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Sequence[str] | str]) -> Synonyms:
@@ -98,6 +104,9 @@ class Synonyms:
         used: list[str] = []
         i = 0
         while i < len(stems):
+            if stems[i] not in self.first_stems:
+                i += 1
+                continue
             for n in range(min(self.longest, len(stems) - i), 0, -1):
                 hit = self.phrases.get(tuple(stems[i:i + n]))
                 if hit is not None:
@@ -130,6 +139,19 @@ def _stems(phrases: Sequence[str]) -> frozenset[str]:
 
 def _vocabulary_words(text: str) -> list[str]:
     return [w for w in text.split() if len(w) > 2 and w.isalpha()]
+
+
+def focus_stems(phrasings: Sequence[Sequence[str]], ignore: frozenset[str], share: float) -> frozenset[str]:
+    """The stems at least `share` of a passage's phrasings (as stems) use, apart from `ignore`.
+
+    For most passages this is empty or a kind of question ("cause"); for one about a condition or
+    a group of people it names it ("pregnancy", "kidney", "quinine"), and such a passage should not
+    answer a question that never mentions it, however well the rest of its phrasings fit.
+    """
+    if not phrasings:
+        return frozenset()
+    counts = Counter(s for stems in phrasings for s in set(stems) - ignore)
+    return frozenset(s for s, n in counts.items() if n >= share * len(phrasings))
 
 
 # A word this many phrasings use was chosen on purpose; rarer phrasing-only words may be typos.
@@ -166,6 +188,9 @@ class Retriever:
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
         self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
+        ignore = lexicon.topic | STOP_WORDS | QUESTION_WORDS
+        self._focus = [focus_stems([[stem(w) for w in synonyms.expand(t.split())[0]] for t in titles], ignore,
+                                   config.focus_share) for titles in self._titles]
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
@@ -275,8 +300,10 @@ class Retriever:
         ratios = process.cdist([text], titles, scorer=fuzz.ratio, dtype=np.uint8)[0]
         return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
 
-    def _reorder_by_intent(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...]) -> np.ndarray:
-        """The best few, reordered by how well each passage's phrasings ask what the question asks.
+    def _reorder_head(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...],
+                      stems: frozenset[str]) -> np.ndarray:
+        """The best few, reordered by how well each passage's phrasings ask what the question asks,
+        and with a passage whose focus (see `focus_stems`) the question's stems never name set back.
 
         Only the first `intent_depth` move, so the top three stay the same passages (which one
         answers, and so the suggestions, may change): the intent separates near neighbours, it does
@@ -284,11 +311,13 @@ class Retriever:
         `scores` is updated in place so the candidates' scores match their order.
         """
         depth = self.config.intent_depth
-        if not asked or len(order) < 2 or depth < 2:
+        if len(order) < 2 or depth < 2:
             return order
         head = order[:depth].tolist()
         for i in head:
             scores[i] *= intent_boost(asked, self._intent_profiles[i], self.config.intent_weight)
+            if self._focus[i] and not self._focus[i] & stems:
+                scores[i] *= 1.0 - self.config.focus_penalty
         head.sort(key=lambda i: -scores[i])  # stable: ties keep their TF-IDF order
         return np.concatenate([np.asarray(head, dtype=order.dtype), order[depth:]])
 
@@ -313,12 +342,12 @@ class Retriever:
         scores[shortlist] *= self._quality[shortlist]
         order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:max(k, cfg.intent_depth)]
         relevance = float(scores[order[0]]) if len(order) else 0.0
-        order = self._reorder_by_intent(order, scores, asked)[:k]
-        candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
         stem_list = [stem(w) for w in words]
-        stems = set(stem_list)
+        stems = frozenset(stem_list)
+        order = self._reorder_head(order, scores, asked, stems)[:k]
+        candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
         on_topic, related = bool(stems & self.lexicon.anchors), bool(stems & self.lexicon.related)
-        top = relevance if candidates else 0.0  # before the intent reorder: it never decides whether to answer
+        top = relevance if candidates else 0.0  # before the reorder: it never decides whether to answer
         confidence = top * coverage ** 0.5
         if not on_topic:
             confidence *= cfg.related_only_factor if related else cfg.off_domain_factor

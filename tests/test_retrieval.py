@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dataclasses import replace
+
+import pytest
 
 from bot.chat import Bot
 from bot.corpus import Passage
-from bot.retriever import Retriever, RetrieverConfig, trusted_spellings
+from bot.retriever import Retriever, RetrieverConfig, focus_stems, trusted_spellings
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
@@ -148,6 +148,31 @@ def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
     flat = Retriever.build(passages, topic_anchors=["cramp"], config=replace(RetrieverConfig(), ask_repeats=0))
     assert [c.passage.id for c in weighted.search(story).candidates] == ["a.prevent", "a.pregnancy"]
     assert [c.passage.id for c in flat.search(story).candidates] == ["a.pregnancy", "a.prevent"]
+
+
+def test_a_passage_focus_is_what_most_of_its_phrasings_name() -> None:
+    phrasings = [["why", "pregnancy", "cramp"], ["pregnancy", "calf", "cramp"], ["cramp", "pregnancy", "night"]]
+    assert focus_stems(phrasings, frozenset({"cramp", "why"}), 0.75) == {"pregnancy"}
+    assert focus_stems([], frozenset(), 0.75) == frozenset()
+
+
+def test_a_passage_about_a_condition_the_question_never_names_is_set_back() -> None:
+    passages = [
+        Passage(id="a.pregnancy", question="Why do leg cramps happen in pregnancy?", source="a.md", title="A",
+                answer="Pregnant women often get leg cramps at night, as fluid balance changes.",
+                alternates=("why do cramps happen at night in pregnancy", "pregnancy night cramps why")),
+        Passage(id="a.night", question="What causes leg cramps at night?", source="a.md", title="A",
+                answer="Tired muscles and sitting for long can bring on cramps at night.",
+                alternates=("what brings on cramps in bed",)),
+    ]
+    def score(question: str, penalty: float) -> float:
+        config = replace(RetrieverConfig(), focus_penalty=penalty)
+        retriever = Retriever.build(passages, topic_anchors=["cramp"], topic_words=["leg", "cramp", "night"],
+                                    config=config)
+        return next(c.score for c in retriever.search(question).candidates if c.passage.id == "a.pregnancy")
+    unnamed, named = "why do leg cramps happen at night", "why do leg cramps happen in pregnancy"
+    assert score(unnamed, 0.1) == pytest.approx(0.9 * score(unnamed, 0.0))
+    assert score(named, 0.1) == score(named, 0.0)
 
 
 def test_a_word_spelt_by_ear_with_another_first_letter_is_repaired(bot: Bot) -> None:
