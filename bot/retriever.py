@@ -7,7 +7,7 @@ The retriever only ranks and scores; deciding what to say (fallback, small talk,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -82,10 +82,14 @@ class Synonyms:
 
     phrases: Mapping[tuple[str, ...], tuple[str, str]]  # stems -> (phrase as written, expansion)
     longest: int
-    first_stems: frozenset[str] = field(init=False)  # phrases' first stems: most words start none
+    # first stem -> the lengths of the phrases starting with it, longest first: most words start none
+    lengths_by_first: Mapping[str, tuple[int, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "first_stems", frozenset(key[0] for key in self.phrases))
+        lengths: dict[str, set[int]] = {}
+        for key in self.phrases:
+            lengths.setdefault(key[0], set()).add(len(key))
+        object.__setattr__(self, "lengths_by_first", {s: tuple(sorted(n, reverse=True)) for s, n in lengths.items()})
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Sequence[str] | str]) -> Synonyms:
@@ -102,21 +106,18 @@ class Synonyms:
         stems = [stem(w) for w in words]
         extra: list[str] = []
         used: list[str] = []
-        i = 0
-        while i < len(stems):
-            if stems[i] not in self.first_stems:
-                i += 1
-                continue
-            for n in range(min(self.longest, len(stems) - i), 0, -1):
-                hit = self.phrases.get(tuple(stems[i:i + n]))
+        i, end = 0, len(stems)
+        while i < end:
+            step = 1
+            for n in self.lengths_by_first.get(stems[i], ()):
+                hit = self.phrases.get(tuple(stems[i:i + n])) if i + n <= end else None
                 if hit is not None:
                     if hit[0] not in used:
                         used.append(hit[0])
                         extra.extend(hit[1].split())
-                    i += n
+                    step = n
                     break
-            else:
-                i += 1
+            i += step
         return [*words, *extra], tuple(used)
 
 
@@ -158,17 +159,14 @@ def focus_stems(phrasings: Sequence[Sequence[str]], ignore: frozenset[str], shar
 DELIBERATE_PHRASING_COUNT = 3
 
 
-def trusted_spellings(edited: Sequence[str], phrasings: Sequence[str]) -> frozenset[str]:
+def trusted_spellings(edited: Iterable[str], phrased: Mapping[str, int]) -> frozenset[str]:
     """The words typo repair may trust: every word of the edited texts (articles, headings,
-    synonyms), and the phrasings' words that several phrasings share.
+    synonyms), and the words several phrasings use (`phrased`: word -> how often).
 
     Phrasings are written the way users type, typos included ("crmaps", "potasium"). Trusting
     those would make the typo a known word, so "leg crmaps" would never be repaired to cramps.
-    Texts are normalised.
     """
-    trusted = {w for text in edited for w in _vocabulary_words(text)}
-    counts = Counter(w for text in phrasings for w in _vocabulary_words(text))
-    return frozenset(trusted | {w for w, n in counts.items() if n >= DELIBERATE_PHRASING_COUNT})
+    return frozenset(edited) | {w for w, n in phrased.items() if n >= DELIBERATE_PHRASING_COUNT}
 
 
 class Retriever:
@@ -188,9 +186,9 @@ class Retriever:
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
         self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
-        ignore = lexicon.topic | STOP_WORDS | QUESTION_WORDS
-        self._focus = [focus_stems([[stem(w) for w in synonyms.expand(t.split())[0]] for t in titles], ignore,
-                                   config.focus_share) for titles in self._titles]
+        self._focus_ignore = lexicon.topic | STOP_WORDS | QUESTION_WORDS
+        # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
+        self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
@@ -201,19 +199,16 @@ class Retriever:
               common_words: frozenset[str] = frozenset(), source_quality: Mapping[str, float] | None = None,
               intents: IntentCues | None = None, config: RetrieverConfig | None = None) -> Retriever:
         synonyms = synonyms or Synonyms.from_mapping({})
-        fields = {
-            "question": [normalise(" ".join((p.search_question, *p.alternates))) for p in passages],
-            "answer": [normalise(p.answer) for p in passages],
-        }
-        index = FieldIndex.build(fields)
-        corpus: Counter[str] = Counter()
+        headings = [normalise(p.search_question) for p in passages]
+        phrasings = [[normalise(a) for a in p.alternates] for p in passages]
+        answers = [normalise(p.answer) for p in passages]
+        index = FieldIndex.build({"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings)],
+                                  "answer": answers})
         expansions = [expansion for _, expansion in synonyms.phrases.values()]
-        for text in (*fields["question"], *fields["answer"], *expansions):
-            corpus.update(_vocabulary_words(text))
-        spelled = trusted_spellings(
-            [*fields["answer"], *(normalise(p.search_question) for p in passages), *expansions],
-            [normalise(a) for p in passages for a in p.alternates])
-        lexicon = Lexicon(corpus=corpus, common=common_words, spelled=spelled, anchors=_stems(topic_anchors),
+        edited = Counter(_vocabulary_words(" ".join((*answers, *headings, *expansions))))
+        phrased = Counter(_vocabulary_words(" ".join(text for texts in phrasings for text in texts)))
+        lexicon = Lexicon(corpus=edited + phrased, common=common_words, spelled=trusted_spellings(edited, phrased),
+                          anchors=_stems(topic_anchors),
                           related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), intents)
@@ -300,6 +295,13 @@ class Retriever:
         ratios = process.cdist([text], titles, scorer=fuzz.ratio, dtype=np.uint8)[0]
         return np.maximum.reduceat(ratios, np.cumsum([0, *sizes[:-1]])).astype(np.float64) / 100.0
 
+    def _focus_of(self, i: int) -> frozenset[str]:
+        focus = self._focus[i]
+        if focus is None:  # two threads may both compute it: same value, no harm
+            phrasings = [[stem(w) for w in self.synonyms.expand(t.split())[0]] for t in self._titles[i]]
+            focus = self._focus[i] = focus_stems(phrasings, self._focus_ignore, self.config.focus_share)
+        return focus
+
     def _reorder_head(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...],
                       stems: frozenset[str]) -> np.ndarray:
         """The best few, reordered by how well each passage's phrasings ask what the question asks,
@@ -316,7 +318,8 @@ class Retriever:
         head = order[:depth].tolist()
         for i in head:
             scores[i] *= intent_boost(asked, self._intent_profiles[i], self.config.intent_weight)
-            if self._focus[i] and not self._focus[i] & stems:
+            focus = self._focus_of(i)
+            if focus and not focus & stems:
                 scores[i] *= 1.0 - self.config.focus_penalty
         head.sort(key=lambda i: -scores[i])  # stable: ties keep their TF-IDF order
         return np.concatenate([np.asarray(head, dtype=order.dtype), order[depth:]])
