@@ -186,8 +186,13 @@ def floors_for(thresholds: dict[str, Any], set_name: str) -> dict[str, float]:
     A set written differently (from the users' side rather than from the passages) can sit lower
     than the others and still catch regressions; thresholds.yaml names it under `retrieval_by_set`.
     """
-    shared = dict(thresholds.get("retrieval") or {})
-    return shared | dict((thresholds.get("retrieval_by_set") or {}).get(set_name) or {})
+    shared = thresholds.get("retrieval") or {}
+    by_set = thresholds.get("retrieval_by_set") or {}
+    own = by_set.get(set_name) or {} if isinstance(by_set, dict) else None
+    if not isinstance(shared, dict) or not isinstance(own, dict):
+        raise KnowledgeError("thresholds.yaml: 'retrieval' and each set under 'retrieval_by_set' must map "
+                             "floor names to numbers (min_top1: 0.9)")
+    return dict(shared) | dict(own)
 
 
 def check_thresholds(report: SystemReport, baselines: Sequence[SystemReport], thresholds: dict[str, float]) -> list[str]:

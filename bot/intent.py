@@ -63,6 +63,11 @@ class IntentCues:
                 counts[intent] += 1
         return tuple(c / max(len(texts), 1) for c in counts)
 
+    @property
+    def words(self) -> frozenset[str]:
+        """Every word of every cue: they say what kind of answer is wanted, not what it is about."""
+        return frozenset(w for cues in self.by_first_word.values() for key, _ in cues for w in key)
+
     def labels(self, found: Sequence[int]) -> tuple[str, ...]:
         """The intents' names, for the evidence a staff view shows."""
         return tuple(self.names[i] for i in found)

@@ -38,9 +38,9 @@ class RetrieverConfig:
     off_domain_factor: float = 0.3  # confidence kept with neither
     other_topic_factor: float = 0.3  # confidence kept when another kind of cramp is named
     intent_weight: float = 0.2  # most a passage's score grows when its phrasings ask what the question asks
-    intent_depth: int = 3  # how many of the best passages the intent may reorder
+    intent_depth: int = 3  # how many of the best passages the intent and the focus may reorder
     focus_share: float = 0.75  # a word in this share of a passage's phrasings is what the passage is about
-    focus_penalty: float = 0.1  # score lost in the best three by a passage whose focus the question never names
+    focus_penalty: float = 0.1  # share of score lost, among those, by a passage whose focus the question never names
     ask_repeats: int = 2  # extra times the asking sentences of a long message count (see text.asking_sentences)
 
 
@@ -81,14 +81,14 @@ class Synonyms:
     """
 
     phrases: Mapping[tuple[str, ...], tuple[str, str]]  # stems -> (phrase as written, expansion)
-    longest: int
     # first stem -> the lengths of the phrases starting with it, longest first: most words start none
     lengths_by_first: Mapping[str, tuple[int, ...]] = field(init=False)
 
     def __post_init__(self) -> None:
         lengths: dict[str, set[int]] = {}
         for key in self.phrases:
-            lengths.setdefault(key[0], set()).add(len(key))
+            if key:
+                lengths.setdefault(key[0], set()).add(len(key))
         object.__setattr__(self, "lengths_by_first", {s: tuple(sorted(n, reverse=True)) for s, n in lengths.items()})
 
     @classmethod
@@ -99,7 +99,7 @@ class Synonyms:
             if key:
                 values = [targets] if isinstance(targets, str) else list(targets)
                 phrases[key] = (normalise(phrase), " ".join(normalise(v) for v in values))
-        return cls(phrases=phrases, longest=max((len(k) for k in phrases), default=0))
+        return cls(phrases=phrases)
 
     def expand(self, words: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
         """The words with each lay phrase's expansion appended, and the phrases that fired."""
@@ -142,14 +142,19 @@ def _vocabulary_words(text: str) -> list[str]:
     return [w for w in text.split() if len(w) > 2 and w.isalpha()]
 
 
+MIN_FOCUS_PHRASINGS = 4  # the question and three phrasings
+
+
 def focus_stems(phrasings: Sequence[Sequence[str]], ignore: frozenset[str], share: float) -> frozenset[str]:
     """The stems at least `share` of a passage's phrasings (as stems) use, apart from `ignore`.
 
-    For most passages this is empty or a kind of question ("cause"); for one about a condition or
-    a group of people it names it ("pregnancy", "kidney", "quinine"), and such a passage should not
-    answer a question that never mentions it, however well the rest of its phrasings fit.
+    For most passages this is empty; for one about a condition or a group of people it names it
+    ("pregnancy", "kidney", "quinine"), and such a passage should not answer a question that never
+    mentions it, however well the rest of its phrasings fit. `ignore` holds the words every
+    question shares and the intent cues' words (a kind of question, such as "cause", is not a topic).
+    With fewer than `MIN_FOCUS_PHRASINGS` phrasings every word would look like the focus: none.
     """
-    if not phrasings:
+    if len(phrasings) < MIN_FOCUS_PHRASINGS:
         return frozenset()
     counts = Counter(s for stems in phrasings for s in set(stems) - ignore)
     return frozenset(s for s, n in counts.items() if n >= share * len(phrasings))
@@ -186,7 +191,8 @@ class Retriever:
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
         self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
-        self._focus_ignore = lexicon.topic | STOP_WORDS | QUESTION_WORDS
+        self._focus_ignore = (lexicon.topic | STOP_WORDS | QUESTION_WORDS
+                              | frozenset(stem(w) for w in self.intents.words))
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
@@ -261,7 +267,8 @@ class Retriever:
             if word not in self.lexicon.spelled and word.isalpha():
                 fixed = self._correct(word)
                 if fixed is not None:
-                    corrections[word] = fixed
+                    if stem(fixed) != stem(word):  # "tightens" -> "tighten" is no repair worth reporting
+                        corrections[word] = fixed
                     word = fixed
             repaired.append(word)
             if word in self.lexicon.corpus:
@@ -326,11 +333,12 @@ class Retriever:
 
     def search(self, question: str, k: int = 5) -> Retrieval:
         k = max(k, 0)
-        ask = asking_sentences(question)
-        weighted = " ".join([question, *[ask] * self.config.ask_repeats]) if ask else question
-        typed, words, corrections, used, coverage = self._prepare(weighted)
-        terms = terms_of_words(words)
         cfg = self.config
+        typed, words, corrections, used, coverage = self._prepare(question)
+        terms = terms_of_words(words)
+        ask = asking_sentences(question) if cfg.ask_repeats > 0 else ""
+        if ask:  # only the terms weigh more: typos, intents, fuzzy titles and topic checks read the message as sent
+            terms += terms_of_words(self._prepare(ask)[1]) * cfg.ask_repeats
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
         asked = self.intents.detect(typed)
         if not query or not self.passages:

@@ -74,20 +74,21 @@ def words(text: str) -> list[str]:
     return normalised.split(" ") if normalised else []
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?\u3002\uff1f\uff01])[\"')\]]*\s+")
+_CLOSERS = " \"')]"
 
 
 def asking_sentences(text: str) -> str:
-    """The sentences of a long message that ask something: those ending in "?", else the last one.
+    """The sentences of a message of several that ask something (end in "?"), or "".
 
-    "" for a message of one sentence. People put two or three sentences of their story first
-    ("I'm 34 weeks pregnant... my midwife said..."); the story's words should not outvote the ask.
+    People put two or three sentences of their story first ("I'm 34 weeks pregnant... my midwife
+    said..."); the story's words should not outvote the ask. Without a "?" nothing is singled
+    out: the last sentence may as well be "Please help."
     """
     sentences = [s for s in _SENTENCE_END_RE.split(text.strip()) if s]
     if len(sentences) < 2:
         return ""
-    asks = [s for s in sentences if s.rstrip().endswith("?")]
-    return " ".join(asks or sentences[-1:])
+    return " ".join(s for s in sentences if s.rstrip(_CLOSERS).endswith(("?", "\uff1f")))
 
 
 _STEM_RULES: tuple[tuple[str, str, int], ...] = (

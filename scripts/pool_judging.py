@@ -113,10 +113,11 @@ def build(out: Path, batches: int, seed: int, calibration_share: float) -> None:
 
 
 def verdict(value: object) -> bool | None:
-    """yes/no as YAML reads it unquoted (a bool) or quoted ("yes"); None for anything else."""
+    """yes/no (or true/false) as YAML reads it unquoted (a bool) or quoted ("yes"); None for anything else."""
     if isinstance(value, bool):
         return value
-    return {"yes": True, "no": False}.get(value.strip().lower()) if isinstance(value, str) else None
+    words = {"yes": True, "true": True, "no": False, "false": False}
+    return words.get(value.strip().lower()) if isinstance(value, str) else None
 
 
 def read_verdicts(pool_dir: Path, items: dict[str, Item]) -> dict[str, dict[str, bool]]:

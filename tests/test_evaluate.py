@@ -9,7 +9,14 @@ import pytest
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.evaluate import check_thresholds, floors_for, format_report, load_eval_set, run_evaluation
+from bot.corpus import KnowledgeError
+from bot.evaluate import (
+    check_thresholds,
+    floors_for,
+    format_report,
+    load_eval_set,
+    run_evaluation,
+)
 
 SET = """
 in_scope:
@@ -53,6 +60,13 @@ def test_a_set_can_have_its_own_floors_on_top_of_the_shared_ones() -> None:
     assert floors_for(thresholds, "questions_fresh.yaml") == {"min_top1": 0.84, "min_top3": 0.96}
     assert floors_for(thresholds, "questions.yaml") == {"min_top1": 0.9, "min_top3": 0.96}
     assert floors_for({}, "questions.yaml") == {}
+
+
+@pytest.mark.parametrize("thresholds", [{"retrieval_by_set": {"questions.yaml": 0.9}},
+                                        {"retrieval_by_set": ["questions.yaml"]}, {"retrieval": 0.9}])
+def test_floors_written_in_the_wrong_shape_are_a_clear_error(thresholds: dict[str, object]) -> None:
+    with pytest.raises(KnowledgeError, match="thresholds.yaml"):
+        floors_for(thresholds, "questions.yaml")
 
 
 def test_wrong_answers_are_listed_with_what_was_expected(bot: Bot, tmp_path: Path) -> None:

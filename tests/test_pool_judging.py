@@ -86,7 +86,7 @@ def test_a_verdict_that_is_not_a_yes_or_no_for_exactly_the_candidates_is_refused
 
 def test_a_quoted_yes_or_no_counts_like_an_unquoted_one(pj: ModuleType, tmp_path: Path) -> None:
     one = item(pj, "second question", ["p.x", "p.y"], ["p.b"])
-    write_pool(tmp_path, [one], {"key": one.key, "judgments": {"p.x": "Yes", "p.y": "no"}})
+    write_pool(tmp_path, [one], {"key": one.key, "judgments": {"p.x": "Yes", "p.y": "false"}})
     assert pj.read_verdicts(tmp_path, {one.key: one}) == {one.key: {"p.x": True, "p.y": False}}
 
 

@@ -9,7 +9,14 @@ import pytest
 
 from bot.chat import Bot
 from bot.corpus import Passage
-from bot.retriever import Retriever, RetrieverConfig, focus_stems, trusted_spellings
+from bot.intent import IntentCues
+from bot.retriever import (
+    Retriever,
+    RetrieverConfig,
+    Synonyms,
+    focus_stems,
+    trusted_spellings,
+)
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
@@ -128,6 +135,22 @@ def test_a_rare_word_from_a_phrasing_gets_one_edit_not_two() -> None:
     assert "relaxers" not in retriever.search("muscle relaxers").corrections
 
 
+def test_a_rare_word_from_a_phrasing_is_not_taken_for_a_corpus_word_that_sounds_alike() -> None:
+    """"kwinine" is repaired by sound, unless a phrasing uses it: then it may be a word of its own."""
+    def corrections(*phrasings: str) -> dict[str, str]:
+        passage = Passage(id="a.quinine", question="Is quinine safe?", source="a.md", title="A",
+                          answer="Quinine is no longer advised for leg cramps.", alternates=phrasings)
+        return dict(Retriever.build([passage], topic_anchors=["cramp"]).search("kwinine for cramps").corrections)
+    assert corrections("is it safe") == {"kwinine": "quinine"}
+    assert corrections("is kwinine safe") == {}
+
+
+def test_synonyms_built_directly_expand_the_longest_phrase() -> None:
+    synonyms = Synonyms(phrases={("water",): ("water", "fluid"), ("water", "pill"): ("water pill", "diuretic")})
+    assert synonyms.expand(["water", "pills"]) == (["water", "pills", "diuretic"], ("water pill",))
+    assert Synonyms(phrases={(): ("", "nothing")}).expand(["water"]) == (["water"], ())
+
+
 def test_words_several_phrasings_share_are_trusted_and_a_one_off_is_not() -> None:
     phrased = Counter({"knotting": 3, "calf": 2, "crmaps": 1})
     spelled = trusted_spellings(["leg", "cramps", "come", "from", "tired", "muscles"], phrased)
@@ -152,16 +175,31 @@ def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
 
 
 def test_a_passage_focus_is_what_most_of_its_phrasings_name() -> None:
-    phrasings = [["why", "pregnancy", "cramp"], ["pregnancy", "calf", "cramp"], ["cramp", "pregnancy", "night"]]
+    phrasings = [["why", "pregnancy", "cramp"], ["pregnancy", "calf", "cramp"], ["cramp", "pregnancy", "night"],
+                 ["pregnancy", "cramp"]]
     assert focus_stems(phrasings, frozenset({"cramp", "why"}), 0.75) == {"pregnancy"}
+
+
+def test_a_passage_with_too_few_phrasings_has_no_focus() -> None:
+    assert focus_stems([["what", "caus", "cramp"]], frozenset({"what"}), 0.75) == frozenset()
     assert focus_stems([], frozenset(), 0.75) == frozenset()
+
+
+def test_a_kind_of_question_is_never_a_passage_focus() -> None:
+    passage = Passage(id="a.causes", question="What causes leg cramps?", source="a.md", title="A",
+                      answer="Tired muscles cause leg cramps.",
+                      alternates=("why do leg cramps happen", "what causes cramps", "causes of cramps", "cramp causes"))
+    retriever = Retriever.build([passage], topic_anchors=["cramp"], topic_words=["leg", "cramp"],
+                                intents=IntentCues.from_mapping({"cause": ["causes", "why"]}))
+    assert retriever._focus_of(0) == frozenset()
 
 
 def test_a_passage_about_a_condition_the_question_never_names_is_set_back() -> None:
     passages = [
         Passage(id="a.pregnancy", question="Why do leg cramps happen in pregnancy?", source="a.md", title="A",
                 answer="Pregnant women often get leg cramps at night, as fluid balance changes.",
-                alternates=("why do cramps happen at night in pregnancy", "pregnancy night cramps why")),
+                alternates=("why do cramps happen at night in pregnancy", "pregnancy night cramps why",
+                            "cramps in pregnancy", "pregnancy and leg cramps")),
         Passage(id="a.night", question="What causes leg cramps at night?", source="a.md", title="A",
                 answer="Tired muscles and sitting for long can bring on cramps at night.",
                 alternates=("what brings on cramps in bed",)),

@@ -11,7 +11,12 @@ from bot.text import asking_sentences
     ("why do my legs cramp at night?", ""),
     ("My calves cramp every night. My GP says it's normal. What can I do?", "What can I do?"),
     ("I run a lot. Is it the running? Or my shoes?", "Is it the running? Or my shoes?"),
-    ("I run 30 miles a week. Tell me what causes night cramps", "Tell me what causes night cramps"),
+    ("I run 30 miles a week. Tell me what causes night cramps", ""),
+    ("How do I stop leg cramps. Please help.", ""),
+    ('My GP said "just stretch." Is that right? Or should I take something?',
+     "Is that right? Or should I take something?"),
+    ('She asked "is it the statins?" Then she left.', 'She asked "is it the statins?'),
+    ("I stretch (every night). Why do they still come (even so?)", "Why do they still come (even so?)"),
     ("I ran 3.5 miles today and my calf cramped", ""),
     ("   ", ""),
 ])
