@@ -15,11 +15,12 @@ from bot.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
 from bot.safety import Escalation, detect
 from bot.settings import Settings
+from bot.subject import Subject, join_names, subject_reader, without_unknown
 from bot.text import normalise
 
 log = logging.getLogger(__name__)
 
-ReplyKind = Literal["answer", "fallback", "smalltalk"]
+ReplyKind = Literal["answer", "fallback", "smalltalk", "not_covered"]
 MAX_SUGGESTIONS = 3
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
 _FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks"})
@@ -43,6 +44,8 @@ class Reply:
     suggestions: tuple[str, ...]
     kind: ReplyKind
     retrieval: Retrieval | None = None  # evidence for a staff view; not part of the public reply
+    not_covered: tuple[str, ...] = ()  # what the question named that the articles never mention
+    subject: Subject | None = None  # evidence for a staff view: what the question asks about
 
     def to_dict(self) -> dict[str, Any]:
         """The public reply, exactly as the HTTP API and `crampbot ask --json` return it."""
@@ -58,6 +61,7 @@ class Reply:
                 "level": self.escalation.level, "terms": list(self.escalation.terms), "message": self.escalation.message,
             },
             "suggestions": list(self.suggestions),
+            "not_covered": list(self.not_covered),
         }
 
 
@@ -88,6 +92,7 @@ class Bot:
             source_quality=knowledge.source_quality,
             config=config,
         )
+        self.subjects = subject_reader(knowledge, self.retriever)
         self._smalltalk = sorted(
             ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),
             key=lambda item: -len(item[0]),
@@ -124,6 +129,9 @@ class Bot:
                          escalation=escalation, suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
                          kind="smalltalk")
         retrieval = self.retriever.search(question)
+        subject = self.subjects.read(question) if retrieval.has_anchor else None
+        if subject is not None and not subject.covered:
+            return self._not_covered(question, retrieval, subject, escalation)
         best = retrieval.best
         if retrieval.matched and best is not None:
             passage = best.passage
@@ -131,7 +139,7 @@ class Bot:
             return Reply(
                 answer=with_escalation(passage.answer, escalation), matched=True, confidence=retrieval.confidence,
                 passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
-                escalation=escalation, suggestions=others, kind="answer", retrieval=retrieval,
+                escalation=escalation, suggestions=others, kind="answer", retrieval=retrieval, subject=subject,
             )
         log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
         messages = self.knowledge.messages
@@ -143,7 +151,32 @@ class Bot:
         text = messages.did_you_mean if near_miss else messages.fallback
         return Reply(answer=with_escalation(text, escalation), matched=False,
                      confidence=retrieval.confidence, passage=None, escalation=escalation,
-                     suggestions=suggestions, kind="fallback", retrieval=retrieval)
+                     suggestions=suggestions, kind="fallback", retrieval=retrieval, subject=subject)
+
+    def _not_covered(self, question: str, retrieval: Retrieval, subject: Subject,
+                     escalation: Escalation | None) -> Reply:
+        """Say what the articles do not cover; answer the rest when the question also asks about
+        something they do cover and a passage answers that part on its own."""
+        messages = self.knowledge.messages
+        names = subject.unknown_names()
+        named = join_names(names)
+        if subject.partly_answerable:
+            rest = self.retriever.search(without_unknown(question, subject))
+            best = rest.best
+            if rest.matched and best is not None:
+                passage = best.passage
+                text = f"{messages.partly_covered.format(subject=named)}\n\n{passage.answer}"
+                return Reply(answer=with_escalation(text, escalation), matched=True, confidence=rest.confidence,
+                             passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
+                             escalation=escalation, suggestions=self._suggestions(rest, exclude=passage.question),
+                             kind="answer", retrieval=rest, not_covered=names, subject=subject)
+        suggestions = self._suggestions(retrieval)
+        if len(suggestions) < MAX_SUGGESTIONS:
+            extra = [q for q in messages.starter_questions if q not in suggestions]
+            suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
+        return Reply(answer=with_escalation(messages.not_covered.format(subject=named), escalation), matched=False,
+                     confidence=retrieval.confidence, passage=None, escalation=escalation, suggestions=suggestions,
+                     kind="not_covered", retrieval=retrieval, not_covered=names, subject=subject)
 
     def _suggestions(self, retrieval: Retrieval, exclude: str | None = None) -> tuple[str, ...]:
         floor = self.retriever.config.suggestion_min_score

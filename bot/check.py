@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 
 from bot import _yaml, faq
 from bot.check_text import (
+    check_curated_openings,
     check_duplicates,
     check_intents,
     check_synonyms,
@@ -36,6 +37,7 @@ from bot.corpus import (
 )
 from bot.faq import FaqEntry
 from bot.knowledge import Knowledge, load_knowledge
+from bot.subject import not_subject_stems
 from bot.problems import Problem, error, warning
 from bot.safety import check_lexicon
 from bot.safety_lexicon import LexiconError, load_lexicon, load_ordinary_phrases
@@ -107,6 +109,8 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_eval(ctx)
         problems += _check_article_lengths(ctx)
         problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
+        if knowledge is not None:
+            problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
         corpus = corpus_words(ctx.final)
         problems += _check_lexicon(ctx.root)
         problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)

@@ -20,7 +20,8 @@ from bot.corpus import Passage
 from bot.faq import FaqEntry
 from bot.index import QUESTION_WORDS, STOP_WORDS
 from bot.problems import Problem, error, warning
-from bot.text import normalise, stem
+from bot.subject import subject_words
+from bot.text import first_sentence, normalise, stem
 
 DUPLICATE_RATIO = 92  # rapidfuzz token_sort_ratio on normalised questions
 _BLOCK_KEYS = 3  # compare questions sharing one of their 3 rarest words (see similar_pairs)
@@ -288,3 +289,22 @@ def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
         if node not in state:
             visit(node)
     return list(found.values())
+
+
+def check_curated_openings(entries: Sequence[FaqEntry], not_subject: frozenset[str]) -> list[Problem]:
+    """A warning for each curated answer whose first sentence does not name what its question asks about.
+
+    A bare "It can." or "They can." reads as an answer to whatever the user asked: if the bot ever
+    shows the entry for a question about something else ("is CBD oil good for cramps?"), it seems
+    to endorse that. "Sports drinks can help: ..." cannot be misread.
+    """
+    problems = []
+    for entry in entries:
+        subject = subject_words(entry.question, not_subject)
+        opening = first_sentence(entry.answer)
+        if subject and not {stem(w) for w in subject} & {stem(w) for w in normalise(opening).split()}:
+            problems.append(warning(entry.file, entry.answer_line,
+                                    f"the answer's first sentence {opening!r} does not name what the question asks "
+                                    f"about ({' '.join(dict.fromkeys(subject))}); a bare 'It can.' reads as an "
+                                    "answer to any question: start like 'Sports drinks can help: ...'"))
+    return problems

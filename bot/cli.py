@@ -83,7 +83,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.chat import Bot
     from bot.corpus import read_yaml
     from bot.evaluate import floors_for, format_report, run_evaluation
-
+    from bot.not_covered_eval import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
     from bot.safety_eval import evaluate_safety, load_safety_cases
 
     knowledge = _knowledge(args, settings)
@@ -96,14 +96,24 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     red_flags, safe = load_safety_cases(eval_dir)
     safety = evaluate_safety(bot.knowledge.lexicon, red_flags, safe)
     safety_failures = safety.failures(thresholds.get("safety", {}))
+    not_covered_path = eval_dir / NOT_COVERED_FILE
+    not_covered = (evaluate_not_covered(bot, load_not_covered_set(not_covered_path))
+                   if not_covered_path.exists() else None)
+    not_covered_failures = not_covered.failures(thresholds.get("not_covered") or {}) if not_covered else []
+    passed = report.passed and not safety_failures and not not_covered_failures
     if args.json:
         print(json.dumps({"retrieval": report.to_dict(), "safety": safety.to_dict(),
-                          "passed": report.passed and not safety_failures}, ensure_ascii=False, indent=2))
+                          "not_covered": not_covered.to_dict() if not_covered else None,
+                          "passed": passed}, ensure_ascii=False, indent=2))
     else:
         print(format_report(report))
         print("\n" + safety.format_table())
         print("PASS: safety thresholds met" if not safety_failures else "FAIL: " + "; ".join(safety_failures))
-    return 0 if report.passed and not safety_failures else 1
+        if not_covered is not None:
+            print("\n" + not_covered.format_table())
+            print("PASS: not-covered thresholds met" if not not_covered_failures
+                  else "FAIL: " + "; ".join(not_covered_failures))
+    return 0 if passed else 1
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:

@@ -22,7 +22,13 @@ def explain(reply: Reply, config: RetrieverConfig, knowledge_version: str) -> di
                                "level": reply.escalation.level, "terms": list(reply.escalation.terms)}}
     if retrieval is None:  # small talk never reaches the retriever
         return out
+    subject = reply.subject
     return out | {
+        "subject": None if subject is None else {
+            "covered": subject.covered,
+            "phrases": [{"text": p.text, "known": p.known, "unknown_words": list(p.unknown)} for p in subject.phrases],
+        },
+        "not_covered": list(reply.not_covered),
         "candidates": [{"id": c.passage.id, "question": c.passage.question, "score": round(c.score, 4)}
                        for c in retrieval.candidates],
         "corrections": dict(retrieval.corrections),
@@ -31,6 +37,17 @@ def explain(reply: Reply, config: RetrieverConfig, knowledge_version: str) -> di
         "coverage": round(retrieval.coverage, 4),
         "names_the_topic": retrieval.has_anchor,
     }
+
+
+def _format_subject(subject: dict[str, Any] | None) -> str:
+    if subject is None:
+        return "not read (the message names neither the topic nor its neighbourhood)"
+    if not subject["phrases"]:
+        return "nothing in particular (only frame, topic and function words)"
+    parts = [f"{p['text']!r} " + ("(the knowledge base knows it)" if p["known"] else
+                                  f"(NOT in the knowledge base: {', '.join(p['unknown_words'])})")
+             for p in subject["phrases"]]
+    return "; ".join(parts)
 
 
 def format_explanation(evidence: dict[str, Any]) -> str:
@@ -45,6 +62,7 @@ def format_explanation(evidence: dict[str, Any]) -> str:
         lines.append("  typos repaired: " + ", ".join(f"{k} -> {v}" for k, v in evidence["corrections"].items()))
     if evidence["synonyms_used"]:
         lines.append("  synonyms used: " + ", ".join(evidence["synonyms_used"]))
+    lines.append("  asks about: " + _format_subject(evidence.get("subject")))
     lines.append("  asks for: " + (", ".join(evidence["intents"]) or "no particular kind of answer (no intent cue)"))
     lines.append(f"  words the articles know: {evidence['coverage']:.0%}; names the topic or its neighbourhood: "
                  f"{'yes' if evidence['names_the_topic'] else 'no'}")

@@ -28,6 +28,8 @@ class SmallTalk:
 class Messages:
     fallback: str
     did_you_mean: str
+    not_covered: str  # has a {subject} slot
+    partly_covered: str  # has a {subject} slot
     starter_questions: tuple[str, ...]
     smalltalk: tuple[SmallTalk, ...]
 
@@ -43,6 +45,7 @@ class Knowledge:
     related_words: tuple[str, ...]
     other_topics: tuple[str, ...]
     topic_words: tuple[str, ...]
+    frame_words: tuple[str, ...]  # subjects.yaml: words that frame a question but never name its subject
     common_words: frozenset[str]
     source_quality: dict[str, float]
     lexicon: Lexicon
@@ -84,6 +87,14 @@ def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     return intents
 
 
+def _frame_words(path: Path) -> tuple[str, ...]:
+    """subjects.yaml: section name -> words that frame a question; the sections only group them."""
+    words: list[str] = []
+    for section, values in _mapping(path, "frame_words").items():
+        words.extend(_strings(values, f"{path}: frame_words '{section}'"))
+    return tuple(words)
+
+
 def _strings(value: Any, where: str) -> tuple[str, ...]:
     """A YAML list of texts; a bare string would otherwise be split into its letters."""
     if value is None:
@@ -105,6 +116,18 @@ def load_word_list(path: Path) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.lstrip().startswith("#"))
 
 
+def _subject_message(data: dict[str, Any], key: str, path: Path) -> str:
+    """A message that names what the articles do not cover: it needs its {subject} slot."""
+    text = data.get(key)
+    if not isinstance(text, str) or "{subject}" not in text:
+        raise KnowledgeError(f"{path}: needs a '{key}' text with a {{subject}} slot for what is not covered")
+    try:
+        text.format(subject="x")
+    except (IndexError, KeyError, ValueError) as exc:
+        raise KnowledgeError(f"{path}: '{key}' may use only the {{subject}} slot ({exc})") from exc
+    return text.strip()
+
+
 def load_messages(path: Path) -> Messages:
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
@@ -119,6 +142,8 @@ def load_messages(path: Path) -> Messages:
         talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
     return Messages(fallback=data["fallback"].strip(),
                     did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
+                    not_covered=_subject_message(data, "not_covered", path),
+                    partly_covered=_subject_message(data, "partly_covered", path),
                     starter_questions=_strings(data.get("starter_questions"), f"{path}: 'starter_questions'"),
                     smalltalk=tuple(talk))
 
@@ -159,6 +184,7 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         related_words=_words(domain, "related_words", domain_path),
         other_topics=_words(domain, "other_topics", domain_path),
         topic_words=_words(domain, "topic_words", domain_path),
+        frame_words=_frame_words(root / "subjects.yaml"),
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,

@@ -101,23 +101,34 @@ class Synonyms:
                 phrases[key] = (normalise(phrase), " ".join(normalise(v) for v in values))
         return cls(phrases=phrases)
 
-    def expand(self, words: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
-        """The words with each lay phrase's expansion appended, and the phrases that fired."""
+    def matches(self, words: Sequence[str]) -> list[tuple[int, int, tuple[str, str]]]:
+        """Each lay phrase found in the words, longest first at each position: (start, end, entry)."""
         stems = [stem(w) for w in words]
-        extra: list[str] = []
-        used: list[str] = []
+        found: list[tuple[int, int, tuple[str, str]]] = []
         i, end = 0, len(stems)
         while i < end:
             step = 1
             for n in self.lengths_by_first.get(stems[i], ()):
                 hit = self.phrases.get(tuple(stems[i:i + n])) if i + n <= end else None
                 if hit is not None:
-                    if hit[0] not in used:
-                        used.append(hit[0])
-                        extra.extend(hit[1].split())
+                    found.append((i, i + n, hit))
                     step = n
                     break
             i += step
+        return found
+
+    def spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
+        """Where the lay phrases the synonyms know are in the words: (start, end) pairs."""
+        return [(start, end) for start, end, _ in self.matches(words)]
+
+    def expand(self, words: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
+        """The words with each lay phrase's expansion appended, and the phrases that fired."""
+        extra: list[str] = []
+        used: list[str] = []
+        for _, _, (phrase, expansion) in self.matches(words):
+            if phrase not in used:
+                used.append(phrase)
+                extra.extend(expansion.split())
         return [*words, *extra], tuple(used)
 
 
@@ -196,6 +207,7 @@ class Retriever:
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
+        self.correct = self._correct  # public: the subject reader repairs typos the same way
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
     @classmethod

@@ -45,6 +45,11 @@ class AskResponse(BaseModel):
     passage: PassageOut | None
     escalation: EscalationOut | None = Field(description="Present when the message contains red-flag terms.")
     suggestions: list[str] = Field(description="Other questions the bot can answer.")
+    not_covered: list[str] = Field(
+        default_factory=list,
+        description="What the question asks about that the articles never mention, as the user typed it. "
+                    "When it is not empty the answer says so: with `matched: false` nothing was answered; "
+                    "with `matched: true` the passage answers only the rest of the question.")
 
 
 class HealthResponse(BaseModel):

@@ -91,6 +91,12 @@ def asking_sentences(text: str) -> str:
     return " ".join(s for s in sentences if s.rstrip(_CLOSERS).endswith(("?", "\uff1f")))
 
 
+def first_sentence(text: str) -> str:
+    """The text up to its first sentence end ("It can." of "It can. Standing up...")."""
+    stripped = text.strip()
+    return _SENTENCE_END_RE.split(stripped, maxsplit=1)[0] if stripped else ""
+
+
 _STEM_RULES: tuple[tuple[str, str, int], ...] = (
     # (suffix, replacement, minimum stem length left)
     ("ies", "y", 3), ("sses", "ss", 2), ("ness", "", 4), ("ings", "", 3), ("ing", "", 3),

@@ -22,7 +22,7 @@ def test_ask_answers_with_the_documented_shape(client: TestClient) -> None:
     response = client.post("/api/ask", json={"question": "What causes leg cramps at night?", "session_id": "abc"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions"}
+    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
     assert data["matched"] is True and 0 <= data["confidence"] <= 1
     assert set(data["passage"]) == {"id", "question", "source", "title"}
     assert data["escalation"] is None
@@ -114,3 +114,14 @@ def test_a_chunked_huge_body_is_refused_too(client: TestClient) -> None:
 def test_invalid_json_error_names_the_body_not_a_character_offset(client: TestClient) -> None:
     response = client.post("/api/ask", content=b'{"question": ', headers={"Content-Type": "application/json"})
     assert response.status_code == 422 and response.json()["error"].startswith("body: ")
+
+
+def test_a_subject_the_articles_never_mention_is_declined_by_name(client: TestClient) -> None:
+    data = client.post("/api/ask", json={"question": "is cbd oil good for leg cramps"}).json()
+    assert data["matched"] is False and data["passage"] is None
+    assert data["not_covered"] == ["cbd oil"]
+    assert "don't mention cbd oil" in data["answer"] and len(data["suggestions"]) == 3
+
+
+def test_an_answered_question_has_an_empty_not_covered_list(client: TestClient) -> None:
+    assert client.post("/api/ask", json={"question": "What causes leg cramps at night?"}).json()["not_covered"] == []

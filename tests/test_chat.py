@@ -72,7 +72,7 @@ def test_escalation_is_appended_to_a_greeting(bot: Bot) -> None:
 
 def test_reply_dict_has_exactly_the_public_fields(bot: Bot) -> None:
     data = bot.ask("What are leg cramps?").to_dict()
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions"}
+    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
     assert set(data["passage"]) == {"id", "question", "source", "title"}
 
 

@@ -281,3 +281,22 @@ def test_a_malformed_ordinary_phrases_list_is_an_error_filed_under_its_own_name(
     problems = [p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message or "not valid YAML" in p.message]
     assert problems and all(p.is_error and p.file == "eval/ordinary_words.yaml" for p in problems)
     assert not [p for p in check_knowledge(knowledge_copy) if p.file == "red_flags.yaml"]
+
+
+# --- curated answers name their subject (issue 12) ------------------------------------------------
+
+def test_curated_answer_opening_with_a_bare_it_can_is_warned(knowledge_copy: Path) -> None:
+    write(knowledge_copy / "faq" / "ginger.md",
+          ENTRY.format(q="Does stretching before bed help leg cramps?", a="It can. " + ANSWER))
+    problem = only(check_knowledge(knowledge_copy), "warning", "faq/ginger.md", r"first sentence 'It can\.'")
+    assert "stretching" in problem.message and problem.line == 5
+
+
+def test_curated_answer_that_names_its_subject_first_is_not_warned(knowledge_copy: Path) -> None:
+    write(knowledge_copy / "faq" / "ginger.md",
+          ENTRY.format(q="Does stretching before bed help leg cramps?", a="Stretching before bed can help. " + ANSWER))
+    assert not [p for p in check_knowledge(knowledge_copy) if p.file == "faq/ginger.md"]
+
+
+def test_bundled_curated_answers_all_name_their_subject_first(knowledge_dir: Path) -> None:
+    assert not [p for p in check_knowledge(knowledge_dir) if "first sentence" in p.message]

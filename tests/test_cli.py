@@ -22,7 +22,7 @@ def test_ask_json_prints_the_api_reply(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["ask", "I have chest pain", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["escalation"]["level"] == "emergency"
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions"}
+    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
 
 
 def test_ask_rejects_an_empty_question(capsys: pytest.CaptureFixture[str]) -> None:

@@ -45,5 +45,21 @@ def test_ask_explain_prints_why_after_the_answer(capsys: pytest.CaptureFixture[s
 def test_ask_json_explain_adds_the_evidence_to_the_api_reply(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "what is a charley horse", "--json", "--explain"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "explain"}
+    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered", "explain"}
     assert data["explain"]["synonyms_used"] == ["charley horse"]
+
+
+def test_explain_shows_the_subject_and_whether_the_knowledge_base_knows_it(bot: Bot) -> None:
+    evidence = explain(bot.ask("is turmeric or magnesium good for leg cramps"), bot.retriever.config, bot.version)
+    phrases = {p["text"]: p for p in evidence["subject"]["phrases"]}
+    assert phrases["turmeric"]["known"] is False and phrases["turmeric"]["unknown_words"] == ["turmeric"]
+    assert phrases["magnesium"]["known"] is True
+    assert evidence["not_covered"] == ["turmeric"]
+    text = format_explanation(evidence)
+    assert "asks about: 'turmeric' (NOT in the knowledge base: turmeric); 'magnesium' (the knowledge base knows it)" in text
+
+
+def test_explain_says_when_the_subject_was_not_read(bot: Bot) -> None:
+    evidence = explain(bot.ask("what is the capital of france"), bot.retriever.config, bot.version)
+    assert evidence["subject"] is None
+    assert "asks about: not read" in format_explanation(evidence)

@@ -47,10 +47,17 @@ def test_retitle_changes_the_question(knowledge_copy: Path) -> None:
 
 
 def test_alternates_make_a_new_phrasing_find_the_passage(knowledge_copy: Path) -> None:
-    question = "are zebras prone to calf cramps at night"
-    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are zebras prone to calf cramps?"]})
+    question = "are builders prone to calf cramps at night"
+    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are builders prone to calf cramps?"]})
     reply = Bot.from_knowledge(knowledge_copy).ask(question)
     assert reply.passage is not None and reply.passage.id == "night-cramps-qa.who-gets-leg-cramps"
+
+
+def test_a_name_only_a_phrasing_uses_is_still_not_covered(knowledge_copy: Path) -> None:
+    """Phrasings vouch for ordinary words, not for things the articles never mention (issue 12)."""
+    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are zebras prone to calf cramps?"]})
+    reply = Bot.from_knowledge(knowledge_copy).ask("are zebras prone to calf cramps at night")
+    assert not reply.matched and reply.not_covered == ("zebras",)
 
 
 @pytest.mark.parametrize(("text", "message"), [

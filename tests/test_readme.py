@@ -15,7 +15,7 @@ def test_the_curl_reply_example_has_exactly_the_api_fields() -> None:
     example = re.search(r"```json\n(.*?)```", README, re.DOTALL)
     assert example is not None
     reply = json.loads(example.group(1))
-    assert set(reply) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions"}
+    assert set(reply) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
     assert set(reply["passage"]) == {"id", "question", "source", "title"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text import asking_sentences
+from bot.text import asking_sentences, first_sentence
 
 
 @pytest.mark.parametrize(("message", "ask"), [
@@ -22,3 +22,13 @@ from bot.text import asking_sentences
 ])
 def test_the_asking_sentences_of_a_message(message: str, ask: str) -> None:
     assert asking_sentences(message) == ask
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("It can. Standing up helps.", "It can."),
+    ("One sentence only", "One sentence only"),
+    ("  ", ""),
+    ("Sports drinks can help: sodium matters. More.", "Sports drinks can help: sodium matters."),
+])
+def test_first_sentence_of_an_answer(text: str, first: str) -> None:
+    assert first_sentence(text) == first

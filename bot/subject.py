@@ -1,0 +1,294 @@
+"""What a question asks about, and whether the knowledge base ever mentions it.
+
+A retriever always finds a nearest passage. Asked "is CBD oil good for leg cramps?", the nearest
+one shares "good" and "leg cramps" and may begin "They can.": the reply then reads as if the
+articles endorsed CBD. So before a passage is shown, the question's subject (the thing said to
+help, cause, be safe or work) is read and looked up: a subject the articles never mention gets
+"not covered", not the nearest passage.
+
+The reading is lexical and deliberately plain. Every content word of the asking part of the
+message that is not a frame word ("help", "good", "true"), a topic word ("cramp", "leg") or a
+function word is a subject word; neighbouring subject words form one subject ("tart cherry
+juice"). A subject word is known when the articles, their headings, the curated entries or the
+synonyms use it in some form, after typo repair (phrasings vouch only for ordinary words, see
+`subject_reader`). A subject with one unknown word is unknown as a whole: "tart cherry juice" is not
+juice, and "magnesium glycinate" is not magnesium (though a passage may then say what the articles
+say about magnesium, after naming what they do not cover).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from rapidfuzz.distance import OSA
+
+from bot.index import QUESTION_WORDS, STOP_WORDS
+from bot.knowledge import Knowledge
+from bot.phonetic import sound_key
+from bot.retriever import Retriever
+from bot.text import asking_sentences, normalise, stem
+
+# A word of at most this many letters counts only when it is a real word ("tea", "gin", "cbd") or
+# a product code before a number ("WD-40"): others are mostly typos ("wen", "fot").
+SHORT_WORD = 3
+# Prepositions of place: what follows them, after a first subject, is where, not what.
+PLACES = frozenset({"under", "underneath", "beneath", "below", "inside", "in", "on", "at", "behind", "near"})
+_DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their", "some"})
+_BRACKETS = re.compile(r"\s*[()]\s*")
+# Words by which an asking sentence points back at the story before it: "Is it worth trying?"
+REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
+# Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
+SPEECH = frozenset({"say", "says", "said", "tell", "tells", "told", "think", "thinks", "thought", "reckons",
+                    "swear", "swears", "swore", "recommend", "recommends", "recommended", "suggest", "suggests",
+                    "suggested", "advise", "advises", "advised", "claims", "claimed"})
+# Short function words people often mistype by one letter: "wen" is "when", "fot" is "for".
+TYPED_FAST = ("when", "what", "the", "for", "you", "are", "was", "not", "and", "but", "can", "how", "why", "who",
+              "off", "its", "has", "had", "did", "all", "any", "our", "out", "now", "too", "may", "one", "his",
+              "her", "she", "him", "get", "got", "with", "have", "from", "this", "that", "they", "them", "then")
+# Words that join two subjects of one question ("CBD or magnesium", "X rather than Y"): only then
+# is the known one a question of its own that a passage may answer. "Pills like amlodipine" and
+# "foods such as kale" name a known kind by an unknown example.
+COORDINATORS = frozenset({"and", "or", "nor", "vs", "versus", "than", "plus", "either", "instead", "rather",
+                          "like", "such", "including", "especially"})
+_ARTICLES = frozenset({"a", "an", "the", "some", "of", "to", "with", "as", "e", "g"})
+
+
+@dataclass(frozen=True)
+class SubjectPhrase:
+    """One run of neighbouring subject words, as normalised words and as the user typed them."""
+
+    words: tuple[str, ...]
+    text: str  # the span of the original message, for naming it back to the user
+    unknown: tuple[str, ...]  # the words the knowledge base never mentions
+    speaker: bool = False  # says something ("my midwife said..."): the source of a claim, not its subject
+    anchored: bool = False  # an unknown kind of a thing the articles discuss: "magnesium glycinate"
+
+    @property
+    def known(self) -> bool:
+        return not self.unknown
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What one message asks about: its subject phrases, known and unknown."""
+
+    phrases: tuple[SubjectPhrase, ...] = ()
+    coordinated: bool = False  # an unknown and a known phrase joined by "and", "or", "than"...
+
+    @property
+    def unknown(self) -> tuple[SubjectPhrase, ...]:
+        return tuple(p for p in self.phrases if not p.known)
+
+    @property
+    def known(self) -> tuple[SubjectPhrase, ...]:
+        return tuple(p for p in self.phrases if p.known)
+
+    @property
+    def partly_answerable(self) -> bool:
+        """True when a passage may answer the rest of the question: a known subject asked about
+        side by side with the unknown one ("can CBD or magnesium help?"), or the thing the articles
+        discuss that an unknown kind belongs to ("magnesium glycinate": magnesium). Never the
+        leftovers of one unknown subject ("tart cherry juice" is not juice)."""
+        return (self.coordinated and bool(self.known)) or any(p.anchored for p in self.unknown)
+
+    @property
+    def covered(self) -> bool:
+        """True unless the message names something the knowledge base never mentions."""
+        return not self.unknown
+
+    def unknown_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.text for p in self.unknown))
+
+
+def join_names(names: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c": how the reply names what is not covered."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+@dataclass(frozen=True)
+class SubjectReader:
+    """Reads a message's subject against what the knowledge base mentions.
+
+    Built once per knowledge version by `subject_reader`: what the knowledge base's editors wrote,
+    the retriever's typo repair and synonyms, and the frame words of `knowledge/subjects.yaml`.
+    """
+
+    known_stems: frozenset[str]  # stems of every word the knowledge base uses
+    known_words: frozenset[str]  # and the words themselves, as written
+    known_pairs: frozenset[str]  # "stem stem" pairs it uses side by side (function words skipped)
+    not_subject: frozenset[str]  # stems of frame, topic and function words: never a subject
+    real_words: frozenset[str]  # common English: short words count only when they are real words
+    repair: Callable[[str], str | None]  # typo repair onto a knowledge-base word, None when not a typo
+    domain: frozenset[str]  # stems of the things the articles are about (magnesium, quinine...)
+    synonym_spans: Callable[[Sequence[str]], Iterable[tuple[int, int]]]  # lay phrases the synonyms know
+
+    def _is_subject_word(self, word: str, next_word: str) -> bool:
+        if not word[0].isalpha() or not word.isalnum():
+            return False  # "3am", "10": times and amounts, not things
+        if len(word) <= SHORT_WORD and word.isalpha() and not next_word.isdigit():
+            if word not in self.real_words or any(OSA.distance(word, f) <= 1 for f in TYPED_FAST):
+                return False  # "wen" is "when" and "fot" is "for" typed fast, not a thing
+        return stem(word) not in self.not_subject
+
+    def _known(self, word: str) -> bool:
+        """True when the knowledge base uses the word in some form, itself or after typo repair."""
+        if self._known_form(word):
+            return True
+        fixed = self.repair(word) if word.isalpha() else None
+        return fixed is not None and close_repair(word, fixed) and self._known_form(fixed)
+
+    def _known_form(self, word: str) -> bool:
+        if stem(word) not in self.known_stems:
+            return False
+        # An activity named by "-ing" is known only as itself or its verb ("curling": "curl"):
+        # "cupping" is not "cups", "dry needling" is not "pins and needles".
+        if not self.known_words or not word.endswith("ing") or word in self.known_words:
+            return True
+        base = word[:-3]
+        forms = {base, base + "e"} | ({base[:-1]} if len(base) > 2 and base[-1] == base[-2] else set())
+        return bool(forms & self.known_words)
+
+    def read(self, message: str) -> Subject:
+        """The subject of the message's asking sentences (of all of it when none ends in "?").
+
+        A story before the question is context, not subject: "I sit at a computer all day...
+        why do my calves cramp?" asks about sitting. But an asking sentence with no subject of
+        its own that points back ("My nan swears by gin-soaked raisins. Is that a real thing?")
+        asks about the story's subject: then the story's unknown subjects count too, apart from
+        whoever said something ("my midwife said...").
+        """
+        message = _BRACKETS.sub(" or ", message)  # "teriparatide (Forteo)": another name, side by side
+        asking = asking_sentences(message)
+        subject = self._read(asking or message)
+        if asking and not subject.phrases and REFERRING & set(normalise(asking).split()):
+            story = self._read(message)
+            return Subject(tuple(p for p in story.unknown if not p.speaker))
+        return subject
+
+    def _read(self, text: str) -> Subject:
+        words = normalise(text).split()
+        in_synonym = {i for start, end in self.synonym_spans(words) for i in range(start, end)}
+        runs: list[list[int]] = []
+        current: list[int] = []
+        for i, word in enumerate(words):
+            if self._is_subject_word(word, words[i + 1] if i + 1 < len(words) else "") or (
+                    current and current[-1] == i - 1 and _is_letter_name(word)):
+                current.append(i)
+            elif current:
+                runs.append(current)
+                current = []
+        if current:
+            runs.append(current)
+        phrases = tuple(self._phrase(words, run, in_synonym, text) for run in runs)
+        phrases = tuple(replace(p, speaker=run[-1] + 1 < len(words) and words[run[-1] + 1] in SPEECH)
+                        for p, run in zip(phrases, runs))
+        # "the position of my feet under heavy blankets": after a first subject, a place is a circumstance
+        kept = [k for k, run in enumerate(runs) if k == 0 or not _after_place(words, run[0])]
+        phrases, runs = tuple(phrases[k] for k in kept), [runs[k] for k in kept]
+        coordinated = any(
+            phrases[k].known != phrases[k + 1].known and _joined(words[runs[k][-1] + 1:runs[k + 1][0]])
+            for k in range(len(runs) - 1))
+        return Subject(phrases, coordinated)
+
+    def _phrase(self, words: Sequence[str], run: Sequence[int], in_synonym: Collection[int], text: str) -> SubjectPhrase:
+        unknown = [words[i] for i in run if i not in in_synonym and not (
+            self._known(words[i]) if not _is_letter_name(words[i])
+            else f"{stem(words[i - 1])} {words[i]}" in self.known_pairs)]
+        phrase = tuple(words[i] for i in run)
+        anchored = bool(unknown) and any(stem(w) in self.domain for w in phrase if w not in unknown)
+        return SubjectPhrase(words=phrase, text=span_in(text, phrase), unknown=tuple(unknown), anchored=anchored)
+
+
+def close_repair(word: str, fixed: str) -> bool:
+    """A typo repair sure enough for a subject: one edit between the word forms, or the same sound.
+
+    Ranking may guess more freely; here a wrong repair makes an unknown thing known ("creatine"
+    is not "creating", "hylands" is not "hands"), while "bannana" is "bananas" and "kwinine" is
+    "quinine".
+    """
+    return OSA.distance(stem(word), stem(fixed)) <= 1 or sound_key(word) == sound_key(fixed)
+
+
+def _is_letter_name(word: str) -> bool:
+    """A lone letter that names a kind after a word: "vitamin B", "hepatitis C"."""
+    return len(word) == 1 and word.isalpha() and word not in "aiu"
+
+
+def _after_place(words: Sequence[str], start: int) -> bool:
+    """True when the words before `start` are a preposition of place ("under my", "in the")."""
+    i = start - 1
+    while i >= 0 and words[i] in _DETERMINERS:
+        i -= 1
+    return i >= 0 and words[i] in PLACES
+
+
+def _joined(between: Sequence[str]) -> bool:
+    """True when the words between two subjects join them ("or", "and a", "rather than")."""
+    return (any(w in COORDINATORS for w in between)
+            and all(w in COORDINATORS or w in _ARTICLES for w in between))
+
+
+def span_in(text: str, words: Sequence[str]) -> str:
+    """The part of `text` that normalises to `words`, as the user typed it (falls back to the words),
+    with its article ("a chiropractor") and a bracket it opens closed ("teriparatide (Forteo)")."""
+    pattern = r"\W+".join(re.escape(w) for w in words)
+    found = re.search(rf"(?<!\w)(?:(?:a|an|the)\s+)?{pattern}(?!\w)\)?", text, flags=re.IGNORECASE)
+    if not found:
+        return " ".join(words)
+    span = found.group(0)
+    return span[:-1] if span.endswith(")") and "(" not in span else span
+
+
+def framing_stems(*word_lists: Iterable[str]) -> frozenset[str]:
+    """The stems that never name a subject: function and question words plus the given lists
+    (subjects.yaml's frame words, domain.yaml's topic words...)."""
+    phrases = (*STOP_WORDS, *QUESTION_WORDS, *(w for words in word_lists for w in words))
+    return frozenset(stem(w) for phrase in phrases for w in normalise(phrase).split())
+
+
+def subject_words(text: str, not_subject: frozenset[str]) -> list[str]:
+    """The words of a well-formed question that name its subject ("sports drinks" in "Do sports
+    drinks help with leg cramps?"): everything but frame, topic and function words."""
+    return [w for w in normalise(text).split() if w.isalpha() and len(w) > 2 and stem(w) not in not_subject]
+
+
+def without_unknown(message: str, subject: Subject) -> str:
+    """The message with what the articles do not cover taken out, to answer the rest of it: an
+    unknown subject goes whole, an unknown kind leaves the thing it is a kind of."""
+    text = _BRACKETS.sub(" or ", message)
+    text = asking_sentences(text) or text
+    for phrase in subject.unknown:
+        kept = " ".join(w for w in phrase.words if w not in phrase.unknown) if phrase.anchored else " "
+        text = text.replace(phrase.text, f" {kept} ")
+    return " ".join(text.split())
+
+
+def not_subject_stems(knowledge: Knowledge) -> frozenset[str]:
+    """The stems that never name what a question asks about, for this knowledge folder."""
+    return framing_stems(knowledge.frame_words, knowledge.topic_anchors, knowledge.topic_words, knowledge.other_topics)
+
+
+def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
+    """Known means written by the knowledge base's editors: the articles, their headings, the
+    curated entries and the synonyms (lay phrases mapped on purpose). Phrasings say how people ask
+    for a passage: they vouch for ordinary words, but a phrasing that names a product or a
+    therapy does not make the articles say anything about it."""
+    synonyms = retriever.synonyms
+    edited = [normalise(text) for p in knowledge.passages for text in (p.question, p.search_question, p.answer)]
+    edited += [expansion for _, expansion in synonyms.phrases.values()]
+    edited += [phrase for phrase, _ in synonyms.phrases.values()]
+    edited += [normalise(w) for w in (*knowledge.topic_anchors, *knowledge.related_words)]
+    words = {w for text in edited for w in text.split()}
+    # Phrasings may vouch for ordinary English words ("woken", "beer"), not for names only they use.
+    words |= {w for p in knowledge.passages for text in p.alternates for w in normalise(text).split()
+              if w in knowledge.common_words}
+    not_subject = not_subject_stems(knowledge)
+    return SubjectReader(known_stems=frozenset(stem(w) for w in words), known_words=frozenset(words),
+                         known_pairs=frozenset(t for t in retriever.index.vocabulary if " " in t),
+                         not_subject=not_subject, real_words=knowledge.common_words,
+                         repair=retriever.correct, synonym_spans=synonyms.spans,
+                         domain=frozenset(stem(w) for phrase in knowledge.related_words for w in normalise(phrase).split()))

@@ -1,0 +1,198 @@
+"""Questions about subjects the articles never mention get "not covered", naming the subject."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+import pytest
+
+from bot.chat import Bot
+from bot.subject import SubjectReader, close_repair, framing_stems, join_names, span_in, subject_words
+from bot.text import stem
+
+# Written for these tests, not taken from an evaluation set.
+UNKNOWN_SUBJECTS = [
+    ("is cbd oil good for leg cramps", "cbd oil"),
+    ("can cbd help cramps at night", "cbd"),
+    ("is turmeric good for night cramps", "turmeric"),
+    ("can a chiropractor fix my leg cramps", "a chiropractor"),
+    ("Does a copper bracelet stop calf cramps?", "a copper bracelet"),
+    ("kombucha for leg cramps?", "kombucha"),
+]
+
+
+def reader(known: Iterable[str], frame: Iterable[str] = ("help", "good", "night", "sleep", "cause", "common", "toe"),
+           repair: Callable[[str], str | None] = lambda word: None,
+           synonyms: Callable[[Sequence[str]], list[tuple[int, int]]] = lambda words: []) -> SubjectReader:
+    words = frozenset(known)
+    return SubjectReader(known_stems=frozenset(stem(w) for w in words), known_words=words,
+                         known_pairs=frozenset(), not_subject=framing_stems(frame, ("cramp", "leg")),
+                         real_words=frozenset({"tea", "gin", "tap"}), repair=repair, synonym_spans=synonyms,
+                         domain=frozenset({"magnesium"}))
+
+
+@pytest.mark.parametrize(("question", "named"), UNKNOWN_SUBJECTS)
+def test_unknown_subject_is_declined_by_name(bot: Bot, question: str, named: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "not_covered"
+    assert not reply.matched and reply.passage is None
+    assert reply.not_covered == (named,)
+    assert f"don't mention {named}," in reply.answer
+
+
+def test_declined_reply_suggests_questions_the_bot_can_answer(bot: Bot) -> None:
+    reply = bot.ask("is turmeric good for night cramps")
+    assert len(reply.suggestions) == 3
+    for suggestion in reply.suggestions:
+        assert bot.ask(suggestion).matched
+
+
+def test_no_reply_opens_with_a_bare_endorsement(bot: Bot) -> None:
+    for question, _ in UNKNOWN_SUBJECTS:
+        opening = bot.ask(question).answer.split(".")[0]
+        assert opening not in {"It can", "They can", "It may", "Yes"}
+
+
+@pytest.mark.parametrize("question", [
+    "does magnisium help with leg cramps",  # a typo of a known word
+    "can water pills cause night cramps",  # a lay phrase the synonyms know
+    "do sports drinks help with leg cramps",
+    "What causes leg cramps at night?",  # no subject beyond the topic
+    "Does stretching before bed help prevent calf cramps?",
+])
+def test_known_subjects_are_answered(bot: Bot, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.matched and reply.kind == "answer"
+    assert reply.not_covered == ()
+
+
+def test_unknown_and_known_subject_side_by_side_answers_the_known_part(bot: Bot) -> None:
+    reply = bot.ask("can CBD or magnesium help with leg cramps?")
+    assert reply.matched and reply.passage is not None
+    assert reply.not_covered == ("CBD",)
+    assert reply.answer.startswith("My articles don't mention CBD")
+    assert "magnesium" in reply.answer.lower()
+
+
+def test_an_unknown_word_makes_the_whole_subject_unknown(bot: Bot) -> None:
+    reply = bot.ask("is tart cherry juice good for leg cramps")
+    assert not reply.matched
+    assert reply.not_covered == ("tart cherry juice",)  # not answered as "juice"
+
+
+def test_an_unknown_kind_of_a_known_thing_is_named_and_the_thing_answered(bot: Bot) -> None:
+    reply = bot.ask("is magnesium glycinate better than magnesium citrate for cramps")
+    assert reply.matched and reply.passage is not None
+    assert reply.not_covered == ("magnesium glycinate", "magnesium citrate")
+    assert reply.answer.startswith("My articles don't mention magnesium glycinate and magnesium citrate")
+    assert "magnesium" in reply.answer.split("\n\n", 1)[1].lower()
+
+
+def test_another_name_in_brackets_is_named_and_the_known_one_answered(bot: Bot) -> None:
+    reply = bot.ask("Can teriparatide (Forteo) give you muscle cramps?")
+    assert reply.matched and reply.not_covered == ("Forteo",)
+
+
+def test_a_place_after_the_subject_is_a_circumstance(bot: Bot) -> None:
+    reply = bot.ask("Does the position of my feet under heavy blankets matter for cramps?")
+    assert reply.matched and reply.not_covered == ()
+
+
+def test_red_flags_still_escalate_when_the_subject_is_not_covered(bot: Bot) -> None:
+    reply = bot.ask("is turmeric good for leg cramps? I also have chest pain")
+    assert reply.kind == "not_covered"
+    assert reply.escalation is not None and reply.escalation.level == "emergency"
+    assert reply.escalation.message in reply.answer
+
+
+def test_story_subject_counts_when_the_question_points_back_at_it(bot: Bot) -> None:
+    reply = bot.ask("My aunt swears by pickled beetroot. Does it work for cramps?")
+    assert reply.not_covered == ("pickled beetroot",)
+
+
+def test_story_words_do_not_decide_when_the_question_has_its_own_subject(bot: Bot) -> None:
+    reply = bot.ask("I sit at a computer all day. Can sitting too much cause leg cramps?")
+    assert reply.matched and reply.not_covered == ()
+
+
+def test_the_speaker_of_a_claim_is_not_its_subject(bot: Bot) -> None:
+    subject = bot.subjects.read("My naturopath says it's common. Is there anything that helps with my calf cramps?")
+    assert subject.covered
+
+
+def test_messages_without_the_topic_keep_the_ordinary_fallback(bot: Bot) -> None:
+    reply = bot.ask("what is the capital of france")
+    assert reply.kind == "fallback" and reply.not_covered == ()
+
+
+def test_reader_joins_neighbouring_subject_words_into_one_phrase() -> None:
+    subject = reader({"juice"}).read("is tart cherry juice good for leg cramps")
+    assert [p.text for p in subject.phrases] == ["tart cherry juice"]
+    assert subject.unknown[0].unknown == ("tart", "cherry")
+
+
+def test_reader_accepts_a_close_typo_repair_but_not_a_different_word() -> None:
+    fixes = {"magnisium": "magnesium", "creatine": "creating"}
+    subject_reader = reader({"magnesium", "creating"}, repair=fixes.get)
+    assert subject_reader.read("magnisium for cramps").covered
+    assert not subject_reader.read("creatine for cramps").covered
+    assert close_repair("bannana", "bananas") and close_repair("kwinine", "quinine")
+    assert not close_repair("hylands", "hands")
+
+
+def test_reader_treats_short_typos_of_function_words_as_typos() -> None:
+    subject_reader = reader(set())
+    assert subject_reader.read("why do my legs cramp wen i sleep").phrases == ()
+    assert not subject_reader.read("does gin help leg cramps").covered  # a real three-letter word
+    assert [p.text for p in subject_reader.read("does WD-40 help leg cramps").unknown] == ["WD"]
+
+
+def test_an_activity_in_ing_is_known_only_as_itself_or_its_verb() -> None:
+    subject_reader = reader({"cups", "needles", "curl"})
+    assert not subject_reader.read("is cupping good for cramps").covered
+    assert not subject_reader.read("dry needling for cramps").covered
+    assert subject_reader.read("toes curling with cramps").covered
+
+
+def test_a_letter_after_a_word_names_a_kind() -> None:
+    subject = reader({"vitamin"}).read("does vitamin b help cramps")
+    assert [p.text for p in subject.unknown] == ["vitamin b"]
+
+
+def test_a_synonym_phrase_is_known_as_a_whole() -> None:
+    subject_reader = reader(set(), synonyms=lambda words: [(i, i + 2) for i in range(len(words) - 1)
+                                                           if words[i:i + 2] == ["water", "pills"]])
+    assert subject_reader.read("can water pills cause cramps").covered
+
+
+def test_span_keeps_the_users_spelling_article_and_brackets() -> None:
+    assert span_in("Can a Chiropractor help?", ["chiropractor"]) == "a Chiropractor"
+    assert span_in("Can teriparatide (Forteo) cause cramps?", ["teriparatide", "forteo"]) == "teriparatide (Forteo)"
+    assert span_in("nothing here", ["cbd"]) == "cbd"
+
+
+def test_names_are_joined_as_a_sentence_would() -> None:
+    assert join_names(["a"]) == "a"
+    assert join_names(["a", "b"]) == "a and b"
+    assert join_names(["a", "b", "c"]) == "a, b and c"
+
+
+def test_subject_words_of_a_curated_question() -> None:
+    not_subject = framing_stems(("help",), ("cramp", "leg"))
+    assert subject_words("Do sports drinks help with leg cramps?", not_subject) == ["sports", "drinks"]
+
+
+def test_subjects_yaml_frame_words_are_loaded(bot: Bot) -> None:
+    assert "help" in bot.knowledge.frame_words and "grandma" in bot.knowledge.frame_words
+
+
+def test_missing_subject_slot_in_messages_is_an_error(knowledge_copy: Path) -> None:
+    from bot.corpus import KnowledgeError
+    from bot.knowledge import load_knowledge
+
+    path = knowledge_copy / "messages.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("mention {subject}, so I can't tell", "cover that, so I can't tell"),
+                    encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="not_covered.*subject"):
+        load_knowledge(knowledge_copy)
