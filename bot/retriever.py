@@ -207,7 +207,6 @@ class Retriever:
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
-        self.correct = self._correct  # public: the subject reader repairs typos the same way
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
     @classmethod
@@ -256,6 +255,10 @@ class Retriever:
             return None
         alike = [w for w in self._by_sound.get(key, ()) if OSA.distance(word, w, score_cutoff=2) <= 2]
         return alike[0] if alike else None
+
+    def correct(self, word: str) -> str | None:
+        """The corpus word a mistyped word most likely meant (cached), or None: see `_correct_uncached`."""
+        return self._correct(word)
 
     def _word_weight(self, word: str) -> float:
         term_id = self.index.vocabulary.get(stem(word))

@@ -33,26 +33,35 @@ from bot.text import asking_sentences, normalise, stem
 # A word of at most this many letters counts only when it is a real word ("tea", "gin", "cbd") or
 # a product code before a number ("WD-40"): others are mostly typos ("wen", "fot").
 SHORT_WORD = 3
-# Prepositions of place: what follows them, after a first subject, is where, not what.
-PLACES = frozenset({"under", "underneath", "beneath", "below", "inside", "in", "on", "at", "behind", "near"})
+# Prepositions of place: what follows them, after a first subject, is where, not what ("the position
+# of my feet under heavy blankets"). Not "in", "on" or "with": those bring instruments too ("stretching
+# on a vibration plate", "magnesium in a float tank").
+PLACES = frozenset({"under", "underneath", "beneath", "below", "behind"})
 _DETERMINERS = frozenset({"a", "an", "the", "my", "your", "his", "her", "our", "their", "some"})
 _BRACKETS = re.compile(r"\s*[()]\s*")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_QUESTION_END = re.compile(r"(?<=\?)\s+")
+_ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w])")
+# How much of what the user typed is echoed back as the name of a subject.
+MAX_NAME_CHARS = 40
 # Words by which an asking sentence points back at the story before it: "Is it worth trying?"
 REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
 # Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
 SPEECH = frozenset({"say", "says", "said", "tell", "tells", "told", "think", "thinks", "thought", "reckons",
                     "swear", "swears", "swore", "recommend", "recommends", "recommended", "suggest", "suggests",
                     "suggested", "advise", "advises", "advised", "claims", "claimed"})
-# Short function words people often mistype by one letter: "wen" is "when", "fot" is "for".
+# Function words people often mistype by one letter: "wen" is "when", "shoud" is "should".
 TYPED_FAST = ("when", "what", "the", "for", "you", "are", "was", "not", "and", "but", "can", "how", "why", "who",
               "off", "its", "has", "had", "did", "all", "any", "our", "out", "now", "too", "may", "one", "his",
-              "her", "she", "him", "get", "got", "with", "have", "from", "this", "that", "they", "them", "then")
+              "her", "she", "him", "get", "got", "with", "have", "from", "this", "that", "they", "them", "then",
+              "should", "would", "could", "where", "which", "there", "their", "about", "after", "does", "doing")
+TYPO_LENGTH = 6  # up to this many letters, a rare word one edit from a function word is that word mistyped
 # Words that join two subjects of one question ("CBD or magnesium", "X rather than Y"): only then
-# is the known one a question of its own that a passage may answer. "Pills like amlodipine" and
-# "foods such as kale" name a known kind by an unknown example.
+# is the known one a question of its own that a passage may answer. An example joins its kind the
+# same way ("blood pressure pills like amlodipine", "foods such as kale"): the kind may be answered.
 COORDINATORS = frozenset({"and", "or", "nor", "vs", "versus", "than", "plus", "either", "instead", "rather",
                           "like", "such", "including", "especially"})
-_ARTICLES = frozenset({"a", "an", "the", "some", "of", "to", "with", "as", "e", "g"})
+_LINKING = frozenset({"a", "an", "the", "some", "of", "to", "with", "as", "e", "g"})  # "such as a", "e.g."
 
 
 @dataclass(frozen=True)
@@ -129,9 +138,11 @@ class SubjectReader:
     def _is_subject_word(self, word: str, next_word: str) -> bool:
         if not word[0].isalpha() or not word.isalnum():
             return False  # "3am", "10": times and amounts, not things
-        if len(word) <= SHORT_WORD and word.isalpha() and not next_word.isdigit():
-            if word not in self.real_words or any(OSA.distance(word, f) <= 1 for f in TYPED_FAST):
-                return False  # "wen" is "when" and "fot" is "for" typed fast, not a thing
+        if len(word) <= SHORT_WORD and word.isalpha() and not next_word.isdigit() and word not in self.real_words:
+            return False  # "fot", "lst": typed fast, not a thing
+        if (len(word) <= TYPO_LENGTH and word not in TYPED_FAST and (word not in self.real_words or len(word) <= SHORT_WORD)
+                and any(OSA.distance(word, f) <= 1 for f in TYPED_FAST)):
+            return False  # "wen" is "when", "shoud" is "should"; "gout" is gout
         return stem(word) not in self.not_subject
 
     def _known(self, word: str) -> bool:
@@ -146,7 +157,7 @@ class SubjectReader:
             return False
         # An activity named by "-ing" is known only as itself or its verb ("curling": "curl"):
         # "cupping" is not "cups", "dry needling" is not "pins and needles".
-        if not self.known_words or not word.endswith("ing") or word in self.known_words:
+        if not word.endswith("ing") or word in self.known_words:
             return True
         base = word[:-3]
         forms = {base, base + "e"} | ({base[:-1]} if len(base) > 2 and base[-1] == base[-2] else set())
@@ -161,21 +172,35 @@ class SubjectReader:
         asks about the story's subject: then the story's unknown subjects count too, apart from
         whoever said something ("my midwife said...").
         """
+        message = _URL.sub(" ", message)  # a link is where something was read, not what is asked about
         message = _BRACKETS.sub(" or ", message)  # "teriparatide (Forteo)": another name, side by side
+        acronyms = _acronyms(message)
         asking = asking_sentences(message)
-        subject = self._read(asking or message)
+        subject = self._read_sentences(asking or message, acronyms)
         if asking and not subject.phrases and REFERRING & set(normalise(asking).split()):
-            story = self._read(message)
+            story = self._read(message, acronyms)
             return Subject(tuple(p for p in story.unknown if not p.speaker))
         return subject
 
-    def _read(self, text: str) -> Subject:
+    def _read_sentences(self, text: str, acronyms: frozenset[str]) -> Subject:
+        """Two questions in one message ("What does magnesium do? And CBD?") are two subjects
+        side by side: the known one may be answered."""
+        sentences = [s for s in _QUESTION_END.split(text) if normalise(s)]
+        if len(sentences) < 2:
+            return self._read(text, acronyms)
+        parts = [self._read(s, acronyms) for s in sentences]
+        phrases = tuple(p for part in parts for p in part.phrases)
+        a_known_question = any(part.phrases and part.covered for part in parts)
+        mixed = a_known_question and any(not part.covered for part in parts)
+        return Subject(phrases, mixed or any(part.coordinated for part in parts))
+
+    def _read(self, text: str, acronyms: frozenset[str] = frozenset()) -> Subject:
         words = normalise(text).split()
         in_synonym = {i for start, end in self.synonym_spans(words) for i in range(start, end)}
         runs: list[list[int]] = []
         current: list[int] = []
         for i, word in enumerate(words):
-            if self._is_subject_word(word, words[i + 1] if i + 1 < len(words) else "") or (
+            if word in acronyms or self._is_subject_word(word, words[i + 1] if i + 1 < len(words) else "") or (
                     current and current[-1] == i - 1 and _is_letter_name(word)):
                 current.append(i)
             elif current:
@@ -203,14 +228,27 @@ class SubjectReader:
         return SubjectPhrase(words=phrase, text=span_in(text, phrase), unknown=tuple(unknown), anchored=anchored)
 
 
+def _acronyms(text: str) -> frozenset[str]:
+    """Short words typed in capitals in a message that is not shouted: "THC", "NAC", "TENS".
+
+    Normalising lower-cases them, and a short lower-case word that is no common English word is
+    most likely a typo ("wen"); in capitals it names something.
+    """
+    letters = [c for c in text if c.isalpha()]
+    if not letters or sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return frozenset()
+    return frozenset(m.group(0).casefold() for m in _ACRONYM.finditer(text))
+
+
 def close_repair(word: str, fixed: str) -> bool:
-    """A typo repair sure enough for a subject: one edit between the word forms, or the same sound.
+    """A typo repair sure enough for a subject: one edit between the word forms of a word of six
+    letters or more, or the same sound.
 
     Ranking may guess more freely; here a wrong repair makes an unknown thing known ("creatine"
-    is not "creating", "hylands" is not "hands"), while "bannana" is "bananas" and "kwinine" is
-    "quinine".
+    is not "creating", "hylands" is not "hands", "kelp" is not "keep", "limes" are not "limbs"),
+    while "bannana" is "bananas" and "kwinine" is "quinine".
     """
-    return OSA.distance(stem(word), stem(fixed)) <= 1 or sound_key(word) == sound_key(fixed)
+    return (len(word) >= 6 and OSA.distance(stem(word), stem(fixed)) <= 1) or sound_key(word) == sound_key(fixed)
 
 
 def _is_letter_name(word: str) -> bool:
@@ -229,18 +267,21 @@ def _after_place(words: Sequence[str], start: int) -> bool:
 def _joined(between: Sequence[str]) -> bool:
     """True when the words between two subjects join them ("or", "and a", "rather than")."""
     return (any(w in COORDINATORS for w in between)
-            and all(w in COORDINATORS or w in _ARTICLES for w in between))
+            and all(w in COORDINATORS or w in _LINKING for w in between))
 
 
 def span_in(text: str, words: Sequence[str]) -> str:
     """The part of `text` that normalises to `words`, as the user typed it (falls back to the words),
-    with its article ("a chiropractor") and a bracket it opens closed ("teriparatide (Forteo)")."""
+    with its article ("a chiropractor") and a number joined by a hyphen ("WD-40"); only letters,
+    digits, spaces, hyphens and apostrophes, and at most `MAX_NAME_CHARS` (it is echoed back)."""
     pattern = r"\W+".join(re.escape(w) for w in words)
-    found = re.search(rf"(?<!\w)(?:(?:a|an|the)\s+)?{pattern}(?!\w)\)?", text, flags=re.IGNORECASE)
-    if not found:
-        return " ".join(words)
-    span = found.group(0)
-    return span[:-1] if span.endswith(")") and "(" not in span else span
+    found = re.search(rf"(?<!\w)(?:(?:a|an|the)\s+)?{pattern}(?:-\d+)?(?!\w)", text, flags=re.IGNORECASE)
+    span = " ".join(found.group(0).split()) if found else " ".join(words)
+    span = re.sub(r"[^\w' -]+", " ", span).strip() if not re.fullmatch(r"[\w' -]+", span) else span
+    span = " ".join(span.split())
+    if len(span) > MAX_NAME_CHARS:
+        span = span[:MAX_NAME_CHARS].rsplit(" ", 1)[0] + "…"
+    return span
 
 
 def framing_stems(*word_lists: Iterable[str]) -> frozenset[str]:
@@ -253,7 +294,7 @@ def framing_stems(*word_lists: Iterable[str]) -> frozenset[str]:
 def subject_words(text: str, not_subject: frozenset[str]) -> list[str]:
     """The words of a well-formed question that name its subject ("sports drinks" in "Do sports
     drinks help with leg cramps?"): everything but frame, topic and function words."""
-    return [w for w in normalise(text).split() if w.isalpha() and len(w) > 2 and stem(w) not in not_subject]
+    return [w for w in normalise(text).split() if w.isalpha() and len(w) >= SHORT_WORD and stem(w) not in not_subject]
 
 
 def without_unknown(message: str, subject: Subject) -> str:
@@ -261,15 +302,19 @@ def without_unknown(message: str, subject: Subject) -> str:
     unknown subject goes whole, an unknown kind leaves the thing it is a kind of."""
     text = _BRACKETS.sub(" or ", message)
     text = asking_sentences(text) or text
+    words = normalise(text).split()
+    drop: set[str] = set()
     for phrase in subject.unknown:
-        kept = " ".join(w for w in phrase.words if w not in phrase.unknown) if phrase.anchored else " "
-        text = text.replace(phrase.text, f" {kept} ")
-    return " ".join(text.split())
+        drop |= set(phrase.unknown) if phrase.anchored else set(phrase.words)
+    return " ".join(w for w in words if w not in drop)
 
 
 def not_subject_stems(knowledge: Knowledge) -> frozenset[str]:
-    """The stems that never name what a question asks about, for this knowledge folder."""
-    return framing_stems(knowledge.frame_words, knowledge.topic_anchors, knowledge.topic_words, knowledge.other_topics)
+    """The stems that never name what a question asks about, for this knowledge folder: the frame
+    words, the topic words and every word of the intent cues ("protect against", "brought on")."""
+    cues = [cue for cues in knowledge.intents.values() for cue in cues]
+    return framing_stems(knowledge.frame_words, knowledge.topic_anchors, knowledge.topic_words,
+                         knowledge.other_topics, cues)
 
 
 def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
