@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from bot.chat import Bot
-from bot.corpus import BUNDLED_KNOWLEDGE, Passage
-from bot.evaluate import load_eval_set
-from bot.knowledge import load_knowledge
-from bot.text import normalise
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage
+from bot.evaluation.retrieval import load_eval_set
+from bot.corpus.knowledge import load_knowledge
+from bot.text.normalise import normalise
 
 
 def questions() -> list[str]:

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat import Bot
-from bot.check import run_check
-from bot.corpus import BUNDLED_KNOWLEDGE, load_passages
-from bot.knowledge import load_knowledge
-from bot.reload import KnowledgeHolder
-from bot.text import normalise
+from bot.corpus.check import run_check
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, load_passages
+from bot.corpus.knowledge import load_knowledge
+from bot.web.reload import KnowledgeHolder
+from bot.text.normalise import normalise
 
 SECTIONS_PER_ARTICLE = 100
 STARTS = ("What", "How", "Why", "When", "Can", "Does", "Is", "Should")

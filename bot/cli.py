@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.corpus import KnowledgeError, load_passages
+from bot.corpus.passages import KnowledgeError, load_passages
 from bot.settings import PREFIX, Settings, SettingsError, get_settings
 
 log = logging.getLogger("bot")
@@ -27,7 +27,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     Example: crampbot ask "What causes leg cramps at night?" --explain
     """
     from bot.chat import Bot
-    from bot.explain import explain, format_explanation
+    from bot.evaluation.explain import explain, format_explanation
 
     question = args.question.strip()
     if not question:
@@ -81,10 +81,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     Example: crampbot eval --json
     """
     from bot.chat import Bot
-    from bot.corpus import read_yaml
-    from bot.evaluate import floors_for, format_report, run_evaluation
-    from bot.not_covered_eval import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
-    from bot.safety_eval import evaluate_safety, load_safety_cases
+    from bot.corpus.passages import read_yaml
+    from bot.evaluation.retrieval import floors_for, format_report, run_evaluation
+    from bot.evaluation.not_covered import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
+    from bot.evaluation.safety import evaluate_safety, load_safety_cases
 
     knowledge = _knowledge(args, settings)
     eval_dir = knowledge / "eval"
@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """
     import uvicorn
 
-    from bot.api import create_app
+    from bot.web.app import create_app
 
     settings = replace(settings, knowledge=_knowledge(args, settings),
                        host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
@@ -137,7 +137,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     Errors stop the knowledge from shipping (and a live reload from taking it); warnings are
     worth a look. Example: crampbot check --knowledge ./knowledge
     """
-    from bot.check import run_check
+    from bot.corpus.check import run_check
 
     report = run_check(_knowledge(args, settings))
     if args.json:

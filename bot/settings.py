@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from bot.corpus import BUNDLED_KNOWLEDGE
+from bot.corpus.passages import BUNDLED_KNOWLEDGE
 
 PREFIX = "CRAMPBOT_"
 

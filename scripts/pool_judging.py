@@ -30,7 +30,7 @@ from typing import Any
 import yaml
 
 from bot.chat import Bot
-from bot.evaluate import EvalSet, Ranker, bm25_baseline, crampbot_ranker, load_eval_set, tfidf_baseline
+from bot.evaluation.retrieval import EvalSet, Ranker, bm25_baseline, crampbot_ranker, load_eval_set, tfidf_baseline
 
 EVAL = Path(__file__).resolve().parent.parent / "knowledge" / "eval"
 SETS = (EVAL / "questions.yaml", EVAL / "questions_holdout.yaml", EVAL / "questions_fresh.yaml")

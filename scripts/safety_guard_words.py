@@ -16,7 +16,7 @@ from pathlib import Path
 
 from wordfreq import top_n_list, zipf_frequency
 
-from bot.safety import _lookup, load_lexicon
+from bot.safety.detect import _lookup, load_lexicon
 
 MIN_ZIPF = 2.5
 HEADER = """guard_words:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.chat import Bot
-from bot.corpus import BUNDLED_KNOWLEDGE, Passage, load_passages
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage, load_passages
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_app
+from bot.web.app import create_app
 from bot.chat import Bot
 from bot.settings import get_settings
 

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.api import create_app
+from bot.web.app import create_app
 from bot.chat import Bot
 from bot.settings import get_settings
 

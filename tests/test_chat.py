@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.chat import Bot
-from bot.retriever import RetrieverConfig
+from bot.retrieval.retriever import RetrieverConfig
 
 
 def test_matched_answer_is_the_passage_text_with_its_source(bot: Bot) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check_knowledge, run_check
+from bot.corpus.check import check_knowledge, run_check
 from bot.cli import main
 from bot.problems import Problem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.check import run_check
+from bot.corpus.check import run_check
 from bot.cli import build_parser
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "maintaining.md"

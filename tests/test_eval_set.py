@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.corpus import BUNDLED_KNOWLEDGE, load_passages
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, load_passages
 
 EVAL_FILE = BUNDLED_KNOWLEDGE / "eval" / "questions.yaml"
 STYLE_TAGS = {"lay", "terse", "long", "typo", "caps", "plain"}

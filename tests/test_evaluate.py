@@ -9,8 +9,8 @@ import pytest
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.corpus import KnowledgeError
-from bot.evaluate import (
+from bot.corpus.passages import KnowledgeError
+from bot.evaluation.retrieval import (
     check_thresholds,
     floors_for,
     format_report,

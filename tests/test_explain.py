@@ -8,7 +8,7 @@ import pytest
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.explain import explain, format_explanation
+from bot.evaluation.explain import explain, format_explanation
 
 
 def test_an_answer_is_explained_by_its_candidates_intents_and_threshold(bot: Bot) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.chat import Bot
-from bot.corpus import CURATED_QUALITY, KnowledgeError, load_passages
-from bot.faq import markdown_to_answer
-from bot.knowledge import load_knowledge
+from bot.corpus.passages import CURATED_QUALITY, KnowledgeError, load_passages
+from bot.corpus.faq import markdown_to_answer
+from bot.corpus.knowledge import load_knowledge
 
 
 def write(path: Path, text: str) -> Path:

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.chat import Bot
-from bot.check import check_knowledge
-from bot.corpus import KnowledgeError, Passage
-from bot.intent import IntentCues, intent_boost
-from bot.knowledge import load_knowledge
-from bot.retriever import Retriever, RetrieverConfig
-from bot.text import normalise
+from bot.corpus.check import check_knowledge
+from bot.corpus.passages import KnowledgeError, Passage
+from bot.retrieval.intents import IntentCues, intent_boost
+from bot.corpus.knowledge import load_knowledge
+from bot.retrieval.retriever import Retriever, RetrieverConfig
+from bot.text.normalise import normalise
 
 CUES = IntentCues.from_mapping({
     "cause": ["cause", "causes", "why", "risk factors"],

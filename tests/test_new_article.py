@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.chat import Bot
-from bot.check import run_check
-from bot.corpus import load_passages
-from bot.markdown import plain_article
-from bot.splitter import BULLET
+from bot.corpus.check import run_check
+from bot.corpus.passages import load_passages
+from bot.corpus.markdown import plain_article
+from bot.corpus.splitter import BULLET
 
 ARTICLE = """# Sleep and night cramps
 

@@ -10,8 +10,8 @@ import yaml
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.corpus import BUNDLED_KNOWLEDGE, KnowledgeError
-from bot.not_covered_eval import (NOT_COVERED_FILE, NotCoveredSet, Question, evaluate_not_covered,
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, KnowledgeError
+from bot.evaluation.not_covered import (NOT_COVERED_FILE, NotCoveredSet, Question, evaluate_not_covered,
                                   load_not_covered_set, outcome_of)
 
 SET_PATH = BUNDLED_KNOWLEDGE / "eval" / NOT_COVERED_FILE

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from bot.chat import Bot
-from bot.corpus import KnowledgeError, load_overrides, load_passages
+from bot.corpus.passages import KnowledgeError, load_overrides, load_passages
 
 
 def edit_overrides(knowledge: Path, **sections: dict[str, object]) -> None:

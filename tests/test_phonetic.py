@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.phonetic import sound_key
+from bot.text.phonetic import sound_key
 
 
 @pytest.mark.parametrize(("typed", "meant"), [

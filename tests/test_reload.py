@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.api import create_app
+from bot.web.app import create_app
 from bot.chat import Bot, Reply
-from bot.reload import KnowledgeHolder
-from bot.retriever import RetrieverConfig
+from bot.web.reload import KnowledgeHolder
+from bot.retrieval.retriever import RetrieverConfig
 from bot.settings import SettingsError, get_settings
 
 TOKEN = "s3cret-token"
@@ -86,7 +86,7 @@ def test_broken_edit_keeps_serving_the_last_good_knowledge_and_reports_errors(
     version = client.get("/api/health").json()["version"]
     add_socks(knowledge_copy)
     (knowledge_copy / "faq" / "broken.md").write_text("---\nquestion: Why?\nsources: [x]\n---\n", encoding="utf-8")
-    with caplog.at_level(logging.ERROR, logger="bot.reload"):
+    with caplog.at_level(logging.ERROR, logger="bot.web.reload"):
         response = client.post("/api/admin/reload", headers=AUTH)
     assert response.status_code == 409
     data = response.json()
@@ -188,7 +188,7 @@ def test_content_that_checks_clean_but_cannot_be_indexed_is_rejected_not_a_500(
 
     messages = knowledge_copy / "messages.yaml"
     messages.write_text(messages.read_text(encoding="utf-8") + "\n# touched\n", encoding="utf-8")
-    monkeypatch.setattr("bot.reload.Bot", broken_bot)
+    monkeypatch.setattr("bot.web.reload.Bot", broken_bot)
     result = holder.reload()
     assert result.status == "rejected" and "could not build the index" in result.errors[0].message
     assert holder.current.version == original

@@ -8,9 +8,9 @@ from dataclasses import replace
 import pytest
 
 from bot.chat import Bot
-from bot.corpus import Passage
-from bot.intent import IntentCues
-from bot.retriever import (
+from bot.corpus.passages import Passage
+from bot.retrieval.intents import IntentCues
+from bot.retrieval.retriever import (
     Retriever,
     RetrieverConfig,
     Synonyms,

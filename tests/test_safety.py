@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import LEVELS, Escalation, Lexicon, LexiconError, check_lexicon, detect, detect_all, load_lexicon
-from bot.safety_lexicon import load_ordinary_phrases
+from bot.safety.detect import LEVELS, Escalation, Lexicon, LexiconError, check_lexicon, detect, detect_all, load_lexicon
+from bot.safety.lexicon import load_ordinary_phrases
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON_PATH = ROOT / "knowledge" / "red_flags.yaml"

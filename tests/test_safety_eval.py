@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety import Lexicon, load_lexicon
-from bot.safety_eval import (
+from bot.safety.detect import Lexicon, load_lexicon
+from bot.evaluation.safety import (
     RedFlagCase,
     evaluate_safety,
     load_red_flag_cases,

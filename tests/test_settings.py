@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus import BUNDLED_KNOWLEDGE
+from bot.corpus.passages import BUNDLED_KNOWLEDGE
 from bot.settings import SettingsError, get_settings
 
 

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.corpus import Passage, load_passages, load_sources
-from bot.splitter import BULLET, NoiseRules, SectionHint, split_article, trim_truncation
+from bot.corpus.passages import Passage, load_passages, load_sources
+from bot.corpus.splitter import BULLET, NoiseRules, SectionHint, split_article, trim_truncation
 
 NOISE = re.compile(r"^(image|explore|more items.*|responsive ad)$|\.\.\.$|…$|(?:[A-Z] ){10}", re.IGNORECASE | re.MULTILINE)
 

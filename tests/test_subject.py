@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.chat import Bot
-from bot.subject import SubjectReader, close_repair, framing_stems, join_names, span_in, subject_words
-from bot.text import stem
+from bot.retrieval.subject import SubjectReader, close_repair, framing_stems, join_names, span_in, subject_words
+from bot.text.normalise import stem
 
 # Written for these tests, not taken from an evaluation set.
 UNKNOWN_SUBJECTS = [
@@ -219,8 +219,8 @@ def test_subjects_yaml_frame_words_are_loaded(bot: Bot) -> None:
 
 
 def test_missing_subject_slot_in_messages_is_an_error(knowledge_copy: Path) -> None:
-    from bot.corpus import KnowledgeError
-    from bot.knowledge import load_knowledge
+    from bot.corpus.passages import KnowledgeError
+    from bot.corpus.knowledge import load_knowledge
 
     path = knowledge_copy / "messages.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("mention {subject}, so I can't tell", "cover that, so I can't tell"),

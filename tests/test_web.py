@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot.web import ASSET_CACHE, PAGE_CACHE, WEB_DIR, mount_widget
+from bot.web.pages import ASSET_CACHE, PAGE_CACHE, WEB_DIR, mount_widget
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from bot.api import create_app
+from bot.web.app import create_app
 from bot.settings import get_settings
 
 pytestmark = pytest.mark.browser

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from bot.safety_lexicon import FILLER_WORDS, LEVELS, STOP_WORDS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
-from bot.text import normalise
+from bot.safety.lexicon import FILLER_WORDS, LEVELS, STOP_WORDS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
+from bot.text.normalise import normalise
 
 __all__ = ["LEVELS", "Escalation", "Level", "Lexicon", "LexiconError", "Match", "check_lexicon", "detect",
            "detect_all", "load_lexicon"]

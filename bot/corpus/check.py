@@ -17,8 +17,10 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot import _yaml, faq
-from bot.check_text import (
+from bot.corpus import _yaml
+
+from bot.corpus import faq
+from bot.corpus.check_text import (
     check_curated_openings,
     check_duplicates,
     check_intents,
@@ -26,7 +28,7 @@ from bot.check_text import (
     corpus_words,
     locate_passage,
 )
-from bot.corpus import (
+from bot.corpus.passages import (
     KnowledgeError,
     Overrides,
     Passage,
@@ -35,12 +37,12 @@ from bot.corpus import (
     load_passages,
     passage_of_entry,
 )
-from bot.faq import FaqEntry
-from bot.knowledge import Knowledge, load_knowledge
-from bot.subject import not_subject_stems
+from bot.corpus.faq import FaqEntry
+from bot.corpus.knowledge import Knowledge, load_knowledge
+from bot.retrieval.subject import not_subject_stems
 from bot.problems import Problem, error, warning
-from bot.safety import check_lexicon
-from bot.safety_lexicon import LexiconError, load_lexicon, load_ordinary_phrases
+from bot.safety.detect import check_lexicon
+from bot.safety.lexicon import LexiconError, load_lexicon, load_ordinary_phrases
 
 LONG_ARTICLE_PASSAGE = 4000
 SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")

@@ -17,13 +17,15 @@ from typing import Any
 
 import yaml
 
-from bot import _yaml, faq
-from bot.markdown import plain_article
-from bot.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
+from bot.corpus import _yaml
+
+from bot.corpus import faq
+from bot.corpus.markdown import plain_article
+from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 
 log = logging.getLogger(__name__)
 
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parent.parent / "knowledge"
+BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 # Curated entries outrank article passages on ties: the retriever multiplies scores by the
 # source's quality, articles have at most 1.0, so a maintainer's answer wins an equal match.
 CURATED_QUALITY = 1.02

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.chat import Bot, Reply
-from bot.corpus import KnowledgeError, read_yaml
+from bot.corpus.passages import KnowledgeError, read_yaml
 
 NOT_COVERED_FILE = "not_covered.yaml"
 

@@ -15,13 +15,13 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot import _yaml
-from bot.corpus import Passage
-from bot.faq import FaqEntry
-from bot.index import QUESTION_WORDS, STOP_WORDS
+from bot.corpus import _yaml
+from bot.corpus.passages import Passage
+from bot.corpus.faq import FaqEntry
+from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.problems import Problem, error, warning
-from bot.subject import subject_words
-from bot.text import first_sentence, normalise, stem
+from bot.retrieval.subject import subject_words
+from bot.text.normalise import first_sentence, normalise, stem
 
 DUPLICATE_RATIO = 92  # rapidfuzz token_sort_ratio on normalised questions
 _BLOCK_KEYS = 3  # compare questions sharing one of their 3 rarest words (see similar_pairs)

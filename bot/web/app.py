@@ -15,13 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
-from bot.admin import admin_router
-from bot.body_limit import BodyLimit
+from bot.web.admin import admin_router
+from bot.web.body_limit import BodyLimit
 from bot.chat import Bot, retriever_config
-from bot.reload import KnowledgeHolder
-from bot.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
+from bot.web.reload import KnowledgeHolder
+from bot.web.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
 from bot.settings import Settings, get_settings
-from bot.web import mount_widget
+from bot.web.pages import mount_widget
 
 log = logging.getLogger(__name__)
 

@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
-from bot.index import QUESTION_WORDS, STOP_WORDS
-from bot.knowledge import Knowledge
-from bot.phonetic import sound_key
-from bot.retriever import Retriever
-from bot.text import asking_sentences, normalise, stem
+from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
+from bot.corpus.knowledge import Knowledge
+from bot.text.phonetic import sound_key
+from bot.retrieval.retriever import Retriever
+from bot.text.normalise import asking_sentences, normalise, stem
 
 # A word of at most this many letters counts only when it is a real word ("tea", "gin", "cbd") or
 # a product code before a number ("WD-40"): others are mostly typos ("wen", "fot").

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bot.safety import LEVELS, Lexicon, detect
+from bot.safety.detect import LEVELS, Lexicon, detect
 
 
 @dataclass(frozen=True)

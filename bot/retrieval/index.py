@@ -16,7 +16,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from bot.text import stem, words
+from bot.text.normalise import stem, words
 
 # Question words and a few others carry intent in short questions ("how long", "when ... worry").
 QUESTION_WORDS = frozenset({"how", "why", "when", "who", "what"})

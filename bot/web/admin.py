@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
 
-from bot.reload import KnowledgeHolder
+from bot.web.reload import KnowledgeHolder
 
 PROBLEM_LIST = {"type": "array", "items": {"type": "object", "properties": {
     "level": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"}, "message": {"type": "string"}}}}

@@ -15,11 +15,11 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.corpus import Passage
-from bot.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
-from bot.intent import IntentCues, intent_boost
-from bot.phonetic import sound_key
-from bot.text import asking_sentences, normalise, stem
+from bot.corpus.passages import Passage
+from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
+from bot.retrieval.intents import IntentCues, intent_boost
+from bot.text.phonetic import sound_key
+from bot.text.normalise import asking_sentences, normalise, stem
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from bot.chat import Bot
-from bot.corpus import KnowledgeError, Passage, read_yaml
+from bot.corpus.passages import KnowledgeError, Passage, read_yaml
 
 # A system under test: question -> (ranked passage ids, whether it would answer with the first).
 Ranker = Callable[[str], tuple[list[str], bool]]

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.chat import Bot
-from bot.check import CheckReport, run_check
+from bot.corpus.check import CheckReport, run_check
 from bot.problems import Problem
-from bot.retriever import RetrieverConfig
+from bot.retrieval.retriever import RetrieverConfig
 
 log = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from rapidfuzz import process
 
-from bot import _yaml
-from bot.markdown import inline
+from bot.corpus import _yaml
+from bot.corpus.markdown import inline
 from bot.problems import Problem, error, warning
-from bot.splitter import BULLET, MIN_ANSWER_CHARS
+from bot.corpus.splitter import BULLET, MIN_ANSWER_CHARS
 
 FAQ_DIR = "faq"
 SUFFIXES = (".md", ".yaml", ".yml")

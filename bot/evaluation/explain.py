@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.chat import Reply
-from bot.retriever import RetrieverConfig
+from bot.retrieval.retriever import RetrieverConfig
 
 
 def explain(reply: Reply, config: RetrieverConfig, knowledge_version: str) -> dict[str, Any]:

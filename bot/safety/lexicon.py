@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.text import normalise, stem
+from bot.text.normalise import normalise, stem
 
 Level = Literal["emergency", "doctor"]
 LEVELS: tuple[Level, ...] = ("emergency", "doctor")  # most urgent first

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.text import normalise
+from bot.text.normalise import normalise
 
 
 @dataclass(frozen=True)

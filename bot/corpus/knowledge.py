@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.corpus import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
+from bot.corpus.passages import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
                         load_sources, read_yaml)
-from bot.safety import Lexicon, load_lexicon
-from bot.text import normalise
+from bot.safety.detect import Lexicon, load_lexicon
+from bot.text.normalise import normalise
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-WEB_DIR = Path(__file__).resolve().parent / "web"
+WEB_DIR = Path(__file__).resolve().parent / "static"
 
 #: Cache-Control for the widget's script and stylesheet: 10 minutes, then revalidate by ETag.
 ASSET_CACHE = "public, max-age=600, must-revalidate"
