@@ -12,6 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.corpus.passages import KnowledgeError, load_passages
+from bot import __version__
 from bot.settings import PREFIX, Settings, SettingsError, get_settings
 
 log = logging.getLogger("bot")
@@ -159,6 +160,7 @@ def _count(n: int, noun: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="crampbot", description="Answers questions about leg cramps "
                                      "from a curated knowledge base. General information, not medical advice.")
+    parser.add_argument("--version", action="version", version=f"crampbot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,13 @@ from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHi
 
 log = logging.getLogger(__name__)
 
-BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+def _bundled_knowledge() -> Path:
+    """The knowledge folder shipped in the package: `bot/bundled`, in a checkout a link to the
+    repository's `knowledge/` (resolved, so messages name the folder maintainers edit)."""
+    return Path(str(resources.files("bot") / "bundled")).resolve()
+
+
+BUNDLED_KNOWLEDGE = _bundled_knowledge()
 # Curated entries outrank article passages on ties: the retriever multiplies scores by the
 # source's quality, articles have at most 1.0, so a maintainer's answer wins an equal match.
 CURATED_QUALITY = 1.02
