@@ -58,8 +58,12 @@ def time_asks(bot: Bot, qs: list[str], rounds: int) -> dict[str, float]:
             bot.ask(q)
             samples.append((time.perf_counter_ns() - start) / 1e6)
     arr = np.asarray(samples)
-    return {"asks": len(samples), "p50_ms": float(np.percentile(arr, 50)), "p99_ms": float(np.percentile(arr, 99)),
-            "mean_ms": float(arr.mean())}
+    return {
+        "asks": len(samples),
+        "p50_ms": float(np.percentile(arr, 50)),
+        "p99_ms": float(np.percentile(arr, 99)),
+        "mean_ms": float(arr.mean()),
+    }
 
 
 def main() -> None:
@@ -87,7 +91,9 @@ def main() -> None:
     print(f"{len(qs)} questions (eval set), in-process Bot.ask, one thread\n")
     print(f"{'passages':>9}{'build s':>10}{'asks':>8}{'p50 ms':>9}{'p99 ms':>9}{'mean ms':>9}")
     for r in rows:
-        print(f"{r['passages']:>9}{r['build_s']:>10.3f}{r['asks']:>8}{r['p50_ms']:>9.3f}{r['p99_ms']:>9.3f}{r['mean_ms']:>9.3f}")
+        print(
+            f"{r['passages']:>9}{r['build_s']:>10.3f}{r['asks']:>8}{r['p50_ms']:>9.3f}{r['p99_ms']:>9.3f}{r['mean_ms']:>9.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def build_folder(root: Path, passages: int, curated_share: float, seed: int) -> 
         question = f"{rng.choice(STARTS)} {' '.join(rng.sample(vocabulary, rng.randint(4, 7)))}?"
         (root / "faq" / f"bench-{c:04d}.md").write_text(
             f"---\nquestion: {question}\nsources: [night-cramps-qa.what-are-leg-cramps]\n---\n{rng.choice(answers)}\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
 
 
 def timed(func: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -88,7 +89,8 @@ def main() -> None:
         holder = KnowledgeHolder(root, bot)
         (root / "faq" / "bench-new.md").write_text(
             "---\nquestion: Is this a new benchmark entry?\nsources: [x]\n---\nYes, a new entry for the reload timing.\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
         t, result = timed(lambda: holder.reload(force=True), args.repeat)
         rows.append(("live reload (check + index + swap)", t, result.status))
         questions = ["what causes leg cramps at night", "is quinine safe", "how do I stop a cramp right now"]
@@ -96,8 +98,10 @@ def main() -> None:
         rows.append(("ask, per question (after the index is built)", t / (len(questions) * 10), ""))
 
     width = max(len(r[0]) for r in rows)
-    print(f"knowledge: {len(knowledge.passages)} passages ({sum(p.curated for p in knowledge.passages)} curated), "
-          f"median of {args.repeat} run(s)")
+    print(
+        f"knowledge: {len(knowledge.passages)} passages ({sum(p.curated for p in knowledge.passages)} curated), "
+        f"median of {args.repeat} run(s)"
+    )
     print(f"{'stage':<{width}}  {'seconds':>8}  note")
     for name, seconds, note in rows:
         print(f"{name:<{width}}  {seconds:>8.4f}  {note}")

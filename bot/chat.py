@@ -53,12 +53,20 @@ class Reply:
             "answer": self.answer,
             "matched": self.matched,
             "confidence": round(self.confidence, 4),
-            "passage": None if self.passage is None else {
-                "id": self.passage.id, "question": self.passage.question,
-                "source": self.passage.source, "title": self.passage.title,
+            "passage": None
+            if self.passage is None
+            else {
+                "id": self.passage.id,
+                "question": self.passage.question,
+                "source": self.passage.source,
+                "title": self.passage.title,
             },
-            "escalation": None if self.escalation is None else {
-                "level": self.escalation.level, "terms": list(self.escalation.terms), "message": self.escalation.message,
+            "escalation": None
+            if self.escalation is None
+            else {
+                "level": self.escalation.level,
+                "terms": list(self.escalation.terms),
+                "message": self.escalation.message,
             },
             "suggestions": list(self.suggestions),
             "not_covered": list(self.not_covered),
@@ -115,7 +123,7 @@ class Bot:
     def _smalltalk_for(self, words: list[str]) -> SmallTalk | None:
         for pattern, talk in self._smalltalk:
             if words[: len(pattern)] == pattern:
-                rest = words[len(pattern):]
+                rest = words[len(pattern) :]
                 if all(w in STOP_WORDS or w in _FILLER for w in rest):
                     return talk
         return None
@@ -125,9 +133,15 @@ class Bot:
         words = normalise(question).split()
         talk = self._smalltalk_for(words) if words else None
         if talk is not None:
-            return Reply(answer=with_escalation(talk.reply, escalation), matched=False, confidence=0.0, passage=None,
-                         escalation=escalation, suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
-                         kind="smalltalk")
+            return Reply(
+                answer=with_escalation(talk.reply, escalation),
+                matched=False,
+                confidence=0.0,
+                passage=None,
+                escalation=escalation,
+                suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
+                kind="smalltalk",
+            )
         retrieval = self.retriever.search(question)
         subject = self.subjects.read(question) if retrieval.has_anchor else None
         if subject is not None and not subject.covered:
@@ -137,9 +151,15 @@ class Bot:
             passage = best.passage
             others = self._suggestions(retrieval, exclude=passage.question)
             return Reply(
-                answer=with_escalation(passage.answer, escalation), matched=True, confidence=retrieval.confidence,
+                answer=with_escalation(passage.answer, escalation),
+                matched=True,
+                confidence=retrieval.confidence,
                 passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
-                escalation=escalation, suggestions=others, kind="answer", retrieval=retrieval, subject=subject,
+                escalation=escalation,
+                suggestions=others,
+                kind="answer",
+                retrieval=retrieval,
+                subject=subject,
             )
         log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
         messages = self.knowledge.messages
@@ -149,12 +169,21 @@ class Bot:
             extra = [q for q in messages.starter_questions if q not in suggestions]
             suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
         text = messages.did_you_mean if near_miss else messages.fallback
-        return Reply(answer=with_escalation(text, escalation), matched=False,
-                     confidence=retrieval.confidence, passage=None, escalation=escalation,
-                     suggestions=suggestions, kind="fallback", retrieval=retrieval, subject=subject)
+        return Reply(
+            answer=with_escalation(text, escalation),
+            matched=False,
+            confidence=retrieval.confidence,
+            passage=None,
+            escalation=escalation,
+            suggestions=suggestions,
+            kind="fallback",
+            retrieval=retrieval,
+            subject=subject,
+        )
 
-    def _not_covered(self, question: str, retrieval: Retrieval, subject: Subject,
-                     escalation: Escalation | None) -> Reply:
+    def _not_covered(
+        self, question: str, retrieval: Retrieval, subject: Subject, escalation: Escalation | None
+    ) -> Reply:
         """Say what the articles do not cover; answer the rest when the question also asks about
         something they do cover and a passage answers that part on its own."""
         messages = self.knowledge.messages
@@ -166,17 +195,34 @@ class Bot:
             if rest.matched and best is not None:
                 passage = best.passage
                 text = f"{messages.partly_covered.format(subject=named)}\n\n{passage.answer}"
-                return Reply(answer=with_escalation(text, escalation), matched=True, confidence=rest.confidence,
-                             passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
-                             escalation=escalation, suggestions=self._suggestions(rest, exclude=passage.question),
-                             kind="answer", retrieval=rest, not_covered=names, subject=subject)
+                return Reply(
+                    answer=with_escalation(text, escalation),
+                    matched=True,
+                    confidence=rest.confidence,
+                    passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
+                    escalation=escalation,
+                    suggestions=self._suggestions(rest, exclude=passage.question),
+                    kind="answer",
+                    retrieval=rest,
+                    not_covered=names,
+                    subject=subject,
+                )
         suggestions = self._suggestions(retrieval)
         if len(suggestions) < MAX_SUGGESTIONS:
             extra = [q for q in messages.starter_questions if q not in suggestions]
             suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
-        return Reply(answer=with_escalation(messages.not_covered.format(subject=named), escalation), matched=False,
-                     confidence=retrieval.confidence, passage=None, escalation=escalation, suggestions=suggestions,
-                     kind="not_covered", retrieval=retrieval, not_covered=names, subject=subject)
+        return Reply(
+            answer=with_escalation(messages.not_covered.format(subject=named), escalation),
+            matched=False,
+            confidence=retrieval.confidence,
+            passage=None,
+            escalation=escalation,
+            suggestions=suggestions,
+            kind="not_covered",
+            retrieval=retrieval,
+            not_covered=names,
+            subject=subject,
+        )
 
     def _suggestions(self, retrieval: Retrieval, exclude: str | None = None) -> tuple[str, ...]:
         floor = self.retriever.config.suggestion_min_score

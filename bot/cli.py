@@ -62,8 +62,17 @@ def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
     """
     passages = load_passages(_knowledge(args, settings), curated=True)
     if args.json:
-        rows = [{"id": p.id, "source": p.source, "title": p.title, "question": p.question,
-                 "answer_chars": len(p.answer), "curated": p.curated} for p in passages]
+        rows = [
+            {
+                "id": p.id,
+                "source": p.source,
+                "title": p.title,
+                "question": p.question,
+                "answer_chars": len(p.answer),
+                "curated": p.curated,
+            }
+            for p in passages
+        ]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     width = max((len(p.id) for p in passages), default=2)
@@ -71,8 +80,10 @@ def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
     for p in passages:
         print(f"{p.id:<{width}}  {len(p.answer):>5}  {p.question}")
     curated = sum(p.curated for p in passages)
-    print(f"\n{len(passages) - curated} passages from {len({p.source for p in passages if not p.curated})} sources"
-          f" and {curated} curated entries")
+    print(
+        f"\n{len(passages) - curated} passages from {len({p.source for p in passages if not p.curated})} sources"
+        f" and {curated} curated entries"
+    )
     return 0
 
 
@@ -98,22 +109,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     safety = evaluate_safety(bot.knowledge.lexicon, red_flags, safe)
     safety_failures = safety.failures(thresholds.get("safety", {}))
     not_covered_path = eval_dir / NOT_COVERED_FILE
-    not_covered = (evaluate_not_covered(bot, load_not_covered_set(not_covered_path))
-                   if not_covered_path.exists() else None)
+    not_covered = (
+        evaluate_not_covered(bot, load_not_covered_set(not_covered_path)) if not_covered_path.exists() else None
+    )
     not_covered_failures = not_covered.failures(thresholds.get("not_covered") or {}) if not_covered else []
     passed = report.passed and not safety_failures and not not_covered_failures
     if args.json:
-        print(json.dumps({"retrieval": report.to_dict(), "safety": safety.to_dict(),
-                          "not_covered": not_covered.to_dict() if not_covered else None,
-                          "passed": passed}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "retrieval": report.to_dict(),
+                    "safety": safety.to_dict(),
+                    "not_covered": not_covered.to_dict() if not_covered else None,
+                    "passed": passed,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(format_report(report))
         print("\n" + safety.format_table())
         print("PASS: safety thresholds met" if not safety_failures else "FAIL: " + "; ".join(safety_failures))
         if not_covered is not None:
             print("\n" + not_covered.format_table())
-            print("PASS: not-covered thresholds met" if not not_covered_failures
-                  else "FAIL: " + "; ".join(not_covered_failures))
+            print(
+                "PASS: not-covered thresholds met"
+                if not not_covered_failures
+                else "FAIL: " + "; ".join(not_covered_failures)
+            )
     return 0 if passed else 1
 
 
@@ -126,8 +150,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.web.app import create_app
 
-    settings = replace(settings, knowledge=_knowledge(args, settings),
-                       host=args.host or settings.host, port=args.port if args.port is not None else settings.port)
+    settings = replace(
+        settings,
+        knowledge=_knowledge(args, settings),
+        host=args.host or settings.host,
+        port=args.port if args.port is not None else settings.port,
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     return 0
 
@@ -142,14 +170,26 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
 
     report = run_check(_knowledge(args, settings))
     if args.json:
-        print(json.dumps({"ok": not report.errors, "errors": len(report.errors), "warnings": len(report.warnings),
-                          "problems": [p.to_dict() for p in report.problems]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "ok": not report.errors,
+                    "errors": len(report.errors),
+                    "warnings": len(report.warnings),
+                    "problems": [p.to_dict() for p in report.problems],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for problem in report.problems:
             print(problem.format(report.root))
         passages = report.knowledge.passages if report.knowledge else ()
-        print(f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
-              f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
+        print(
+            f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
+            f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)"
+        )
     return 1 if report.errors else 0
 
 
@@ -158,23 +198,31 @@ def _count(n: int, noun: str) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="crampbot", description="Answers questions about leg cramps "
-                                     "from a curated knowledge base. General information, not medical advice.")
+    parser = argparse.ArgumentParser(
+        prog="crampbot",
+        description="Answers questions about leg cramps "
+        "from a curated knowledge base. General information, not medical advice.",
+    )
     parser.add_argument("--version", action="version", version=f"crampbot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
         doc = (func.__doc__ or "").strip()  # type: ignore[attr-defined]
         p = sub.add_parser(name, help=help_text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-        p.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: CRAMPBOT_KNOWLEDGE or the bundled one)")
+        p.add_argument(
+            "--knowledge", metavar="DIR", help="knowledge folder (default: CRAMPBOT_KNOWLEDGE or the bundled one)"
+        )
         p.set_defaults(func=func)
         return p
 
     ask = add("ask", cmd_ask, "ask one question")
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
-    ask.add_argument("--explain", action="store_true",
-                     help="also show why: best passages and scores, typo repairs, synonyms, intents, threshold")
+    ask.add_argument(
+        "--explain",
+        action="store_true",
+        help="also show why: best passages and scores, typo repairs, synonyms, intents, threshold",
+    )
     passages = add("passages", cmd_passages, "list the passages the articles were split into")
     passages.add_argument("--json", action="store_true", help="print as JSON")
     evaluate = add("eval", cmd_eval, "measure answer accuracy against baselines")

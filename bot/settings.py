@@ -33,8 +33,7 @@ class Settings:
 N = TypeVar("N", int, float)
 
 
-def _number(env: Mapping[str, str], name: str, kind: type[N], low: float, high: float, what: str,
-            default: N) -> N:
+def _number(env: Mapping[str, str], name: str, kind: type[N], low: float, high: float, what: str, default: N) -> N:
     """The variable as a number within [low, high], `default` when unset; errors name it and its value."""
     if not _is_set(env, name):
         return default
@@ -52,7 +51,9 @@ def _reload_interval(env: Mapping[str, str]) -> float:
     """0 (off) or at least half a second: a smaller value would scan the folder in a busy loop."""
     value = _number(env, "RELOAD_INTERVAL", float, 0.0, 86_400.0, "number of seconds", 0.0)
     if 0 < value < 0.5:
-        raise SettingsError(f"Config '{PREFIX}RELOAD_INTERVAL' has value {value!r}. Expected 0 (off) or 0.5 seconds or more.")
+        raise SettingsError(
+            f"Config '{PREFIX}RELOAD_INTERVAL' has value {value!r}. Expected 0 (off) or 0.5 seconds or more."
+        )
     return value
 
 
@@ -72,7 +73,8 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         knowledge=Path(knowledge).expanduser() if knowledge else BUNDLED_KNOWLEDGE,
         host=env.get(PREFIX + "HOST", "127.0.0.1"),
         port=_number(env, "PORT", int, 0, 65535, "port number", 8000),
-        min_confidence=_number(env, "MIN_CONFIDENCE", float, 0.0, 1.0, "number", -1.0) if _is_set(env, "MIN_CONFIDENCE")
+        min_confidence=_number(env, "MIN_CONFIDENCE", float, 0.0, 1.0, "number", -1.0)
+        if _is_set(env, "MIN_CONFIDENCE")
         else None,
         max_question_chars=_number(env, "MAX_QUESTION_CHARS", int, 1, 100_000, "integer", 1000),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),

@@ -67,8 +67,14 @@ def load_not_relevant() -> dict[str, dict[str, list[str]]]:
     return {str(k): {str(q): list(v) for q, v in (d or {}).items()} for k, d in (data.get("sets") or {}).items()}
 
 
-def pool(bot: Bot, set_file: str, cases: EvalSet, rng: random.Random, judged_no: dict[str, list[str]],
-         calibration_share: float) -> list[Item]:
+def pool(
+    bot: Bot,
+    set_file: str,
+    cases: EvalSet,
+    rng: random.Random,
+    judged_no: dict[str, list[str]],
+    calibration_share: float,
+) -> list[Item]:
     """The top DEPTH of every system for each in-scope question, minus the pairs already judged."""
     rankers: list[Ranker] = [crampbot_ranker(bot), tfidf_baseline(bot.knowledge.passages, cases)[0]]
     bm25 = bm25_baseline(bot.knowledge.passages, cases)
@@ -82,8 +88,17 @@ def pool(bot: Bot, set_file: str, cases: EvalSet, rng: random.Random, judged_no:
         unjudged = found - case.ids - set(judged_no.get(case.question, ()))
         calibration = rng.random() < calibration_share
         candidates = unjudged | case.ids if calibration else unjudged
-        items.append(Item(item_key(set_file, case.question), set_file, case.question, sorted(candidates),
-                          sorted(unjudged), sorted(case.ids), calibration))
+        items.append(
+            Item(
+                item_key(set_file, case.question),
+                set_file,
+                case.question,
+                sorted(candidates),
+                sorted(unjudged),
+                sorted(case.ids),
+                calibration,
+            )
+        )
     return items
 
 
@@ -93,8 +108,11 @@ def build(out: Path, batches: int, seed: int, calibration_share: float) -> None:
     bot = Bot.from_knowledge()
     rng = random.Random(seed)
     judged_no = load_not_relevant()
-    items = [item for path in SETS
-             for item in pool(bot, path.name, load_eval_set(path), rng, judged_no.get(path.name, {}), calibration_share)]
+    items = [
+        item
+        for path in SETS
+        for item in pool(bot, path.name, load_eval_set(path), rng, judged_no.get(path.name, {}), calibration_share)
+    ]
     keys = [i.key for i in items]
     if len(keys) != len(set(keys)):
         raise SystemExit("a question appears twice in one evaluation set; remove the copy first")
@@ -106,8 +124,9 @@ def build(out: Path, batches: int, seed: int, calibration_share: float) -> None:
     (out / "catalogue.md").write_text(f"# Passage catalogue\n\n{catalogue}\n", encoding="utf-8")
     for k in range(batches):
         batch = [{"key": i.key, "question": i.question, "candidates": i.candidates} for i in items[k::batches]]
-        (out / f"batch_{k}.yaml").write_text(yaml.safe_dump({"items": batch}, sort_keys=False, width=120),
-                                             encoding="utf-8")
+        (out / f"batch_{k}.yaml").write_text(
+            yaml.safe_dump({"items": batch}, sort_keys=False, width=120), encoding="utf-8"
+        )
     pairs = sum(len(i.unjudged) for i in items)
     print(f"{len(items)} questions to judge, {pairs} unjudged pairs, {batches} batches in {out}")
 
@@ -155,8 +174,11 @@ def relabelled(path: Path, items: list[Item], verdicts: dict[str, dict[str, bool
         fields = {key.value: value for key, value in entry.value}
         ids_node, question = fields["ids"], fields["q"].value
         line = ids_node.start_mark.line
-        if not isinstance(ids_node, yaml.SequenceNode) or ids_node.end_mark.line != line or \
-                not IDS_LINE.match(lines[line].rstrip("\n")):
+        if (
+            not isinstance(ids_node, yaml.SequenceNode)
+            or ids_node.end_mark.line != line
+            or not IDS_LINE.match(lines[line].rstrip("\n"))
+        ):
             raise SystemExit(f"{path.name}:{line + 1}: write the ids of {question!r} as `ids: [a, b]` on one line")
         where[question] = (line, [n.value for n in ids_node.value])
     added = 0
@@ -193,8 +215,10 @@ def apply(pool_dir: Path) -> None:
             if rejected:
                 no[item.question] = sorted(set(no.get(item.question, [])) | set(rejected))
         print(f"{path.name}: {added} ids added")
-    header = ("# Passages pooled judging found NOT relevant to an evaluation question (see scripts/pool_judging.py).\n"
-              "# Not used by `crampbot eval`; it stops a later pool from asking the judges the same pair again.\n")
+    header = (
+        "# Passages pooled judging found NOT relevant to an evaluation question (see scripts/pool_judging.py).\n"
+        "# Not used by `crampbot eval`; it stops a later pool from asking the judges the same pair again.\n"
+    )
     updates[NOT_RELEVANT] = header + yaml.safe_dump({"sets": judged_no}, sort_keys=True, width=200, allow_unicode=True)
     for path, text in updates.items():  # only once everything above has been checked
         path.write_text(text, encoding="utf-8")

@@ -39,19 +39,22 @@ def test_red_flag_reply_carries_the_escalation(client: TestClient) -> None:
     assert data["escalation"]["terms"] and data["answer"].endswith(data["escalation"]["message"])
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"session_id": "x"},
-    {"question": None},
-    {"question": 42},
-    {"question": ["cramps"]},
-    {"question": ""},
-    {"question": "   \n\t "},
-    {"question": "a" * 1001},
-    {"question": "cramps", "session_id": 5},
-    [],
-    "cramps",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"session_id": "x"},
+        {"question": None},
+        {"question": 42},
+        {"question": ["cramps"]},
+        {"question": ""},
+        {"question": "   \n\t "},
+        {"question": "a" * 1001},
+        {"question": "cramps", "session_id": 5},
+        [],
+        "cramps",
+    ],
+)
 def test_bad_input_gets_a_clear_422(client: TestClient, body: object) -> None:
     response = client.post("/api/ask", json=body)
     assert response.status_code == 422
@@ -94,8 +97,9 @@ def test_app_loads_the_bundled_knowledge_in_its_lifespan() -> None:
 
 
 def test_a_huge_body_is_refused_with_413_before_it_is_parsed(client: TestClient) -> None:
-    response = client.post("/api/ask", content=b'{"question": "' + b"a" * 100_000 + b'"}',
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/ask", content=b'{"question": "' + b"a" * 100_000 + b'"}', headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 413
     assert "request body over" in response.json()["error"]
 

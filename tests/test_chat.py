@@ -76,7 +76,9 @@ def test_reply_dict_has_exactly_the_public_fields(bot: Bot) -> None:
     assert set(data["passage"]) == {"id", "question", "source", "title"}
 
 
-@pytest.mark.parametrize("odd", ["🦵💥 cramps??", "¿calambres? CRAMPS!!!", "   cramps   ", "\u200b", "'; DROP TABLE", "a" * 1000])
+@pytest.mark.parametrize(
+    "odd", ["🦵💥 cramps??", "¿calambres? CRAMPS!!!", "   cramps   ", "\u200b", "'; DROP TABLE", "a" * 1000]
+)
 def test_odd_input_never_raises(bot: Bot, odd: str) -> None:
     reply = bot.ask(odd)
     assert isinstance(reply.answer, str) and reply.answer

@@ -27,7 +27,9 @@ def append(path: Path, text: str) -> int:
 
 def only(problems: list[Problem], level: str, file: str, pattern: str) -> Problem:
     found = [p for p in problems if p.level == level and p.file == file and re.search(pattern, p.message)]
-    assert len(found) == 1, f"expected one {level} in {file} matching {pattern!r}, got:\n" + "\n".join(map(str, problems))
+    assert len(found) == 1, f"expected one {level} in {file} matching {pattern!r}, got:\n" + "\n".join(
+        map(str, problems)
+    )
     return found[0]
 
 
@@ -36,6 +38,7 @@ ANSWER = "A plain answer that is long enough to be a real answer in a chat bubbl
 
 
 # --- the bundled knowledge ---------------------------------------------------------------------
+
 
 def test_bundled_knowledge_has_no_errors(knowledge_dir: Path) -> None:
     report = run_check(knowledge_dir)
@@ -48,7 +51,9 @@ def test_cli_check_exits_0_and_summarises(capsys: pytest.CaptureFixture[str]) ->
     assert re.search(r"^0 errors, \d+ warnings? \(\d+ passages, \d+ curated", capsys.readouterr().out, re.MULTILINE)
 
 
-def test_cli_check_exits_1_and_prints_file_line_level_message(knowledge_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_check_exits_1_and_prints_file_line_level_message(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(knowledge_copy / "faq" / "oops.md", ENTRY.format(q="Can I eat bananas?", a=""))
     assert main(["check", "--knowledge", str(knowledge_copy)]) == 1
     out = capsys.readouterr().out
@@ -60,10 +65,13 @@ def test_cli_check_json_lists_problems(knowledge_copy: Path, capsys: pytest.Capt
     assert main(["check", "--knowledge", str(knowledge_copy), "--json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is False and data["errors"] == 1
-    assert {"level": "error", "file": "faq/oops.md", "line": 5, "message": data["problems"][0]["message"]} in data["problems"]
+    assert {"level": "error", "file": "faq/oops.md", "line": 5, "message": data["problems"][0]["message"]} in data[
+        "problems"
+    ]
 
 
 # --- unparsable files and missing fields --------------------------------------------------------
+
 
 def test_unparsable_yaml_names_the_line(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "synonyms.yaml", "  leg ache: [cramp\n")
@@ -73,7 +81,9 @@ def test_unparsable_yaml_names_the_line(knowledge_copy: Path) -> None:
 
 def test_a_key_written_twice_is_an_error_because_yaml_keeps_only_the_last(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "synonyms.yaml", "  doc: physician\n")
-    problem = only(check_knowledge(knowledge_copy), "error", "synonyms.yaml", r"duplicate key 'doc' \(first at line \d+\)")
+    problem = only(
+        check_knowledge(knowledge_copy), "error", "synonyms.yaml", r"duplicate key 'doc' \(first at line \d+\)"
+    )
     assert problem.line == line
 
 
@@ -95,8 +105,19 @@ def test_missing_question_and_sources_are_both_reported(knowledge_copy: Path) ->
 
 
 def test_unknown_field_is_a_warning_with_a_suggestion(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "typo.md", f"---\nquestion: Do socks help cramps?\nalternate: [x]\nsources: [y]\n---\n{ANSWER}\n")
-    assert only(check_knowledge(knowledge_copy), "warning", "faq/typo.md", "unknown field 'alternate'.*did you mean 'alternates'").line == 3
+    write(
+        knowledge_copy / "faq" / "typo.md",
+        f"---\nquestion: Do socks help cramps?\nalternate: [x]\nsources: [y]\n---\n{ANSWER}\n",
+    )
+    assert (
+        only(
+            check_knowledge(knowledge_copy),
+            "warning",
+            "faq/typo.md",
+            "unknown field 'alternate'.*did you mean 'alternates'",
+        ).line
+        == 3
+    )
 
 
 def test_empty_answer_is_an_error(knowledge_copy: Path) -> None:
@@ -109,7 +130,9 @@ def test_empty_answer_in_a_yaml_entry_is_an_error(knowledge_copy: Path) -> None:
     assert only(check_knowledge(knowledge_copy), "error", "faq/empty.yaml", "the answer is empty").line == 3
 
 
-@pytest.mark.parametrize(("chars", "level", "pattern"), [(1700, "warning", "over 1500"), (4100, "error", "limit is 4000")])
+@pytest.mark.parametrize(
+    ("chars", "level", "pattern"), [(1700, "warning", "over 1500"), (4100, "error", "limit is 4000")]
+)
 def test_overlong_answer(knowledge_copy: Path, chars: int, level: str, pattern: str) -> None:
     write(knowledge_copy / "faq" / "long.md", ENTRY.format(q="Do socks help cramps?", a="word " * (chars // 5)))
     assert only(check_knowledge(knowledge_copy), level, "faq/long.md", pattern).line == 5
@@ -127,6 +150,7 @@ def test_a_loading_failure_no_other_check_knows_is_still_an_error(knowledge_copy
 
 # --- duplicate questions -----------------------------------------------------------------------
 
+
 def test_two_curated_entries_with_the_same_question_are_an_error_naming_both(knowledge_copy: Path) -> None:
     write(knowledge_copy / "faq" / "socks-a.md", ENTRY.format(q="Do compression socks help cramps?", a=ANSWER))
     write(knowledge_copy / "faq" / "socks-b.md", ENTRY.format(q="Do compression socks help with cramps?", a=ANSWER))
@@ -135,40 +159,69 @@ def test_two_curated_entries_with_the_same_question_are_an_error_naming_both(kno
 
 
 def test_an_alternate_that_repeats_another_entrys_question_is_an_error(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "socks.md", "---\nquestion: Do compression socks help?\nalternates:\n"
-                                               "  - Is quinine safe for leg cramps?\nsources: [x]\n---\n" + ANSWER)
+    write(
+        knowledge_copy / "faq" / "socks.md",
+        "---\nquestion: Do compression socks help?\nalternates:\n"
+        "  - Is quinine safe for leg cramps?\nsources: [x]\n---\n" + ANSWER,
+    )
     problem = only(check_knowledge(knowledge_copy), "error", "faq/socks.md", "duplicates 'Is quinine safe")
     assert problem.line == 4 and "faq/quinine.md:2" in problem.message
 
 
 def test_a_curated_entry_copying_an_article_question_is_a_warning(knowledge_copy: Path) -> None:
     write(knowledge_copy / "faq" / "who.md", ENTRY.format(q="Who gets leg cramps?", a=ANSWER))
-    problem = only(check_knowledge(knowledge_copy), "warning", "faq/who.md", "article passage night-cramps-qa.who-gets-leg-cramps")
+    problem = only(
+        check_knowledge(knowledge_copy), "warning", "faq/who.md", "article passage night-cramps-qa.who-gets-leg-cramps"
+    )
     assert problem.line == 2 and "sources/000_39e5453c19adca82.txt:" in problem.message
 
 
 def test_two_articles_asking_the_same_question_is_a_warning_at_the_retitle(knowledge_dir: Path) -> None:
     text = (knowledge_dir / "overrides.yaml").read_text(encoding="utf-8").splitlines()
     line = next(i for i, t in enumerate(text, 1) if t.strip().startswith("treatment-faq.what-are-leg-cramps:"))
-    problem = only(check_knowledge(knowledge_dir), "warning", "overrides.yaml", r"\(treatment-faq\.what-are-leg-cramps\) duplicates")
-    assert problem.line == line and "night-cramps-qa.what-are-leg-cramps (sources/000_39e5453c19adca82.txt:" in problem.message
+    problem = only(
+        check_knowledge(knowledge_dir),
+        "warning",
+        "overrides.yaml",
+        r"\(treatment-faq\.what-are-leg-cramps\) duplicates",
+    )
+    assert (
+        problem.line == line
+        and "night-cramps-qa.what-are-leg-cramps (sources/000_39e5453c19adca82.txt:" in problem.message
+    )
 
 
 # --- ids that do not exist ---------------------------------------------------------------------
 
+
 def test_override_naming_an_unknown_passage_is_an_error_with_a_suggestion(knowledge_copy: Path) -> None:
     path = knowledge_copy / "overrides.yaml"
-    text = path.read_text(encoding="utf-8").replace("retitle:\n", "retitle:\n  night-cramps-qa.who-get-leg-cramps: Who?\n", 1)
+    text = path.read_text(encoding="utf-8").replace(
+        "retitle:\n", "retitle:\n  night-cramps-qa.who-get-leg-cramps: Who?\n", 1
+    )
     path.write_text(text, encoding="utf-8")
     line = text.splitlines().index("  night-cramps-qa.who-get-leg-cramps: Who?") + 1
-    problem = only(check_knowledge(knowledge_copy), "error", "overrides.yaml", "no passage has the id 'night-cramps-qa.who-get")
+    problem = only(
+        check_knowledge(knowledge_copy), "error", "overrides.yaml", "no passage has the id 'night-cramps-qa.who-get"
+    )
     assert problem.line == line and "did you mean 'night-cramps-qa.who-gets-leg-cramps'" in problem.message
 
 
 def test_curated_entry_naming_an_unknown_passage_as_its_source_is_an_error(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "socks.md", "---\nquestion: Do compression socks help?\nsources:\n"
-                                               "  - https://www.example.org/socks\n  - night-cramps-qa.who-get-leg-cramps\n---\n" + ANSWER)
-    assert only(check_knowledge(knowledge_copy), "error", "faq/socks.md", "'night-cramps-qa.who-get-leg-cramps' is not a passage id").line == 5
+    write(
+        knowledge_copy / "faq" / "socks.md",
+        "---\nquestion: Do compression socks help?\nsources:\n"
+        "  - https://www.example.org/socks\n  - night-cramps-qa.who-get-leg-cramps\n---\n" + ANSWER,
+    )
+    assert (
+        only(
+            check_knowledge(knowledge_copy),
+            "error",
+            "faq/socks.md",
+            "'night-cramps-qa.who-get-leg-cramps' is not a passage id",
+        ).line
+        == 5
+    )
 
 
 EVAL = """in_scope:
@@ -186,7 +239,10 @@ EVAL = """in_scope:
 def test_evaluation_questions_naming_unknown_or_excluded_passages_are_errors(knowledge_copy: Path) -> None:
     write(knowledge_copy / "eval" / "questions.yaml", EVAL)
     problems = check_knowledge(knowledge_copy)
-    assert only(problems, "error", "eval/questions.yaml", "no passage has the id 'night-cramps-qa.no-such-passage'").line == 7
+    assert (
+        only(problems, "error", "eval/questions.yaml", "no passage has the id 'night-cramps-qa.no-such-passage'").line
+        == 7
+    )
     assert only(problems, "error", "eval/questions.yaml", "is excluded in overrides.yaml").line == 9
 
 
@@ -199,13 +255,18 @@ def test_other_evaluation_files_only_have_to_parse(knowledge_copy: Path) -> None
 
 # --- red-flag lexicon ---------------------------------------------------------------------------
 
+
 def add_flag(knowledge: Path, phrase: str) -> int:
     """Add a doctor-level flag with one phrase; returns the phrase's line."""
     path = knowledge / "red_flags.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     at = next(i for i, t in enumerate(lines) if t.strip() == "- name: severe pain")
-    lines[at:at] = ["      - name: test flag", "        reason: a deliberate mistake", "        phrases:",
-                    f"          - {phrase}"]
+    lines[at:at] = [
+        "      - name: test flag",
+        "        reason: a deliberate mistake",
+        "        phrases:",
+        f"          - {phrase}",
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return at + 4
 
@@ -225,27 +286,47 @@ def test_bundled_lexicon_has_no_problems(knowledge_dir: Path) -> None:
 
 # --- synonyms -----------------------------------------------------------------------------------
 
+
 def test_synonyms_that_loop_are_an_error(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "synonyms.yaml", "  leg ache: sore leg\n  sore leg: leg ache\n")
-    problem = only(check_knowledge(knowledge_copy), "error", "synonyms.yaml", "synonyms loop: leg ache -> sore leg -> leg ache")
+    problem = only(
+        check_knowledge(knowledge_copy), "error", "synonyms.yaml", "synonyms loop: leg ache -> sore leg -> leg ache"
+    )
     assert problem.line == line
 
 
 def test_synonym_chained_onto_another_lay_phrase_is_a_warning(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "synonyms.yaml", "  capsules: pills\n")
-    assert only(check_knowledge(knowledge_copy), "warning", "synonyms.yaml", "'capsules' maps onto 'pills'.*'medications'").line == line
+    assert (
+        only(
+            check_knowledge(knowledge_copy), "warning", "synonyms.yaml", "'capsules' maps onto 'pills'.*'medications'"
+        ).line
+        == line
+    )
 
 
 def test_synonym_onto_a_word_no_passage_uses_is_a_warning(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "synonyms.yaml", "  zzz: [frobnicating]\n")
-    assert only(check_knowledge(knowledge_copy), "warning", "synonyms.yaml", "'zzz' maps to 'frobnicating', which no passage uses").line == line
+    assert (
+        only(
+            check_knowledge(knowledge_copy),
+            "warning",
+            "synonyms.yaml",
+            "'zzz' maps to 'frobnicating', which no passage uses",
+        ).line
+        == line
+    )
 
 
 # --- the article manifest -----------------------------------------------------------------------
 
+
 def test_manifest_entry_whose_file_is_missing_is_an_error(knowledge_copy: Path) -> None:
     line = append(knowledge_copy / "sources.yaml", "  - file: 005_missing.txt\n    key: missing\n    title: Missing\n")
-    assert only(check_knowledge(knowledge_copy), "error", "sources.yaml", "sources/005_missing.txt does not exist").line == line
+    assert (
+        only(check_knowledge(knowledge_copy), "error", "sources.yaml", "sources/005_missing.txt does not exist").line
+        == line
+    )
 
 
 def test_article_without_a_manifest_line_is_a_warning(knowledge_copy: Path) -> None:
@@ -255,7 +336,10 @@ def test_article_without_a_manifest_line_is_a_warning(knowledge_copy: Path) -> N
 
 def test_manifest_key_reused_and_quality_out_of_range_are_errors(knowledge_copy: Path) -> None:
     write(knowledge_copy / "sources" / "005_new.md", "What is new?\n\nSomething.\n")
-    line = append(knowledge_copy / "sources.yaml", "  - file: 005_new.md\n    key: treatment-faq\n    title: New\n    quality: 2\n")
+    line = append(
+        knowledge_copy / "sources.yaml",
+        "  - file: 005_new.md\n    key: treatment-faq\n    title: New\n    quality: 2\n",
+    )
     problems = check_knowledge(knowledge_copy)
     assert only(problems, "error", "sources.yaml", "key 'treatment-faq' is already used").line == line + 1
     assert only(problems, "error", "sources.yaml", "quality 2 must be a number").line == line + 3
@@ -263,8 +347,10 @@ def test_manifest_key_reused_and_quality_out_of_range_are_errors(knowledge_copy:
 
 def test_section_hint_that_never_applies_is_a_warning(knowledge_copy: Path) -> None:
     path = knowledge_copy / "sources.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('before: "The precise cause', 'before: "The precize cause'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('before: "The precise cause', 'before: "The precize cause'),
+        encoding="utf-8",
+    )
     assert only(check_knowledge(knowledge_copy), "warning", "sources.yaml", "never inserted")
 
 
@@ -274,27 +360,37 @@ def test_alternates_file_naming_an_unknown_passage_is_an_error(knowledge_copy: P
     assert problem.line == line
 
 
-@pytest.mark.parametrize("content", [b"phrases: {not: a list}\n", b"phrases: [a, b\n  - c: d\n", b"phrases: [caf\xe9]\n"])
-def test_a_malformed_ordinary_phrases_list_is_an_error_filed_under_its_own_name(knowledge_copy: Path,
-                                                                                content: bytes) -> None:
+@pytest.mark.parametrize(
+    "content", [b"phrases: {not: a list}\n", b"phrases: [a, b\n  - c: d\n", b"phrases: [caf\xe9]\n"]
+)
+def test_a_malformed_ordinary_phrases_list_is_an_error_filed_under_its_own_name(
+    knowledge_copy: Path, content: bytes
+) -> None:
     (knowledge_copy / "eval" / "ordinary_words.yaml").write_bytes(content)
-    problems = [p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message or "not valid YAML" in p.message]
+    problems = [
+        p for p in check_knowledge(knowledge_copy) if "ordinary phrases" in p.message or "not valid YAML" in p.message
+    ]
     assert problems and all(p.is_error and p.file == "eval/ordinary_words.yaml" for p in problems)
     assert not [p for p in check_knowledge(knowledge_copy) if p.file == "red_flags.yaml"]
 
 
 # --- curated answers name their subject (issue 12) ------------------------------------------------
 
+
 def test_curated_answer_opening_with_a_bare_it_can_is_warned(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "ginger.md",
-          ENTRY.format(q="Does stretching before bed help leg cramps?", a="It can. " + ANSWER))
+    write(
+        knowledge_copy / "faq" / "ginger.md",
+        ENTRY.format(q="Does stretching before bed help leg cramps?", a="It can. " + ANSWER),
+    )
     problem = only(check_knowledge(knowledge_copy), "warning", "faq/ginger.md", r"first sentence 'It can\.'")
     assert "stretching" in problem.message and problem.line == 5
 
 
 def test_curated_answer_that_names_its_subject_first_is_not_warned(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "ginger.md",
-          ENTRY.format(q="Does stretching before bed help leg cramps?", a="Stretching before bed can help. " + ANSWER))
+    write(
+        knowledge_copy / "faq" / "ginger.md",
+        ENTRY.format(q="Does stretching before bed help leg cramps?", a="Stretching before bed can help. " + ANSWER),
+    )
     assert not [p for p in check_knowledge(knowledge_copy) if p.file == "faq/ginger.md"]
 
 

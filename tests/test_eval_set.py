@@ -79,11 +79,14 @@ def test_every_entry_is_tagged_and_in_scope_ones_carry_exactly_one_style(eval_se
 
 
 def test_pooled_judgments_name_real_questions_and_passages_and_never_contradict_the_labels(
-        passage_ids: set[str]) -> None:
+    passage_ids: set[str],
+) -> None:
     judged = yaml.safe_load((EVAL_FILE.parent / "judged_not_relevant.yaml").read_text(encoding="utf-8"))["sets"]
     for set_name, questions in judged.items():
-        labels = {e["q"]: set(e["ids"])
-                  for e in yaml.safe_load((EVAL_FILE.parent / set_name).read_text(encoding="utf-8"))["in_scope"]}
+        labels = {
+            e["q"]: set(e["ids"])
+            for e in yaml.safe_load((EVAL_FILE.parent / set_name).read_text(encoding="utf-8"))["in_scope"]
+        }
         for question, ids in questions.items():
             assert question in labels, f"{set_name}: no in-scope question {question!r}"
             assert set(ids) <= passage_ids, f"{question!r}: {sorted(set(ids) - passage_ids)} are not passages"

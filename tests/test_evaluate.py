@@ -55,15 +55,19 @@ def test_thresholds_name_the_figure_that_missed(bot: Bot, eval_set: Path) -> Non
 
 
 def test_a_set_can_have_its_own_floors_on_top_of_the_shared_ones() -> None:
-    thresholds = {"retrieval": {"min_top1": 0.9, "min_top3": 0.96},
-                  "retrieval_by_set": {"questions_fresh.yaml": {"min_top1": 0.84}}}
+    thresholds = {
+        "retrieval": {"min_top1": 0.9, "min_top3": 0.96},
+        "retrieval_by_set": {"questions_fresh.yaml": {"min_top1": 0.84}},
+    }
     assert floors_for(thresholds, "questions_fresh.yaml") == {"min_top1": 0.84, "min_top3": 0.96}
     assert floors_for(thresholds, "questions.yaml") == {"min_top1": 0.9, "min_top3": 0.96}
     assert floors_for({}, "questions.yaml") == {}
 
 
-@pytest.mark.parametrize("thresholds", [{"retrieval_by_set": {"questions.yaml": 0.9}},
-                                        {"retrieval_by_set": ["questions.yaml"]}, {"retrieval": 0.9}])
+@pytest.mark.parametrize(
+    "thresholds",
+    [{"retrieval_by_set": {"questions.yaml": 0.9}}, {"retrieval_by_set": ["questions.yaml"]}, {"retrieval": 0.9}],
+)
 def test_floors_written_in_the_wrong_shape_are_a_clear_error(thresholds: dict[str, object]) -> None:
     with pytest.raises(KnowledgeError, match="thresholds.yaml"):
         floors_for(thresholds, "questions.yaml")
@@ -71,8 +75,9 @@ def test_floors_written_in_the_wrong_shape_are_a_clear_error(thresholds: dict[st
 
 def test_wrong_answers_are_listed_with_what_was_expected(bot: Bot, tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
-    path.write_text("in_scope:\n  - q: what are leg cramps\n    ids: [understanding-nocturnal.kidney-disease]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "in_scope:\n  - q: what are leg cramps\n    ids: [understanding-nocturnal.kidney-disease]\n", encoding="utf-8"
+    )
     report = run_evaluation(bot, path, {"min_top1": 0.5}, baselines=False)
     assert not report.passed
     text = format_report(report)

@@ -45,7 +45,16 @@ def test_ask_explain_prints_why_after_the_answer(capsys: pytest.CaptureFixture[s
 def test_ask_json_explain_adds_the_evidence_to_the_api_reply(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ask", "what is a charley horse", "--json", "--explain"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered", "explain"}
+    assert set(data) == {
+        "answer",
+        "matched",
+        "confidence",
+        "passage",
+        "escalation",
+        "suggestions",
+        "not_covered",
+        "explain",
+    }
     assert data["explain"]["synonyms_used"] == ["charley horse"]
 
 
@@ -56,7 +65,10 @@ def test_explain_shows_the_subject_and_whether_the_knowledge_base_knows_it(bot: 
     assert phrases["magnesium"]["known"] is True
     assert evidence["not_covered"] == ["turmeric"]
     text = format_explanation(evidence)
-    assert "asks about: 'turmeric' (NOT in the knowledge base: turmeric); 'magnesium' (the knowledge base knows it)" in text
+    assert (
+        "asks about: 'turmeric' (NOT in the knowledge base: turmeric); 'magnesium' (the knowledge base knows it)"
+        in text
+    )
 
 
 def test_explain_says_when_the_subject_was_not_read(bot: Bot) -> None:

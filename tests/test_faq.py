@@ -35,12 +35,20 @@ def test_articles_only_unless_curated_is_asked_for(knowledge_dir: Path) -> None:
 
 def test_markdown_body_becomes_plain_lines_with_bullets() -> None:
     body = "It may.\nWrapped **line**.\n\nDuring a cramp:\n- first\n  continued\n* second\n\nSee [NHS](https://www.nhs.uk/x).\n"
-    assert markdown_to_answer(body) == ("It may. Wrapped line.\nDuring a cramp:\n• first continued\n• second\n"
-                                        "See NHS (https://www.nhs.uk/x).")
+    assert markdown_to_answer(body) == (
+        "It may. Wrapped line.\nDuring a cramp:\n• first continued\n• second\nSee NHS (https://www.nhs.uk/x)."
+    )
 
 
-@pytest.mark.parametrize("question", ["Is quinine safe for leg cramps?", "should I take quinine",
-                                      "do sports drinks help cramps", "does a warm bath before bed help"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is quinine safe for leg cramps?",
+        "should I take quinine",
+        "do sports drinks help cramps",
+        "does a warm bath before bed help",
+    ],
+)
 def test_bundled_entries_answer_their_questions(bot: Bot, question: str) -> None:
     reply = bot.ask(question)
     assert reply.matched and reply.passage is not None and reply.passage.id.startswith("faq.")
@@ -48,10 +56,12 @@ def test_bundled_entries_answer_their_questions(bot: Bot, question: str) -> None
 
 
 def test_a_yaml_entry_with_an_id_works_like_a_markdown_one(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "socks.yaml",
-          "id: compression-socks\nquestion: Do compression socks help night cramps?\n"
-          "sources: [https://example.org/socks]\nanswer: |\n  The articles in this knowledge base do not say; "
-          "ask a healthcare professional whether they suit you.\n")
+    write(
+        knowledge_copy / "faq" / "socks.yaml",
+        "id: compression-socks\nquestion: Do compression socks help night cramps?\n"
+        "sources: [https://example.org/socks]\nanswer: |\n  The articles in this knowledge base do not say; "
+        "ask a healthcare professional whether they suit you.\n",
+    )
     reply = Bot.from_knowledge(knowledge_copy).ask("do compression socks help night cramps")
     assert reply.passage is not None and reply.passage.id == "faq.compression-socks"
 
@@ -59,11 +69,16 @@ def test_a_yaml_entry_with_an_id_works_like_a_markdown_one(knowledge_copy: Path)
 def test_curated_entry_wins_a_tie_with_the_article_passage_it_copies(knowledge_copy: Path) -> None:
     article = next(p for p in load_passages(knowledge_copy) if p.id == "night-cramps-qa.what-are-leg-cramps")
     alternates = "".join(f"  - {json.dumps(a)}\n" for a in article.alternates)
-    write(knowledge_copy / "faq" / "what-are-leg-cramps.md",
-          f"---\nquestion: {article.question}\nalternates:\n{alternates}sources: [{article.id}]\n---\n{article.answer}\n")
+    write(
+        knowledge_copy / "faq" / "what-are-leg-cramps.md",
+        f"---\nquestion: {article.question}\nalternates:\n{alternates}sources: [{article.id}]\n---\n{article.answer}\n",
+    )
     knowledge = load_knowledge(knowledge_copy)
-    assert knowledge.source_quality["faq/what-are-leg-cramps.md"] == CURATED_QUALITY > max(
-        q for s, q in knowledge.source_quality.items() if not s.startswith("faq/"))
+    assert (
+        knowledge.source_quality["faq/what-are-leg-cramps.md"]
+        == CURATED_QUALITY
+        > max(q for s, q in knowledge.source_quality.items() if not s.startswith("faq/"))
+    )
     retrieval = Bot(knowledge).retriever.search(article.question)
     first, second = retrieval.candidates[:2]
     assert first.passage.id == "faq.what-are-leg-cramps" and second.passage.id == article.id
@@ -71,7 +86,10 @@ def test_curated_entry_wins_a_tie_with_the_article_passage_it_copies(knowledge_c
 
 
 def test_an_entry_with_an_error_stops_loading_with_file_and_line(knowledge_copy: Path) -> None:
-    write(knowledge_copy / "faq" / "broken.md", "---\nalternates: [x]\nsources: [y]\n---\nAn answer long enough to be a real answer, more or less.\n")
+    write(
+        knowledge_copy / "faq" / "broken.md",
+        "---\nalternates: [x]\nsources: [y]\n---\nAn answer long enough to be a real answer, more or less.\n",
+    )
     with pytest.raises(KnowledgeError, match=r"faq/broken\.md:2: error: missing 'question'"):
         load_knowledge(knowledge_copy)
 

@@ -15,11 +15,13 @@ from bot.corpus.knowledge import load_knowledge
 from bot.retrieval.retriever import Retriever, RetrieverConfig
 from bot.text.normalise import normalise
 
-CUES = IntentCues.from_mapping({
-    "cause": ["cause", "causes", "why", "risk factors"],
-    "prevent": ["prevent", "avoid", "stop them happening", "fewer"],
-    "relieve": ["ease", "during a cramp", "right now"],
-})
+CUES = IntentCues.from_mapping(
+    {
+        "cause": ["cause", "causes", "why", "risk factors"],
+        "prevent": ["prevent", "avoid", "stop them happening", "fewer"],
+        "relieve": ["ease", "during a cramp", "right now"],
+    }
+)
 
 
 def asked(question: str) -> tuple[str, ...]:
@@ -29,10 +31,22 @@ def asked(question: str) -> tuple[str, ...]:
 @pytest.fixture()
 def walking_passages() -> list[Passage]:
     """Two passages that differ only in the kind of question they answer."""
-    return [Passage(id="a.ease", question="Walking to ease cramps", source="a.txt", title="A",
-                    answer="Walking helps with cramps."),
-            Passage(id="a.avoid", question="Walking to avoid cramps", source="a.txt", title="A",
-                    answer="Walking helps with cramps.")]
+    return [
+        Passage(
+            id="a.ease",
+            question="Walking to ease cramps",
+            source="a.txt",
+            title="A",
+            answer="Walking helps with cramps.",
+        ),
+        Passage(
+            id="a.avoid",
+            question="Walking to avoid cramps",
+            source="a.txt",
+            title="A",
+            answer="Walking helps with cramps.",
+        ),
+    ]
 
 
 def test_a_single_word_cue_names_its_intent() -> None:
@@ -63,8 +77,9 @@ def test_a_question_without_a_cue_leaves_every_passage_as_it_was() -> None:
 
 def test_the_boost_grows_with_how_much_a_passage_asks_what_was_asked() -> None:
     cause = CUES.detect(["why"])
-    assert [intent_boost(cause, profile, 0.2) for profile in ((1.0, 0.0, 0.0), (0.5, 0.0, 0.0), (0.0, 1.0, 0.0))] \
-        == pytest.approx([1.2, 1.1, 1.0])
+    assert [
+        intent_boost(cause, profile, 0.2) for profile in ((1.0, 0.0, 0.0), (0.5, 0.0, 0.0), (0.0, 1.0, 0.0))
+    ] == pytest.approx([1.2, 1.1, 1.0])
 
 
 def test_two_kinds_asked_count_half_each() -> None:
@@ -85,17 +100,30 @@ def test_asking_for_fewer_cramps_puts_prevention_ahead_of_relief(walking_passage
 @pytest.fixture(scope="module")
 def without_intents(bot: Bot) -> Retriever:
     """The bundled retriever with the intent switched off, to compare against."""
-    return Retriever(bot.retriever.passages, bot.retriever.index, bot.retriever.synonyms, bot.retriever.lexicon,
-                     bot.retriever._quality, replace(bot.retriever.config, intent_weight=0.0), bot.retriever.intents)
+    return Retriever(
+        bot.retriever.passages,
+        bot.retriever.index,
+        bot.retriever.synonyms,
+        bot.retriever.lexicon,
+        bot.retriever._quality,
+        replace(bot.retriever.config, intent_weight=0.0),
+        bot.retriever.intents,
+    )
 
 
-QUESTIONS_WITH_CUES = ("does cycling help prevent leg cramps", "why do my feet cramp at night",
-                       "what should I do during a cramp", "how long do cramps last",
-                       "what medicine stops night cramps", "who gets leg cramps most")
+QUESTIONS_WITH_CUES = (
+    "does cycling help prevent leg cramps",
+    "why do my feet cramp at night",
+    "what should I do during a cramp",
+    "how long do cramps last",
+    "what medicine stops night cramps",
+    "who gets leg cramps most",
+)
 
 
 def test_the_intent_reorders_the_best_three_but_keeps_them_and_the_confidence(
-        bot: Bot, without_intents: Retriever) -> None:
+    bot: Bot, without_intents: Retriever
+) -> None:
     reordered = 0
     for question in QUESTIONS_WITH_CUES:
         plain, ours = without_intents.search(question), bot.retriever.search(question)
@@ -129,8 +157,9 @@ def test_the_bundled_cues_each_signal_one_intent(knowledge_dir: Path) -> None:
 
 def test_a_cue_listed_under_two_intents_is_a_warning(knowledge_copy: Path) -> None:
     path = knowledge_copy / "intents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - why\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - why\n", 1), encoding="utf-8"
+    )
     problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
     assert len(problems) == 1 and not problems[0].is_error
     assert "'why' is already listed under 'cause'" in problems[0].message
@@ -140,8 +169,9 @@ def test_a_cue_listed_under_two_intents_is_a_warning(knowledge_copy: Path) -> No
 @pytest.mark.parametrize(("cue", "says"), [("'?!'", "has no letters or digits"), ("no", "is not text; quote it")])
 def test_check_points_at_a_cue_that_can_never_match(knowledge_copy: Path, cue: str, says: str) -> None:
     path = knowledge_copy / "intents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", f"  prevent:\n    - {cue}\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  prevent:\n", f"  prevent:\n    - {cue}\n", 1), encoding="utf-8"
+    )
     problems = [p for p in check_knowledge(knowledge_copy) if p.file == "intents.yaml"]
     assert len(problems) == 1 and problems[0].is_error and says in problems[0].message
     assert path.read_text(encoding="utf-8").splitlines()[problems[0].line - 1] == f"    - {cue}"
@@ -149,8 +179,9 @@ def test_check_points_at_a_cue_that_can_never_match(knowledge_copy: Path, cue: s
 
 def test_a_cue_without_letters_is_an_error(knowledge_copy: Path) -> None:
     path = knowledge_copy / "intents.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - '?!'\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("  prevent:\n", "  prevent:\n    - '?!'\n", 1), encoding="utf-8"
+    )
     with pytest.raises(KnowledgeError, match="intent 'prevent' has a cue with no letters or digits: '\\?!'"):
         load_knowledge(knowledge_copy)
 

@@ -44,14 +44,19 @@ def add_article(knowledge: Path) -> None:
 def test_markdown_article_is_split_at_its_headings_into_plain_passages(knowledge_copy: Path) -> None:
     add_article(knowledge_copy)
     new = {p.id: p for p in load_passages(knowledge_copy) if p.source == "005_sleep.md"}
-    assert set(new) == {"sleep-article.does-my-sleeping-position-affect-night-leg-cramps",
-                        "sleep-article.what-can-i-try-tonight"}
+    assert set(new) == {
+        "sleep-article.does-my-sleeping-position-affect-night-leg-cramps",
+        "sleep-article.what-can-i-try-tonight",
+    }
     position = new["sleep-article.does-my-sleeping-position-affect-night-leg-cramps"]
     assert position.question == "Does my sleeping position affect night leg cramps?"
     assert position.title == "Sleep and night cramps" and "see the articles (https://example.org/a)" in position.answer
     tonight = new["sleep-article.what-can-i-try-tonight"].answer.splitlines()
-    assert tonight[1:] == [f"{BULLET} Stretch the calf and foot muscles before bed", f"{BULLET} Drink enough water during the day",
-                           f"{BULLET} Keep the sheets loose around your feet"]
+    assert tonight[1:] == [
+        f"{BULLET} Stretch the calf and foot muscles before bed",
+        f"{BULLET} Drink enough water during the day",
+        f"{BULLET} Keep the sheets loose around your feet",
+    ]
     assert not any("#" in p.question or "**" in p.answer for p in new.values())
 
 
@@ -60,7 +65,10 @@ def test_new_article_passes_check_and_answers_questions(knowledge_copy: Path) ->
     report = run_check(knowledge_copy)
     assert report.errors == [] and report.knowledge is not None
     reply = Bot(report.knowledge).ask("does the position I sleep in affect my night leg cramps?")
-    assert reply.passage is not None and reply.passage.id == "sleep-article.does-my-sleeping-position-affect-night-leg-cramps"
+    assert (
+        reply.passage is not None
+        and reply.passage.id == "sleep-article.does-my-sleeping-position-affect-night-leg-cramps"
+    )
 
 
 def test_plain_text_article_works_the_same_way(knowledge_copy: Path) -> None:

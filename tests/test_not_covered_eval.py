@@ -11,8 +11,14 @@ import yaml
 from bot.chat import Bot
 from bot.cli import main
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, KnowledgeError
-from bot.evaluation.not_covered import (NOT_COVERED_FILE, NotCoveredSet, Question, evaluate_not_covered,
-                                  load_not_covered_set, outcome_of)
+from bot.evaluation.not_covered import (
+    NOT_COVERED_FILE,
+    NotCoveredSet,
+    Question,
+    evaluate_not_covered,
+    load_not_covered_set,
+    outcome_of,
+)
 
 SET_PATH = BUNDLED_KNOWLEDGE / "eval" / NOT_COVERED_FILE
 
@@ -51,9 +57,10 @@ def test_outcomes_tell_declines_from_partial_and_plain_answers(bot: Bot) -> None
 
 
 def test_figures_count_each_question_once(bot: Bot) -> None:
-    small = NotCoveredSet(not_covered=(Question("is turmeric good for night cramps"),
-                                       Question("What causes leg cramps at night?")),
-                          unanswerable=(Question("is kombucha good for leg cramps"),))
+    small = NotCoveredSet(
+        not_covered=(Question("is turmeric good for night cramps"), Question("What causes leg cramps at night?")),
+        unanswerable=(Question("is kombucha good for leg cramps"),),
+    )
     report = evaluate_not_covered(bot, small)
     assert report.count == 2 and report.declined_named == 0.5 and report.unanswerable_declined == 1.0
     assert [o.question for o in report.answered] == ["What causes leg cramps at night?"]
@@ -65,8 +72,9 @@ def test_a_figure_below_its_floor_is_a_failure_and_an_unknown_floor_too(bot: Bot
     assert report.failures({"min_declined_nameed": 0.95}) == ["unknown not_covered threshold 'min_declined_nameed'"]
 
 
-def test_eval_exits_1_when_the_not_covered_floor_is_not_met(knowledge_copy: Path,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_exits_1_when_the_not_covered_floor_is_not_met(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     thresholds = knowledge_copy / "eval" / "thresholds.yaml"
     text = thresholds.read_text(encoding="utf-8").replace("min_declined_named: 0.92", "min_declined_named: 1.0")
     thresholds.write_text(text, encoding="utf-8")

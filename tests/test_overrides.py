@@ -48,26 +48,33 @@ def test_retitle_changes_the_question(knowledge_copy: Path) -> None:
 
 def test_alternates_make_a_new_phrasing_find_the_passage(knowledge_copy: Path) -> None:
     question = "are builders prone to calf cramps at night"
-    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are builders prone to calf cramps?"]})
+    edit_overrides(
+        knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are builders prone to calf cramps?"]}
+    )
     reply = Bot.from_knowledge(knowledge_copy).ask(question)
     assert reply.passage is not None and reply.passage.id == "night-cramps-qa.who-gets-leg-cramps"
 
 
 def test_a_name_only_a_phrasing_uses_is_still_not_covered(knowledge_copy: Path) -> None:
     """Phrasings vouch for ordinary words, not for things the articles never mention (issue 12)."""
-    edit_overrides(knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are zebras prone to calf cramps?"]})
+    edit_overrides(
+        knowledge_copy, alternates={"night-cramps-qa.who-gets-leg-cramps": ["Are zebras prone to calf cramps?"]}
+    )
     reply = Bot.from_knowledge(knowledge_copy).ask("are zebras prone to calf cramps at night")
     assert not reply.matched and reply.not_covered == ("zebras",)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("exclude:\n  a.b: fine\nretitel:\n  a.b: x\n", r"overrides\.yaml:3: unknown section 'retitel'"),
-    ("exclude:\n  - a.b\n", r"overrides\.yaml:2: 'exclude' must map passage ids"),
-    ("retitle:\n  a.b: fine\n  c.d:\n", r"overrides\.yaml:3: retitle 'c\.d' needs the new question"),
-    ("alternates:\n  a.b: just one text\n", r"overrides\.yaml:2: alternates for 'a\.b' must be a list"),
-    ("exclude:\n  a.b: one\n  a.b: two\n", r"overrides\.yaml:3: duplicate key 'a\.b' \(first at line 2\)"),
-    ("exclude: [\n", r"overrides\.yaml:2: not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("exclude:\n  a.b: fine\nretitel:\n  a.b: x\n", r"overrides\.yaml:3: unknown section 'retitel'"),
+        ("exclude:\n  - a.b\n", r"overrides\.yaml:2: 'exclude' must map passage ids"),
+        ("retitle:\n  a.b: fine\n  c.d:\n", r"overrides\.yaml:3: retitle 'c\.d' needs the new question"),
+        ("alternates:\n  a.b: just one text\n", r"overrides\.yaml:2: alternates for 'a\.b' must be a list"),
+        ("exclude:\n  a.b: one\n  a.b: two\n", r"overrides\.yaml:3: duplicate key 'a\.b' \(first at line 2\)"),
+        ("exclude: [\n", r"overrides\.yaml:2: not valid YAML"),
+    ],
+)
 def test_a_wrong_shape_is_an_error_naming_the_line(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "overrides.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(KnowledgeError, match=message):

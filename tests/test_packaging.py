@@ -19,24 +19,38 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv with only the wheel installed; the dependencies come from this one's
     site-packages by path (no .pth in it is run, so the checkout's editable install is not seen)."""
     work = tmp_path_factory.mktemp("wheel")
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(ROOT)],
-                           capture_output=True, text=True, check=True)
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "warning" not in build.stderr.lower().replace("location", ""), build.stderr
     (wheel,) = (work / "dist").glob("crampbot-*.whl")
     env = work / "env"
     venv.create(env, with_pip=False)
     python = env / "bin" / "python"
-    site = Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     return env
 
 
 def run(env: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(env / "bin" / "crampbot"), *args], capture_output=True, text=True,
-                          cwd=env.parent, timeout=120)
+    return subprocess.run(
+        [str(env / "bin" / "crampbot"), *args], capture_output=True, text=True, cwd=env.parent, timeout=120
+    )
 
 
 def test_the_installed_wheel_answers_from_its_bundled_knowledge(installed: Path) -> None:
@@ -48,8 +62,13 @@ def test_the_installed_wheel_answers_from_its_bundled_knowledge(installed: Path)
 
 def test_the_installed_wheel_reads_knowledge_from_inside_the_package(installed: Path) -> None:
     code = "from bot.corpus.passages import BUNDLED_KNOWLEDGE as k; print(k); print((k / 'sources.yaml').is_file())"
-    result = subprocess.run([str(installed / "bin" / "python"), "-c", code], capture_output=True, text=True,
-                            cwd=installed.parent, check=True)
+    result = subprocess.run(
+        [str(installed / "bin" / "python"), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=installed.parent,
+        check=True,
+    )
     where, exists = result.stdout.split()
     assert str(installed) in where and exists == "True"
     assert str(ROOT) not in where
@@ -80,8 +99,12 @@ def test_the_installed_wheel_serves_the_api_and_widget(installed: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([str(installed / "bin" / "crampbot"), "serve", "--port", str(port)], cwd=installed.parent,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(installed / "bin" / "crampbot"), "serve", "--port", str(port)],
+        cwd=installed.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

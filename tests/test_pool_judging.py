@@ -69,14 +69,18 @@ def write_pool(tmp_path: Path, items: list[object], *judged: dict[str, object]) 
     (tmp_path / "judged_0.yaml").write_text(yaml.safe_dump({"items": list(judged)}), encoding="utf-8")
 
 
-@pytest.mark.parametrize(("judgments", "message"), [
-    ({"p.x": "maybe", "p.y": True}, "not yes or no"),
-    ({"p.x": 1, "p.y": True}, "not yes or no"),
-    ({"p.x": True}, "expected"),
-    ({"p.x": True, "p.y": False, "p.q": False}, "expected"),
-])
+@pytest.mark.parametrize(
+    ("judgments", "message"),
+    [
+        ({"p.x": "maybe", "p.y": True}, "not yes or no"),
+        ({"p.x": 1, "p.y": True}, "not yes or no"),
+        ({"p.x": True}, "expected"),
+        ({"p.x": True, "p.y": False, "p.q": False}, "expected"),
+    ],
+)
 def test_a_verdict_that_is_not_a_yes_or_no_for_exactly_the_candidates_is_refused(
-        pj: ModuleType, tmp_path: Path, judgments: dict[str, object], message: str) -> None:
+    pj: ModuleType, tmp_path: Path, judgments: dict[str, object], message: str
+) -> None:
     one = item(pj, "second question", ["p.x", "p.y"], ["p.b"])
     write_pool(tmp_path, [one], {"key": one.key, "judgments": judgments})
     items = {one.key: one}
@@ -104,19 +108,31 @@ def test_build_refuses_a_folder_that_already_holds_judgments(pj: ModuleType, tmp
 
 
 def test_apply_writes_labels_and_not_relevant_pairs_only_when_every_set_checks_out(
-        pj: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pj: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     good, changed = tmp_path / "set.yaml", tmp_path / "other.yaml"
     good.write_text(EVAL_TEXT, encoding="utf-8")
     changed.write_text(EVAL_TEXT, encoding="utf-8")
     monkeypatch.setattr(pj, "SETS", (good, changed))
     monkeypatch.setattr(pj, "NOT_RELEVANT", tmp_path / "judged_not_relevant.yaml")
     first = item(pj, "first question", ["p.x", "p.y"], ["p.a"])
-    gone = pj.Item(pj.item_key("other.yaml", "a question since deleted"), "other.yaml", "a question since deleted",
-                   ["p.x"], ["p.x"], ["p.a"], False)
+    gone = pj.Item(
+        pj.item_key("other.yaml", "a question since deleted"),
+        "other.yaml",
+        "a question since deleted",
+        ["p.x"],
+        ["p.x"],
+        ["p.a"],
+        False,
+    )
     pool = tmp_path / "pool"
     pool.mkdir()
-    write_pool(pool, [first, gone], {"key": first.key, "judgments": {"p.x": True, "p.y": False}},
-               {"key": gone.key, "judgments": {"p.x": True}})
+    write_pool(
+        pool,
+        [first, gone],
+        {"key": first.key, "judgments": {"p.x": True, "p.y": False}},
+        {"key": gone.key, "judgments": {"p.x": True}},
+    )
     with pytest.raises(SystemExit, match="is gone"):
         pj.apply(pool)
     assert good.read_text(encoding="utf-8") == EVAL_TEXT  # nothing half-applied

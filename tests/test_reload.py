@@ -52,10 +52,16 @@ def test_admin_routes_do_not_exist_without_a_token(bot: Bot) -> None:
         assert "/api/admin/reload" not in plain.get("/openapi.json").json()["paths"]
 
 
-@pytest.mark.parametrize(("headers", "status"), [({}, 401), ({"Authorization": "Basic abc"}, 401),
-                                                 ({"Authorization": "Bearer "}, 401),
-                                                 ({"Authorization": "Bearer wrong"}, 403),
-                                                 ({"Authorization": f"Bearer {TOKEN}x"}, 403)])
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"Authorization": "Basic abc"}, 401),
+        ({"Authorization": "Bearer "}, 401),
+        ({"Authorization": "Bearer wrong"}, 403),
+        ({"Authorization": f"Bearer {TOKEN}x"}, 403),
+    ],
+)
 def test_reload_needs_the_right_bearer_token(client: TestClient, headers: dict[str, str], status: int) -> None:
     response = client.post("/api/admin/reload", headers=headers)
     assert response.status_code == status and response.json()["error"]
@@ -82,7 +88,8 @@ def test_reload_without_changes_says_unchanged(client: TestClient) -> None:
 
 
 def test_broken_edit_keeps_serving_the_last_good_knowledge_and_reports_errors(
-        client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     version = client.get("/api/health").json()["version"]
     add_socks(knowledge_copy)
     (knowledge_copy / "faq" / "broken.md").write_text("---\nquestion: Why?\nsources: [x]\n---\n", encoding="utf-8")
@@ -91,8 +98,12 @@ def test_broken_edit_keeps_serving_the_last_good_knowledge_and_reports_errors(
     assert response.status_code == 409
     data = response.json()
     assert data["status"] == "rejected" and data["version"] == version
-    assert {"level": "error", "file": "faq/broken.md", "line": 5, "message": "the answer is empty: write it below the "
-            "closing '---'"} in data["errors"]
+    assert {
+        "level": "error",
+        "file": "faq/broken.md",
+        "line": 5,
+        "message": "the answer is empty: write it below the closing '---'",
+    } in data["errors"]
     assert "faq/broken.md:5: error: the answer is empty" in caplog.text
     assert client.get("/api/health").json()["version"] == version
     assert answer_id(client) != "faq.socks"  # the good new entry waits for the broken one to be fixed
@@ -124,7 +135,9 @@ def test_requests_in_flight_finish_on_the_old_knowledge(client: TestClient, know
 
     old_bot.ask = slow_ask  # type: ignore[method-assign]
     replies: list[dict[str, object]] = []
-    in_flight = threading.Thread(target=lambda: replies.append(client.post("/api/ask", json={"question": QUESTION}).json()))
+    in_flight = threading.Thread(
+        target=lambda: replies.append(client.post("/api/ask", json={"question": QUESTION}).json())
+    )
     in_flight.start()
     assert entered.wait(10)
     add_socks(knowledge_copy)
@@ -150,7 +163,9 @@ def test_watcher_reloads_when_a_file_changes_and_skips_broken_edits(knowledge_co
     settings = replace(get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy)}), reload_interval=0.05)
     with TestClient(create_app(settings)) as watched:
         version = watched.get("/api/health").json()["version"]
-        (knowledge_copy / "faq" / "broken.md").write_text("---\nsources: [x]\n---\nNo question here.\n", encoding="utf-8")
+        (knowledge_copy / "faq" / "broken.md").write_text(
+            "---\nsources: [x]\n---\nNo question here.\n", encoding="utf-8"
+        )
         holder: KnowledgeHolder = watched.app.state.knowledge  # type: ignore[attr-defined]
         wait_for(lambda: holder.last_result is not None)
         assert holder.last_result is not None and holder.last_result.status == "rejected"
@@ -178,7 +193,8 @@ def test_reload_interval_setting_is_validated() -> None:
 
 
 def test_content_that_checks_clean_but_cannot_be_indexed_is_rejected_not_a_500(
-        knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     holder = KnowledgeHolder(knowledge_copy)
     holder.load()
     original = holder.current.version

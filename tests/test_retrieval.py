@@ -20,53 +20,113 @@ from bot.retrieval.retriever import (
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
-    ("What are leg cramps?", {"night-cramps-qa.what-are-leg-cramps", "treatment-faq.what-are-leg-cramps",
-                              "understanding-nocturnal.definition-and-overview"}),
-    ("how long does a leg cramp usually last", {"night-cramps-qa.how-long-do-leg-cramps-last",
-                                                "treatment-faq.how-long-do-leg-cramps-last"}),
-    ("why do I get cramps in my legs at night?", {"night-cramps-qa.what-causes-leg-cramps-at-night",
-                                                  "treatment-faq.why-do-my-legs-cramp-at-night",
-                                                  "treatment-faq.causes-of-leg-cramps-at-night",
-                                                  "treatment-faq.why-do-i-get-cramps-in-my-legs"}),
-    ("can my blood pressure water pills cause cramps", {"treatment-faq.can-diuretics-cause-night-leg-cramps",
-                                                        "night-cramps-qa.what-medications-may-cause-leg-cramps"}),
-    ("which medications cause leg cramps", {"night-cramps-qa.what-medications-may-cause-leg-cramps",
-                                            "treatment-faq.what-are-the-causes-of-leg-cramps"}),
-    ("how do I stop a cramp right now", {"night-cramps-qa.how-do-i-stop-leg-cramps-immediately",
-                                         "understanding-nocturnal.immediate-relief-techniques"}),
-    ("what stretches help with leg cramps", {"night-cramps-qa.what-kinds-of-stretches-help-get-rid-of-leg-cramps",
-                                             "understanding-nocturnal.stretching-exercises",
-                                             "night-cramps-qa.what-kinds-of-stretches-help-prevent-leg-cramps"}),
-    ("is restless legs the same thing as cramps", {
-        "night-cramps-qa.whats-the-difference-between-leg-cramps-and-restless-legs-syndrome",
-        "nocturnal-vs-rls.leg-cramps-vs-restless-leg-syndrome", "fighting-night-cramps.leg-cramps-vs-restless-leg-syndrome"}),
-    ("I'm pregnant and get calf cramps every night", {"understanding-nocturnal.pregnancy",
-                                                      "treatment-faq.can-you-get-night-leg-cramps-while-pregnant"}),
+    (
+        "What are leg cramps?",
+        {
+            "night-cramps-qa.what-are-leg-cramps",
+            "treatment-faq.what-are-leg-cramps",
+            "understanding-nocturnal.definition-and-overview",
+        },
+    ),
+    (
+        "how long does a leg cramp usually last",
+        {"night-cramps-qa.how-long-do-leg-cramps-last", "treatment-faq.how-long-do-leg-cramps-last"},
+    ),
+    (
+        "why do I get cramps in my legs at night?",
+        {
+            "night-cramps-qa.what-causes-leg-cramps-at-night",
+            "treatment-faq.why-do-my-legs-cramp-at-night",
+            "treatment-faq.causes-of-leg-cramps-at-night",
+            "treatment-faq.why-do-i-get-cramps-in-my-legs",
+        },
+    ),
+    (
+        "can my blood pressure water pills cause cramps",
+        {"treatment-faq.can-diuretics-cause-night-leg-cramps", "night-cramps-qa.what-medications-may-cause-leg-cramps"},
+    ),
+    (
+        "which medications cause leg cramps",
+        {"night-cramps-qa.what-medications-may-cause-leg-cramps", "treatment-faq.what-are-the-causes-of-leg-cramps"},
+    ),
+    (
+        "how do I stop a cramp right now",
+        {"night-cramps-qa.how-do-i-stop-leg-cramps-immediately", "understanding-nocturnal.immediate-relief-techniques"},
+    ),
+    (
+        "what stretches help with leg cramps",
+        {
+            "night-cramps-qa.what-kinds-of-stretches-help-get-rid-of-leg-cramps",
+            "understanding-nocturnal.stretching-exercises",
+            "night-cramps-qa.what-kinds-of-stretches-help-prevent-leg-cramps",
+        },
+    ),
+    (
+        "is restless legs the same thing as cramps",
+        {
+            "night-cramps-qa.whats-the-difference-between-leg-cramps-and-restless-legs-syndrome",
+            "nocturnal-vs-rls.leg-cramps-vs-restless-leg-syndrome",
+            "fighting-night-cramps.leg-cramps-vs-restless-leg-syndrome",
+        },
+    ),
+    (
+        "I'm pregnant and get calf cramps every night",
+        {"understanding-nocturnal.pregnancy", "treatment-faq.can-you-get-night-leg-cramps-while-pregnant"},
+    ),
     ("what vitamins help leg cramps", {"night-cramps-qa.what-vitamins-may-help-with-leg-cramps"}),
-    ("how can I prevent leg cramps", {"night-cramps-qa.how-can-i-prevent-leg-cramps",
-                                      "night-cramps-qa.how-can-i-reduce-my-risk-of-getting-leg-cramps",
-                                      "understanding-nocturnal.preventive-measures"}),
+    (
+        "how can I prevent leg cramps",
+        {
+            "night-cramps-qa.how-can-i-prevent-leg-cramps",
+            "night-cramps-qa.how-can-i-reduce-my-risk-of-getting-leg-cramps",
+            "understanding-nocturnal.preventive-measures",
+        },
+    ),
     ("when should I go to the emergency room", {"night-cramps-qa.when-should-i-go-to-the-er"}),
-    ("when should I worry about my leg cramps", {"night-cramps-qa.when-to-worry-about-leg-cramps",
-                                                 "understanding-nocturnal.red-flags-in-leg-cramps"}),
-    ("how are leg cramps diagnosed", {"night-cramps-qa.how-are-leg-cramps-diagnosed",
-                                      "understanding-nocturnal.clinical-evaluation-and-medical-history"}),
-    ("what does a leg cramp feel like", {"night-cramps-qa.what-does-a-leg-cramp-feel-like",
-                                         "understanding-nocturnal.characteristics-of-the-pain"}),
+    (
+        "when should I worry about my leg cramps",
+        {"night-cramps-qa.when-to-worry-about-leg-cramps", "understanding-nocturnal.red-flags-in-leg-cramps"},
+    ),
+    (
+        "how are leg cramps diagnosed",
+        {
+            "night-cramps-qa.how-are-leg-cramps-diagnosed",
+            "understanding-nocturnal.clinical-evaluation-and-medical-history",
+        },
+    ),
+    (
+        "what does a leg cramp feel like",
+        {"night-cramps-qa.what-does-a-leg-cramp-feel-like", "understanding-nocturnal.characteristics-of-the-pain"},
+    ),
     ("can leg cramps be cured", {"night-cramps-qa.can-leg-cramps-be-cured"}),
     ("what is a charley horse", {"treatment-faq.what-is-it-called-when-you-have-a-cramp-in"}),
-    ("does diabetes cause leg cramps", {"understanding-nocturnal.diabetes",
-                                        "treatment-faq.what-causes-numbness-in-the-legs-and-feet"}),
+    (
+        "does diabetes cause leg cramps",
+        {"understanding-nocturnal.diabetes", "treatment-faq.what-causes-numbness-in-the-legs-and-feet"},
+    ),
     ("is kidney disease linked to cramps", {"understanding-nocturnal.kidney-disease"}),
     ("best sleeping position to avoid cramps", {"understanding-nocturnal.adjusting-sleep-positions"}),
     ("foods rich in magnesium for cramps", {"understanding-nocturnal.increase-in-magnesium-rich-foods"}),
-    ("do bananas help with cramps because of potassium", {"understanding-nocturnal.potassium-balance",
-                                                          "treatment-faq.why-do-i-get-cramps-in-my-legs"}),
-    ("I get cramps after increasing my running mileage", {
-        "treatment-faq.when-you-re-trying-to-kick-your-routine-up-a", "understanding-nocturnal.physical-activity-levels"}),
+    (
+        "do bananas help with cramps because of potassium",
+        {"understanding-nocturnal.potassium-balance", "treatment-faq.why-do-i-get-cramps-in-my-legs"},
+    ),
+    (
+        "I get cramps after increasing my running mileage",
+        {
+            "treatment-faq.when-you-re-trying-to-kick-your-routine-up-a",
+            "understanding-nocturnal.physical-activity-levels",
+        },
+    ),
     ("does pickle juice work for cramps", {"treatment-faq.what-to-do-for-cramps-in-legs"}),
-    ("wat causes cramps in calfs", {"night-cramps-qa.what-causes-leg-cramps", "treatment-faq.what-are-the-causes-of-leg-cramps",
-                                    "night-cramps-qa.what-causes-leg-cramps-at-night"}),
+    (
+        "wat causes cramps in calfs",
+        {
+            "night-cramps-qa.what-causes-leg-cramps",
+            "treatment-faq.what-are-the-causes-of-leg-cramps",
+            "night-cramps-qa.what-causes-leg-cramps-at-night",
+        },
+    ),
 ]
 
 OFF_TOPIC = [
@@ -117,9 +177,14 @@ def test_typo_is_corrected_against_the_corpus_vocabulary(bot: Bot) -> None:
 
 
 def _retriever_with_phrasings(*phrasings: str) -> Retriever:
-    passage = Passage(id="a.cramps", question="What causes leg cramps?", source="a.md", title="A",
-                      answer="Leg cramps come from tired muscles. Readers often ask about potassium.",
-                      alternates=phrasings)
+    passage = Passage(
+        id="a.cramps",
+        question="What causes leg cramps?",
+        source="a.md",
+        title="A",
+        answer="Leg cramps come from tired muscles. Readers often ask about potassium.",
+        alternates=phrasings,
+    )
     return Retriever.build([passage], topic_anchors=["cramp"])
 
 
@@ -130,17 +195,25 @@ def test_a_typo_that_a_phrasing_also_makes_is_still_repaired() -> None:
 
 
 def test_a_rare_word_from_a_phrasing_gets_one_edit_not_two() -> None:
-    """"relaxers" is two edits from "readers": a word a phrasing uses may be a real one the articles lack."""
+    """ "relaxers" is two edits from "readers": a word a phrasing uses may be a real one the articles lack."""
     retriever = _retriever_with_phrasings("do muscle relaxers help cramps")
     assert "relaxers" not in retriever.search("muscle relaxers").corrections
 
 
 def test_a_rare_word_from_a_phrasing_is_not_taken_for_a_corpus_word_that_sounds_alike() -> None:
-    """"kwinine" is repaired by sound, unless a phrasing uses it: then it may be a word of its own."""
+    """ "kwinine" is repaired by sound, unless a phrasing uses it: then it may be a word of its own."""
+
     def corrections(*phrasings: str) -> dict[str, str]:
-        passage = Passage(id="a.quinine", question="Is quinine safe?", source="a.md", title="A",
-                          answer="Quinine is no longer advised for leg cramps.", alternates=phrasings)
+        passage = Passage(
+            id="a.quinine",
+            question="Is quinine safe?",
+            source="a.md",
+            title="A",
+            answer="Quinine is no longer advised for leg cramps.",
+            alternates=phrasings,
+        )
         return dict(Retriever.build([passage], topic_anchors=["cramp"]).search("kwinine for cramps").corrections)
+
     assert corrections("is it safe") == {"kwinine": "quinine"}
     assert corrections("is kwinine safe") == {}
 
@@ -160,12 +233,23 @@ def test_words_several_phrasings_share_are_trusted_and_a_one_off_is_not() -> Non
 
 def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
     passages = [
-        Passage(id="a.pregnancy", question="Why do leg cramps happen in pregnancy?", source="a.md", title="A",
-                answer="Many pregnant women get leg cramps at night in the third trimester, from pressure on "
-                       "blood vessels and changes in fluid balance.", alternates=("pregnancy cramps at night, why",)),
-        Passage(id="a.prevent", question="How can I prevent leg cramps?", source="a.md", title="A",
-                answer="Stretch your calves before bed, drink enough water and avoid sitting for long.",
-                alternates=("how do I stop cramps coming back", "ways to prevent night cramps")),
+        Passage(
+            id="a.pregnancy",
+            question="Why do leg cramps happen in pregnancy?",
+            source="a.md",
+            title="A",
+            answer="Many pregnant women get leg cramps at night in the third trimester, from pressure on "
+            "blood vessels and changes in fluid balance.",
+            alternates=("pregnancy cramps at night, why",),
+        ),
+        Passage(
+            id="a.prevent",
+            question="How can I prevent leg cramps?",
+            source="a.md",
+            title="A",
+            answer="Stretch your calves before bed, drink enough water and avoid sitting for long.",
+            alternates=("how do I stop cramps coming back", "ways to prevent night cramps"),
+        ),
     ]
     story = "I'm in my third trimester of pregnancy and the cramps at night are awful. How do I prevent them?"
     weighted = Retriever.build(passages, topic_anchors=["cramp"])
@@ -175,8 +259,12 @@ def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
 
 
 def test_a_passage_focus_is_what_most_of_its_phrasings_name() -> None:
-    phrasings = [["why", "pregnancy", "cramp"], ["pregnancy", "calf", "cramp"], ["cramp", "pregnancy", "night"],
-                 ["pregnancy", "cramp"]]
+    phrasings = [
+        ["why", "pregnancy", "cramp"],
+        ["pregnancy", "calf", "cramp"],
+        ["cramp", "pregnancy", "night"],
+        ["pregnancy", "cramp"],
+    ]
     assert focus_stems(phrasings, frozenset({"cramp", "why"}), 0.75) == {"pregnancy"}
 
 
@@ -186,29 +274,55 @@ def test_a_passage_with_too_few_phrasings_has_no_focus() -> None:
 
 
 def test_a_kind_of_question_is_never_a_passage_focus() -> None:
-    passage = Passage(id="a.causes", question="What causes leg cramps?", source="a.md", title="A",
-                      answer="Tired muscles cause leg cramps.",
-                      alternates=("why do leg cramps happen", "what causes cramps", "causes of cramps", "cramp causes"))
-    retriever = Retriever.build([passage], topic_anchors=["cramp"], topic_words=["leg", "cramp"],
-                                intents=IntentCues.from_mapping({"cause": ["causes", "why"]}))
+    passage = Passage(
+        id="a.causes",
+        question="What causes leg cramps?",
+        source="a.md",
+        title="A",
+        answer="Tired muscles cause leg cramps.",
+        alternates=("why do leg cramps happen", "what causes cramps", "causes of cramps", "cramp causes"),
+    )
+    retriever = Retriever.build(
+        [passage],
+        topic_anchors=["cramp"],
+        topic_words=["leg", "cramp"],
+        intents=IntentCues.from_mapping({"cause": ["causes", "why"]}),
+    )
     assert retriever._focus_of(0) == frozenset()
 
 
 def test_a_passage_about_a_condition_the_question_never_names_is_set_back() -> None:
     passages = [
-        Passage(id="a.pregnancy", question="Why do leg cramps happen in pregnancy?", source="a.md", title="A",
-                answer="Pregnant women often get leg cramps at night, as fluid balance changes.",
-                alternates=("why do cramps happen at night in pregnancy", "pregnancy night cramps why",
-                            "cramps in pregnancy", "pregnancy and leg cramps")),
-        Passage(id="a.night", question="What causes leg cramps at night?", source="a.md", title="A",
-                answer="Tired muscles and sitting for long can bring on cramps at night.",
-                alternates=("what brings on cramps in bed",)),
+        Passage(
+            id="a.pregnancy",
+            question="Why do leg cramps happen in pregnancy?",
+            source="a.md",
+            title="A",
+            answer="Pregnant women often get leg cramps at night, as fluid balance changes.",
+            alternates=(
+                "why do cramps happen at night in pregnancy",
+                "pregnancy night cramps why",
+                "cramps in pregnancy",
+                "pregnancy and leg cramps",
+            ),
+        ),
+        Passage(
+            id="a.night",
+            question="What causes leg cramps at night?",
+            source="a.md",
+            title="A",
+            answer="Tired muscles and sitting for long can bring on cramps at night.",
+            alternates=("what brings on cramps in bed",),
+        ),
     ]
+
     def score(question: str, penalty: float) -> float:
         config = replace(RetrieverConfig(), focus_penalty=penalty)
-        retriever = Retriever.build(passages, topic_anchors=["cramp"], topic_words=["leg", "cramp", "night"],
-                                    config=config)
+        retriever = Retriever.build(
+            passages, topic_anchors=["cramp"], topic_words=["leg", "cramp", "night"], config=config
+        )
         return next(c.score for c in retriever.search(question).candidates if c.passage.id == "a.pregnancy")
+
     unnamed, named = "why do leg cramps happen at night", "why do leg cramps happen in pregnancy"
     assert score(unnamed, 0.1) == pytest.approx(0.9 * score(unnamed, 0.0))
     assert score(named, 0.1) == score(named, 0.0)

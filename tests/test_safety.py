@@ -30,20 +30,41 @@ def test_the_levels_are_emergency_then_doctor() -> None:
     assert LEVELS == ("emergency", "doctor")
 
 
-@pytest.mark.parametrize("text", [
-    "I have chest pain", "I'm short of breath", "I fainted last night", "I had a seizure",
-    "I'm coughing up blood", "my foot turned blue", "I can't walk", "I lost bladder control",
-    "sudden swelling in my whole leg",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have chest pain",
+        "I'm short of breath",
+        "I fainted last night",
+        "I had a seizure",
+        "I'm coughing up blood",
+        "my foot turned blue",
+        "I can't walk",
+        "I lost bladder control",
+        "sudden swelling in my whole leg",
+    ],
+)
 def test_emergency_flags_escalate_at_the_emergency_level(text: str, lexicon: Lexicon) -> None:
     assert level_of(text, lexicon) == "emergency"
 
 
-@pytest.mark.parametrize("text", [
-    "my calf is swollen", "my calf is red", "my calf feels warm", "my toes are numb", "pins and needles",
-    "my legs feel weak", "severe pain in my calf", "the cramp won't go away", "I have a fever",
-    "my urine is dark brown", "pregnant with a severe headache", "could it be a blood clot",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my calf is swollen",
+        "my calf is red",
+        "my calf feels warm",
+        "my toes are numb",
+        "pins and needles",
+        "my legs feel weak",
+        "severe pain in my calf",
+        "the cramp won't go away",
+        "I have a fever",
+        "my urine is dark brown",
+        "pregnant with a severe headache",
+        "could it be a blood clot",
+    ],
+)
 def test_doctor_flags_escalate_at_the_doctor_level(text: str, lexicon: Lexicon) -> None:
     assert level_of(text, lexicon) == "doctor"
 
@@ -74,7 +95,9 @@ def test_word_forms_of_faint_all_match(text: str, lexicon: Lexicon) -> None:
     assert level_of(text, lexicon) == "emergency"
 
 
-@pytest.mark.parametrize("text", ["can't walk", "cant walk", "cannot walk", "can not walk", "can\u2019t walk", "CAN'T WALK!"])
+@pytest.mark.parametrize(
+    "text", ["can't walk", "cant walk", "cannot walk", "can not walk", "can\u2019t walk", "CAN'T WALK!"]
+)
 def test_contractions_curly_quotes_and_capitals_do_not_matter(text: str, lexicon: Lexicon) -> None:
     assert level_of(text, lexicon) == "emergency"
 
@@ -95,21 +118,42 @@ def test_words_joined_by_plus_must_come_in_order_and_close(lexicon: Lexicon) -> 
     assert detect("I can walk but not run", lexicon) is None
 
 
-@pytest.mark.parametrize(("text", "typo"), [
-    ("chest pian", "pian"), ("my calf is swolen", "swolen"), ("numbnes in my foot", "numbnes"),
-    ("short of breth", "breth"), ("I had a siezure", "siezure"), ("excrutiating pain", "excrutiating"),
-])
+@pytest.mark.parametrize(
+    ("text", "typo"),
+    [
+        ("chest pian", "pian"),
+        ("my calf is swolen", "swolen"),
+        ("numbnes in my foot", "numbnes"),
+        ("short of breth", "breth"),
+        ("I had a siezure", "siezure"),
+        ("excrutiating pain", "excrutiating"),
+    ],
+)
 def test_typos_of_red_flag_words_are_tolerated_and_reported(text: str, typo: str, lexicon: Lexicon) -> None:
     escalation = detect(text, lexicon)
     assert escalation is not None
     assert typo in {typed for match in escalation.matches for typed, _ in match.typos}
 
 
-@pytest.mark.parametrize("text", [
-    "I like to paint", "a saint of a nurse", "the number of cramps", "I read about cramps", "I went to bed",
-    "someone stole my bike", "leisure time", "I eat blueberries", "cramps every week", "what food helps",
-    "I could stretch more", "tonic water", "I painted the fence", "sports drinks",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I like to paint",
+        "a saint of a nurse",
+        "the number of cramps",
+        "I read about cramps",
+        "I went to bed",
+        "someone stole my bike",
+        "leisure time",
+        "I eat blueberries",
+        "cramps every week",
+        "what food helps",
+        "I could stretch more",
+        "tonic water",
+        "I painted the fence",
+        "sports drinks",
+    ],
+)
 def test_look_alike_words_do_not_raise_false_alarms(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is None
 
@@ -128,11 +172,29 @@ def test_short_words_need_exact_spelling(lexicon: Lexicon) -> None:
     assert detect("my calf is rad", lexicon) is None  # 3 letters: no typo reading of "red"
 
 
-@pytest.mark.parametrize("text", [
-    "pain", "cramp", "my calf feels tight", "sore calf", "warm bath", "heating pad", "red meat", "cold compress",
-    "I'm pregnant", "walking helps", "cold weather", "keep your legs warm", "hot water bottle on my calf",
-    "dark chocolate", "blood pressure pills", "I can't stand it", "faint ache", "I can't sleep",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pain",
+        "cramp",
+        "my calf feels tight",
+        "sore calf",
+        "warm bath",
+        "heating pad",
+        "red meat",
+        "cold compress",
+        "I'm pregnant",
+        "walking helps",
+        "cold weather",
+        "keep your legs warm",
+        "hot water bottle on my calf",
+        "dark chocolate",
+        "blood pressure pills",
+        "I can't stand it",
+        "faint ache",
+        "I can't sleep",
+    ],
+)
 def test_ordinary_leg_cramp_words_do_not_escalate(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is None
 
@@ -142,18 +204,29 @@ def test_an_ordinary_phrase_only_hides_its_own_words(lexicon: Lexicon) -> None:
     assert detect("cold compress helped but my foot went cold and pale", lexicon) is not None
 
 
-@pytest.mark.parametrize("text", [
-    "no chest pain but my calf cramps", "I don't have chest pain", "I'm not short of breath",
-    "never fainted", "without any swelling",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain but my calf cramps",
+        "I don't have chest pain",
+        "I'm not short of breath",
+        "never fainted",
+        "without any swelling",
+    ],
+)
 def test_negation_does_not_suppress_escalation(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is not None
 
 
-@pytest.mark.parametrize("text", [
-    "what if I get chest pain", "could cramps make me faint?", "should I worry if my calf swells",
-    "what happens if I can't walk after a cramp",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if I get chest pain",
+        "could cramps make me faint?",
+        "should I worry if my calf swells",
+        "what happens if I can't walk after a cramp",
+    ],
+)
 def test_hypotheticals_do_not_suppress_escalation(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is not None
 
@@ -236,17 +309,21 @@ def test_a_minimal_lexicon_loads(tmp_path: Path) -> None:
     assert level_of("pain in my chest", lexicon) == "emergency"
 
 
-@pytest.mark.parametrize(("old", "new", "expected"), [
-    ("phrases: [chest pain]", "phrase: [chest pain]", ":7: unknown flag key 'phrase'"),
-    ("phrases: [swell]", "phrases: [$LIMB swell]", ":13: unknown group '$LIMB'"),
-    ("(such as 911, 112 or 999)", "(ask someone)", ":3: the emergency message must name"),
-    ("reason: Article 000, When to worry about leg cramps.", "reason: ''", "reason of 'swelling' must be"),
-    ("phrases: [swell]", "phrases: [the]", ":13: phrase 'the' has no words"),
-    ("  doctor:", "  doktor:", "unknown level 'doktor'"),
-    ("phrases: [chest pain]", "phrases: [chest pain\n", "not valid YAML"),
-])
-def test_bad_lexicon_data_raises_a_clear_error_naming_file_and_line(tmp_path: Path, old: str, new: str,
-                                                                  expected: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("phrases: [chest pain]", "phrase: [chest pain]", ":7: unknown flag key 'phrase'"),
+        ("phrases: [swell]", "phrases: [$LIMB swell]", ":13: unknown group '$LIMB'"),
+        ("(such as 911, 112 or 999)", "(ask someone)", ":3: the emergency message must name"),
+        ("reason: Article 000, When to worry about leg cramps.", "reason: ''", "reason of 'swelling' must be"),
+        ("phrases: [swell]", "phrases: [the]", ":13: phrase 'the' has no words"),
+        ("  doctor:", "  doktor:", "unknown level 'doktor'"),
+        ("phrases: [chest pain]", "phrases: [chest pain\n", "not valid YAML"),
+    ],
+)
+def test_bad_lexicon_data_raises_a_clear_error_naming_file_and_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
     path = write(tmp_path, VALID.replace(old, new))
     with pytest.raises(LexiconError, match=re.escape(expected)) as info:
         load_lexicon(path)

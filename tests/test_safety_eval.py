@@ -51,14 +51,19 @@ def test_the_evaluation_sets_meet_the_safety_thresholds(lexicon: Lexicon) -> Non
 
 def test_the_thresholds_file_asks_for_full_recall_and_at_most_one_percent_false_alarms() -> None:
     assert load_safety_thresholds(EVAL / "thresholds.yaml") == {
-        "min_recall": 1.0, "min_emergency_recall": 1.0, "min_right_level": 1.0, "max_false_alarm_rate": 0.01,
+        "min_recall": 1.0,
+        "min_emergency_recall": 1.0,
+        "min_right_level": 1.0,
+        "max_false_alarm_rate": 0.01,
     }
 
 
 def test_the_report_counts_misses_wrong_levels_and_false_alarms(lexicon: Lexicon) -> None:
-    red = [RedFlagCase("I have chest pain", "emergency", "chest pain"),
-           RedFlagCase("my calf is swollen", "emergency"),
-           RedFlagCase("what stretches help", "doctor")]
+    red = [
+        RedFlagCase("I have chest pain", "emergency", "chest pain"),
+        RedFlagCase("my calf is swollen", "emergency"),
+        RedFlagCase("what stretches help", "doctor"),
+    ]
     report = evaluate_safety(lexicon, red, ["red meat?", "my toes are numb", "magnesium?", "sleep tips"])
     assert report.recall == pytest.approx(2 / 3)
     assert report.emergency_recall == 0.5
@@ -67,7 +72,9 @@ def test_the_report_counts_misses_wrong_levels_and_false_alarms(lexicon: Lexicon
     assert [m.text for m in report.misses] == ["my calf is swollen", "what stretches help"]
     assert report.false_alarms[0].terms == ("numbness or tingling",)
     assert report.failures({"min_recall": 1.0, "max_false_alarm_rate": 0.01}) == [
-        "recall 66.7% is below the target 100.0%", "false_alarm_rate 25.0% is above the limit 1.0%"]
+        "recall 66.7% is below the target 100.0%",
+        "false_alarm_rate 25.0% is above the limit 1.0%",
+    ]
 
 
 def test_the_report_prints_a_table_and_serialises_to_json(lexicon: Lexicon) -> None:

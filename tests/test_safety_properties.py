@@ -22,12 +22,22 @@ ROOT = Path(__file__).resolve().parent.parent
 LEXICON = load_lexicon(ROOT / "knowledge" / "red_flags.yaml")
 RED, SAFE = load_safety_cases(ROOT / "knowledge" / "eval")
 OFF_TOPIC = [
-    "What's the weather like in Paris tomorrow?", "Tell me a joke about cats.", "How do I bake sourdough bread?",
-    "Who won the football match last night?", "Can you recommend a good red wine for dinner?",
-    "What is the capital of Peru?", "My printer keeps jamming, any ideas?", "How long should I boil an egg?",
-    "I'm planning a trip to Spain in the spring.", "What time is it in Tokyo?", "Is it going to snow this week?",
-    "Best way to learn Python quickly?", "My cat sleeps all day on the sofa.", "How many cups are in a litre?",
-    "We painted the kitchen blue last weekend.", "I like reading crime novels before bed.",
+    "What's the weather like in Paris tomorrow?",
+    "Tell me a joke about cats.",
+    "How do I bake sourdough bread?",
+    "Who won the football match last night?",
+    "Can you recommend a good red wine for dinner?",
+    "What is the capital of Peru?",
+    "My printer keeps jamming, any ideas?",
+    "How long should I boil an egg?",
+    "I'm planning a trip to Spain in the spring.",
+    "What time is it in Tokyo?",
+    "Is it going to snow this week?",
+    "Best way to learn Python quickly?",
+    "My cat sleeps all day on the sofa.",
+    "How many cups are in a litre?",
+    "We painted the kitchen blue last weekend.",
+    "I like reading crime novels before bed.",
 ]
 BACKGROUND = SAFE + OFF_TOPIC
 SEPARATORS = [". ", ", ", "; ", "! ", "? ", "\n", " - ", "... "]
@@ -55,11 +65,17 @@ def test_the_background_text_never_escalates_on_its_own() -> None:
 
 
 @SETTINGS
-@given(case=st.sampled_from(RED), text=background, data=st.data(), case_style=casing,
-       separator=st.sampled_from(SEPARATORS), curly=st.booleans())
-def test_a_red_flag_inserted_anywhere_escalates_at_its_level(case: RedFlagCase, text: str, data: st.DataObject,
-                                                             case_style: tuple[int, list[bool]], separator: str,
-                                                             curly: bool) -> None:
+@given(
+    case=st.sampled_from(RED),
+    text=background,
+    data=st.data(),
+    case_style=casing,
+    separator=st.sampled_from(SEPARATORS),
+    curly=st.booleans(),
+)
+def test_a_red_flag_inserted_anywhere_escalates_at_its_level(
+    case: RedFlagCase, text: str, data: st.DataObject, case_style: tuple[int, list[bool]], separator: str, curly: bool
+) -> None:
     words = text.split(" ")
     at = data.draw(st.integers(0, len(words)), label="insert at word")
     inserted = recase(case.text, *case_style)
@@ -85,14 +101,22 @@ def test_two_red_flags_report_both_and_the_more_urgent_level_wins(case: RedFlagC
             assert flag in escalation.terms
     assert len(set(escalation.terms)) == len(escalation.terms)
     assert [URGENCY[LEXICON.flags[LEXICON.flag_order[t]].level] for t in escalation.terms] == sorted(
-        URGENCY[LEXICON.flags[LEXICON.flag_order[t]].level] for t in escalation.terms)
+        URGENCY[LEXICON.flags[LEXICON.flag_order[t]].level] for t in escalation.terms
+    )
 
 
 @SETTINGS
-@given(text=st.sampled_from(SAFE), case_style=casing, ending=st.sampled_from(["", "?", "!!", "??", ".", " :)", "..."]),
-       curly=st.booleans(), spaces=st.integers(1, 3), greeting=st.sampled_from(["", "hi, ", "Hello! ", "quick question: "]))
+@given(
+    text=st.sampled_from(SAFE),
+    case_style=casing,
+    ending=st.sampled_from(["", "?", "!!", "??", ".", " :)", "..."]),
+    curly=st.booleans(),
+    spaces=st.integers(1, 3),
+    greeting=st.sampled_from(["", "hi, ", "Hello! ", "quick question: "]),
+)
 def test_ordinary_questions_never_escalate_whatever_the_casing_and_punctuation(
-        text: str, case_style: tuple[int, list[bool]], ending: str, curly: bool, spaces: int, greeting: str) -> None:
+    text: str, case_style: tuple[int, list[bool]], ending: str, curly: bool, spaces: int, greeting: str
+) -> None:
     message = greeting + recase(text.rstrip("?.!"), *case_style).replace(" ", " " * spaces) + ending
     if curly:
         message = message.replace("'", "\u2019").replace('"', "\u201c")

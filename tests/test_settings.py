@@ -17,15 +17,21 @@ def test_defaults_serve_the_bundled_knowledge_on_localhost() -> None:
 
 
 def test_variables_override_defaults(tmp_path: Path) -> None:
-    settings = get_settings({"CRAMPBOT_KNOWLEDGE": str(tmp_path), "CRAMPBOT_PORT": "9000",
-                             "CRAMPBOT_CORS_ORIGINS": "https://a.example, https://b.example",
-                             "CRAMPBOT_MIN_CONFIDENCE": "0.4"})
+    settings = get_settings(
+        {
+            "CRAMPBOT_KNOWLEDGE": str(tmp_path),
+            "CRAMPBOT_PORT": "9000",
+            "CRAMPBOT_CORS_ORIGINS": "https://a.example, https://b.example",
+            "CRAMPBOT_MIN_CONFIDENCE": "0.4",
+        }
+    )
     assert settings.knowledge == tmp_path and settings.port == 9000 and settings.min_confidence == 0.4
     assert settings.cors_origins == ("https://a.example", "https://b.example")
 
 
-@pytest.mark.parametrize(("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("MIN_CONFIDENCE", "2"),
-                                             ("LOG_LEVEL", "LOUD")])
+@pytest.mark.parametrize(
+    ("name", "value"), [("PORT", "eighty"), ("PORT", "70000"), ("MIN_CONFIDENCE", "2"), ("LOG_LEVEL", "LOUD")]
+)
 def test_bad_values_name_the_variable_and_value(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=f"CRAMPBOT_{name}.*{value}"):
         get_settings({f"CRAMPBOT_{name}": value})

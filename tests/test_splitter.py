@@ -9,13 +9,19 @@ import pytest
 from bot.corpus.passages import Passage, load_passages, load_sources
 from bot.corpus.splitter import BULLET, NoiseRules, SectionHint, split_article, trim_truncation
 
-NOISE = re.compile(r"^(image|explore|more items.*|responsive ad)$|\.\.\.$|…$|(?:[A-Z] ){10}", re.IGNORECASE | re.MULTILINE)
+NOISE = re.compile(
+    r"^(image|explore|more items.*|responsive ad)$|\.\.\.$|…$|(?:[A-Z] ){10}", re.IGNORECASE | re.MULTILINE
+)
 
 
-def test_question_headed_article_yields_what_are_leg_cramps_with_its_first_sentence(passages_by_id: dict[str, Passage]) -> None:
+def test_question_headed_article_yields_what_are_leg_cramps_with_its_first_sentence(
+    passages_by_id: dict[str, Passage],
+) -> None:
     passage = passages_by_id["night-cramps-qa.what-are-leg-cramps"]
     assert passage.question == "What are leg cramps?"
-    assert passage.answer.startswith("Leg cramps are sudden, involuntary muscle contractions, often causing pain and discomfort.")
+    assert passage.answer.startswith(
+        "Leg cramps are sudden, involuntary muscle contractions, often causing pain and discomfort."
+    )
     assert passage.title == "Leg Cramps at Night: Causes, Pain Relief and Prevention"
     assert passage.source == "000_39e5453c19adca82.txt"
 
@@ -68,10 +74,15 @@ def test_repeated_scraped_questions_are_merged_into_one_passage(passages: list[P
 
 def test_truncated_snippets_keep_only_complete_sentences(passages_by_id: dict[str, Passage]) -> None:
     answer = passages_by_id["treatment-faq.is-rls-painful"].answer
-    assert answer == "In general, pain is not a main feature of RLS, although some people describe their RLS as being painful."
+    assert (
+        answer
+        == "In general, pain is not a main feature of RLS, although some people describe their RLS as being painful."
+    )
 
 
-def test_excluded_marketing_passages_are_not_in_the_knowledge_base(passages_by_id: dict[str, Passage], knowledge_dir) -> None:
+def test_excluded_marketing_passages_are_not_in_the_knowledge_base(
+    passages_by_id: dict[str, Passage], knowledge_dir
+) -> None:
     assert "treatment-faq.can-magnesium-glycinate-be-used-before-bed" not in passages_by_id
     unfiltered = {p.id for p in load_passages(knowledge_dir, apply=False)}
     assert "treatment-faq.can-magnesium-glycinate-be-used-before-bed" in unfiltered
@@ -86,8 +97,12 @@ def test_ids_do_not_change_when_another_section_is_added() -> None:
 
 def test_section_hints_open_a_new_section_in_headless_prose() -> None:
     text = "Lead paragraph about cramps.\n\nThe cause is often unknown. More text here.\n"
-    sections = split_article(text, title="T", lead_heading="What are cramps?",
-                             hints=[SectionHint(before="The cause is", heading="What causes cramps?")])
+    sections = split_article(
+        text,
+        title="T",
+        lead_heading="What are cramps?",
+        hints=[SectionHint(before="The cause is", heading="What causes cramps?")],
+    )
     assert [s.heading for s in sections] == ["What are cramps?", "What causes cramps?"]
 
 
@@ -97,12 +112,15 @@ def test_noise_rules_drop_whole_lines_and_strip_inline_dates() -> None:
     assert sections[0].answer == "Because it is so."
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Stretch first. Then rest ...", "Stretch first."),
-    ("No sentence end here ...", ""),
-    ("• A list item cut short: use a towel ...", "• A list item cut short: use a towel"),
-    ("Good sentence. Spliced ... text here.", "Good sentence."),
-    ("Lead-in sentence. Causes include:", "Lead-in sentence."),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stretch first. Then rest ...", "Stretch first."),
+        ("No sentence end here ...", ""),
+        ("• A list item cut short: use a towel ...", "• A list item cut short: use a towel"),
+        ("Good sentence. Spliced ... text here.", "Good sentence."),
+        ("Lead-in sentence. Causes include:", "Lead-in sentence."),
+    ],
+)
 def test_trim_truncation(text: str, expected: str) -> None:
     assert trim_truncation(text) == expected

@@ -22,14 +22,23 @@ UNKNOWN_SUBJECTS = [
 ]
 
 
-def reader(known: Iterable[str], frame: Iterable[str] = ("help", "good", "night", "sleep", "cause", "common", "toe"),
-           repair: Callable[[str], str | None] = lambda word: None,
-           synonyms: Callable[[Sequence[str]], list[tuple[int, int]]] = lambda words: []) -> SubjectReader:
+def reader(
+    known: Iterable[str],
+    frame: Iterable[str] = ("help", "good", "night", "sleep", "cause", "common", "toe"),
+    repair: Callable[[str], str | None] = lambda word: None,
+    synonyms: Callable[[Sequence[str]], list[tuple[int, int]]] = lambda words: [],
+) -> SubjectReader:
     words = frozenset(known)
-    return SubjectReader(known_stems=frozenset(stem(w) for w in words), known_words=words,
-                         known_pairs=frozenset(), not_subject=framing_stems(frame, ("cramp", "leg")),
-                         real_words=frozenset({"tea", "gin", "tap"}), repair=repair, synonym_spans=synonyms,
-                         domain=frozenset({"magnesium"}))
+    return SubjectReader(
+        known_stems=frozenset(stem(w) for w in words),
+        known_words=words,
+        known_pairs=frozenset(),
+        not_subject=framing_stems(frame, ("cramp", "leg")),
+        real_words=frozenset({"tea", "gin", "tap"}),
+        repair=repair,
+        synonym_spans=synonyms,
+        domain=frozenset({"magnesium"}),
+    )
 
 
 @pytest.mark.parametrize(("question", "named"), UNKNOWN_SUBJECTS)
@@ -54,13 +63,16 @@ def test_no_reply_opens_with_a_bare_endorsement(bot: Bot) -> None:
         assert opening not in {"It can", "They can", "It may", "Yes"}
 
 
-@pytest.mark.parametrize("question", [
-    "does magnisium help with leg cramps",  # a typo of a known word
-    "can water pills cause night cramps",  # a lay phrase the synonyms know
-    "do sports drinks help with leg cramps",
-    "What causes leg cramps at night?",  # no subject beyond the topic
-    "Does stretching before bed help prevent calf cramps?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "does magnisium help with leg cramps",  # a typo of a known word
+        "can water pills cause night cramps",  # a lay phrase the synonyms know
+        "do sports drinks help with leg cramps",
+        "What causes leg cramps at night?",  # no subject beyond the topic
+        "Does stretching before bed help prevent calf cramps?",
+    ],
+)
 def test_known_subjects_are_answered(bot: Bot, question: str) -> None:
     reply = bot.ask(question)
     assert reply.matched and reply.kind == "answer"
@@ -158,8 +170,9 @@ def test_short_words_in_capitals_are_acronyms_unless_the_message_is_shouted() ->
 
 def test_a_link_is_not_a_subject_and_names_are_cleaned_and_short() -> None:
     subject_reader = reader(set())
-    assert [p.text for p in subject_reader.read("is turmeric](http://evil.example) good for leg cramps").unknown] \
-        == ["turmeric"]
+    assert [p.text for p in subject_reader.read("is turmeric](http://evil.example) good for leg cramps").unknown] == [
+        "turmeric"
+    ]
     name = subject_reader.read("is " + "turmeric " * 50 + "good for leg cramps").unknown[0].text
     assert len(name) <= 41 and name.endswith("…")
 
@@ -192,8 +205,10 @@ def test_a_letter_after_a_word_names_a_kind() -> None:
 
 
 def test_a_synonym_phrase_is_known_as_a_whole() -> None:
-    subject_reader = reader(set(), synonyms=lambda words: [(i, i + 2) for i in range(len(words) - 1)
-                                                           if words[i:i + 2] == ["water", "pills"]])
+    subject_reader = reader(
+        set(),
+        synonyms=lambda words: [(i, i + 2) for i in range(len(words) - 1) if words[i : i + 2] == ["water", "pills"]],
+    )
     assert subject_reader.read("can water pills cause cramps").covered
 
 
@@ -223,7 +238,9 @@ def test_missing_subject_slot_in_messages_is_an_error(knowledge_copy: Path) -> N
     from bot.corpus.knowledge import load_knowledge
 
     path = knowledge_copy / "messages.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("mention {subject}, so I can't tell", "cover that, so I can't tell"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("mention {subject}, so I can't tell", "cover that, so I can't tell"),
+        encoding="utf-8",
+    )
     with pytest.raises(KnowledgeError, match="not_covered.*subject"):
         load_knowledge(knowledge_copy)

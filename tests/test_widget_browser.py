@@ -138,8 +138,9 @@ class PageProblems(list[str]):
     """Uncaught page errors and dialogs (an injected `alert(1)` would open one)."""
 
 
-def new_page(browser: Browser, url: str, problems: PageProblems, *, fake_clock: bool = False,
-             **context_options: Any) -> Page:
+def new_page(
+    browser: Browser, url: str, problems: PageProblems, *, fake_clock: bool = False, **context_options: Any
+) -> Page:
     """A page in a fresh context; `fake_clock` installs Playwright's fake timers before the widget loads."""
     context = browser.new_context(viewport=DESKTOP, **context_options)
     if fake_clock:
@@ -223,8 +224,12 @@ def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
         assert box is not None
         viewport = page.viewport_size or DESKTOP
         x, y = max(box["x"] - 16, 0), max(box["y"] - 16, 0)
-        clip = {"x": x, "y": y, "width": min(box["width"] + 32, viewport["width"] - x),
-                "height": viewport["height"] - y}
+        clip = {
+            "x": x,
+            "y": y,
+            "width": min(box["width"] + 32, viewport["width"] - x),
+            "height": viewport["height"] - y,
+        }
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", clip=clip)
 
 
@@ -278,8 +283,20 @@ def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
 
 def test_bullet_lines_render_as_a_list(page: Page) -> None:
     answer = "Try this:\n• Stretch your calf.\n• Walk around.\n\nSee you."
-    page.route("**/api/ask", fulfil_with(200, {"answer": answer, "matched": True, "confidence": 1.0,
-                                               "passage": None, "escalation": None, "suggestions": []}))
+    page.route(
+        "**/api/ask",
+        fulfil_with(
+            200,
+            {
+                "answer": answer,
+                "matched": True,
+                "confidence": 1.0,
+                "passage": None,
+                "escalation": None,
+                "suggestions": [],
+            },
+        ),
+    )
     w = Widget(page)
     w.open()
     w.ask("how do I stop a cramp")
@@ -305,8 +322,9 @@ def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
     expect(w.send).to_be_enabled()
 
 
-def test_a_reply_that_never_comes_times_out_with_a_retry(browser: Browser, server: LiveServer,
-                                                        problems: PageProblems) -> None:
+def test_a_reply_that_never_comes_times_out_with_a_retry(
+    browser: Browser, server: LiveServer, problems: PageProblems
+) -> None:
     page = new_page(browser, server.url + "/", problems, fake_clock=True)  # 25 s pass without waiting
     try:
         w, held = ask_with_reply_held(page, "How can I stop a cramp?")
@@ -329,12 +347,16 @@ def root_classes(w: Widget) -> set[str]:
     return set(str(w.host.locator(".root").get_attribute("class") or "").split())
 
 
-@pytest.mark.parametrize(("question", "label", "alert"), [
-    ("How can I stop a cramp?", "new reply", False),
-    ("my calf cramps and I have chest pain", "new reply with safety advice", True),
-])
-def test_a_reply_that_arrives_while_closed_marks_the_launcher(page: Page, question: str, label: str,
-                                                              alert: bool) -> None:
+@pytest.mark.parametrize(
+    ("question", "label", "alert"),
+    [
+        ("How can I stop a cramp?", "new reply", False),
+        ("my calf cramps and I have chest pain", "new reply with safety advice", True),
+    ],
+)
+def test_a_reply_that_arrives_while_closed_marks_the_launcher(
+    page: Page, question: str, label: str, alert: bool
+) -> None:
     w, held = ask_with_reply_held(page, question)
     page.get_by_role("button", name="Close chat", exact=True).click()
     held[0].continue_()
@@ -355,17 +377,29 @@ def test_a_reply_that_arrives_while_open_leaves_the_launcher_unmarked(page: Page
     w.ask("How can I stop a cramp?")
     w.page.get_by_role("button", name="Close chat", exact=True).click()
     assert not {"has-unread", "has-unread-alert"} & root_classes(w)
-    expect(page.get_by_role("button", name=re.compile(r"^Open chat"))).to_have_attribute("aria-label", "Open chat: crampbot")
+    expect(page.get_by_role("button", name=re.compile(r"^Open chat"))).to_have_attribute(
+        "aria-label", "Open chat: crampbot"
+    )
 
 
 def test_opening_after_an_unread_long_reply_shows_its_start(page: Page) -> None:
     w, held = ask_with_reply_held(page, "How can I stop a cramp?")
     page.get_by_role("button", name="Close chat", exact=True).click()
     answer = "\n".join(f"Line {n} of a long answer about stretching the calf." for n in range(60))
-    held[0].fulfill(status=200, json={"answer": answer, "matched": True, "confidence": 1.0, "passage": None,
-                                      "escalation": None, "suggestions": []})
+    held[0].fulfill(
+        status=200,
+        json={
+            "answer": answer,
+            "matched": True,
+            "confidence": 1.0,
+            "passage": None,
+            "escalation": None,
+            "suggestions": [],
+        },
+    )
     expect(page.get_by_role("button", name=re.compile(r"^Open chat"))).to_have_attribute(
-        "aria-label", re.compile(r"new reply"))
+        "aria-label", re.compile(r"new reply")
+    )
     page.get_by_role("button", name=re.compile(r"^Open chat")).click()
     expect(w.replies).to_have_count(1)
     reply, log = w.replies.last.bounding_box(), w.log.bounding_box()
@@ -436,8 +470,12 @@ def test_server_text_is_shown_as_text_and_runs_nothing(page: Page) -> None:
         "answer": f"Look: {evil}\n• <b>bold</b> {evil}\n\n<script>window.__pwned=2</script>",
         "matched": True,
         "confidence": 1.0,
-        "passage": {"id": "x", "question": "q", "source": "javascript:window.__pwned=3",
-                    "title": '<img src=y onerror="window.__pwned=4">'},
+        "passage": {
+            "id": "x",
+            "question": "q",
+            "source": "javascript:window.__pwned=3",
+            "title": '<img src=y onerror="window.__pwned=4">',
+        },
         "escalation": {"level": "doctor", "terms": ["x"], "message": '<img src=z onerror="window.__pwned=5">'},
         "suggestions": ['<img src=w onerror="window.__pwned=6">'],
     }
@@ -695,9 +733,7 @@ THIRD_PARTY_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def test_embedded_on_another_origin(
-    browser: Browser, problems: PageProblems, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_embedded_on_another_origin(browser: Browser, problems: PageProblems, monkeypatch: pytest.MonkeyPatch) -> None:
     site = FastAPI()
     api_url: list[str] = []
 
@@ -721,9 +757,7 @@ def test_embedded_on_another_origin(
         expect(w.replies.last.locator(".source")).to_contain_text("From:")
         launcher = w.launcher.bounding_box()
         assert launcher is not None and launcher["x"] < 100  # data-position="left"
-        styles = w.launcher.evaluate(
-            "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]"
-        )
+        styles = w.launcher.evaluate("el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).color]")
         assert styles == ["rgb(255, 210, 63)", "rgb(17, 17, 17)"]  # light accent -> dark text
         for element in (w.input, w.replies.last.locator("li").first, w.note):
             style = element.evaluate("el => [getComputedStyle(el).fontSize, getComputedStyle(el).letterSpacing]")

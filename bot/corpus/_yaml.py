@@ -62,9 +62,11 @@ def parse(text: str, line_offset: int = 0) -> Located:
     duplicate = next(_duplicate_keys(node), None)
     if duplicate is not None:
         key_node, first_line = duplicate
-        raise YamlSyntaxError(_line(key_node) + line_offset,
-                              f"duplicate key {key_node.value!r} (first at line {first_line + line_offset}); "
-                              "YAML keeps only the last one")
+        raise YamlSyntaxError(
+            _line(key_node) + line_offset,
+            f"duplicate key {key_node.value!r} (first at line {first_line + line_offset}); "
+            "YAML keeps only the last one",
+        )
     return Located(data=data, node=node, line_offset=line_offset)
 
 

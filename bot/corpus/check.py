@@ -98,12 +98,19 @@ def run_check(path: Path) -> CheckReport:
     ctx = _Context(root=root)
     problems = list(_parse_yaml_files(ctx))
     problems += _check_sources(ctx)
-    problems += check_intents(ctx.docs.get("intents.yaml"))  # before loading: its errors carry lines, the loader's do not
+    problems += check_intents(
+        ctx.docs.get("intents.yaml")
+    )  # before loading: its errors carry lines, the loader's do not
     ctx.entries, faq_problems = faq.load_entries(root)
     problems += faq_problems
-    problems += [warning(p.relative_to(root).as_posix(), 0, "ignored: entries are .md (with a '---' header) or .yaml "
-                                                          "files whose names do not start with '_'")
-                 for p in faq.ignored_files(root)]
+    problems += [
+        warning(
+            p.relative_to(root).as_posix(),
+            0,
+            "ignored: entries are .md (with a '---' header) or .yaml files whose names do not start with '_'",
+        )
+        for p in faq.ignored_files(root)
+    ]
     knowledge = _load(ctx, problems)
     if ctx.raw:
         problems += _check_overrides(ctx)
@@ -184,26 +191,44 @@ def _check_sources(ctx: _Context) -> list[Problem]:
                 out.append(error(rel, line, f"source #{n + 1} is missing '{name}' (text)"))
         for name in entry:
             if name not in SOURCE_FIELDS:
-                out.append(warning(rel, doc.line("sources", n, str(name), key=True),
-                                   f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}"))
+                out.append(
+                    warning(
+                        rel,
+                        doc.line("sources", n, str(name), key=True),
+                        f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}",
+                    )
+                )
         quality = entry.get("quality", 1.0)
         if not isinstance(quality, (int, float)) or isinstance(quality, bool) or not 0 < quality <= 1:
-            out.append(error(rel, doc.line("sources", n, "quality"),
-                             f"quality {quality!r} must be a number above 0 and at most 1"))
+            out.append(
+                error(
+                    rel,
+                    doc.line("sources", n, "quality"),
+                    f"quality {quality!r} must be a number above 0 and at most 1",
+                )
+            )
         key, file = entry.get("key"), entry.get("file")
         if isinstance(key, str):
             ctx.source_keys.add(key)
             if not _KEY_RE.fullmatch(key):
-                out.append(error(rel, doc.line("sources", n, "key"), f"key {key!r} must be lower-case words joined by '-'"))
+                out.append(
+                    error(rel, doc.line("sources", n, "key"), f"key {key!r} must be lower-case words joined by '-'")
+                )
             elif key in seen_keys or key == "faq":
                 why = f"source at line {seen_keys[key]}" if key in seen_keys else "curated entries"
-                out.append(error(rel, doc.line("sources", n, "key"), f"key {key!r} is already used by the {why}; "
-                                                                     "passage ids would collide"))
+                out.append(
+                    error(
+                        rel,
+                        doc.line("sources", n, "key"),
+                        f"key {key!r} is already used by the {why}; passage ids would collide",
+                    )
+                )
             seen_keys.setdefault(key, doc.line("sources", n, "key"))
         if isinstance(file, str):
             if file in seen_files:
-                out.append(error(rel, doc.line("sources", n, "file"),
-                                 f"{file!r} is already listed at line {seen_files[file]}"))
+                out.append(
+                    error(rel, doc.line("sources", n, "file"), f"{file!r} is already listed at line {seen_files[file]}")
+                )
             seen_files.setdefault(file, doc.line("sources", n, "file"))
             path = ctx.root / "sources" / file
             if not path.is_file():
@@ -213,24 +238,40 @@ def _check_sources(ctx: _Context) -> list[Problem]:
     listed = set(seen_files)
     for path in sorted((ctx.root / "sources").glob("*")):
         if path.is_file() and not path.name.startswith(".") and path.name not in listed:
-            out.append(warning(f"sources/{path.name}", 0, "not in sources.yaml, so it is not used: add a "
-                                                          "'- file: ...' entry with a key and a title"))
+            out.append(
+                warning(
+                    f"sources/{path.name}",
+                    0,
+                    "not in sources.yaml, so it is not used: add a '- file: ...' entry with a key and a title",
+                )
+            )
     return out
 
 
 def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path: Path) -> list[Problem]:
     hints = entry.get("sections") or []
     if not isinstance(hints, list):
-        return [error("sources.yaml", doc.line("sources", n, "sections"), "'sections' must be a list of {before, heading}")]
+        return [
+            error("sources.yaml", doc.line("sources", n, "sections"), "'sections' must be a list of {before, heading}")
+        ]
     lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
     out = []
     for i, hint in enumerate(hints):
         line = doc.line("sources", n, "sections", i)
-        if not isinstance(hint, dict) or not isinstance(hint.get("before"), str) or not isinstance(hint.get("heading"), str):
+        if (
+            not isinstance(hint, dict)
+            or not isinstance(hint.get("before"), str)
+            or not isinstance(hint.get("heading"), str)
+        ):
             out.append(error("sources.yaml", line, "each section hint needs 'before' and 'heading' as text"))
         elif not any(text.startswith(hint["before"]) for text in lines):
-            out.append(warning("sources.yaml", line, f"no paragraph of {path.name} starts with {hint['before']!r}, "
-                                                     "so this heading is never inserted"))
+            out.append(
+                warning(
+                    "sources.yaml",
+                    line,
+                    f"no paragraph of {path.name} starts with {hint['before']!r}, so this heading is never inserted",
+                )
+            )
     return out
 
 
@@ -322,8 +363,11 @@ def _check_references(ctx: _Context) -> list[Problem]:
                 if ref not in known:
                     out.append(error(entry.file, line, f"source {ref!r} is not a passage id{_suggest(ref, known)}"))
                 elif ref in excluded:
-                    out.append(warning(entry.file, line, f"source {ref!r} is excluded in overrides.yaml; "
-                                                         "is it a good reference?"))
+                    out.append(
+                        warning(
+                            entry.file, line, f"source {ref!r} is excluded in overrides.yaml; is it a good reference?"
+                        )
+                    )
             elif re.fullmatch(r"[\w./-]+\.(?:txt|md)", ref) and not (ctx.root / "sources" / Path(ref).name).is_file():
                 out.append(error(entry.file, line, f"source {ref!r}: no such article in sources/"))
     return out
@@ -359,8 +403,13 @@ def _check_eval(ctx: _Context) -> list[Problem]:
                 if pid not in known:
                     out.append(error(rel, where, f"no passage has the id {pid!r}{_suggest(pid, known)}"))
                 elif pid not in served:
-                    out.append(error(rel, where, f"passage {pid!r} is excluded in overrides.yaml, so the bot can never "
-                                                 "answer with it"))
+                    out.append(
+                        error(
+                            rel,
+                            where,
+                            f"passage {pid!r} is excluded in overrides.yaml, so the bot can never answer with it",
+                        )
+                    )
     return out
 
 
@@ -369,6 +418,12 @@ def _check_article_lengths(ctx: _Context) -> list[Problem]:
     for passage in ctx.final:
         if not passage.curated and len(passage.answer) > LONG_ARTICLE_PASSAGE:
             file, line = locate_passage(ctx.root, passage, ctx.docs)
-            out.append(warning(file, line, f"passage {passage.id!r} is {len(passage.answer)} characters: the splitter "
-                                           "found no heading inside it; add a 'sections' hint in sources.yaml"))
+            out.append(
+                warning(
+                    file,
+                    line,
+                    f"passage {passage.id!r} is {len(passage.answer)} characters: the splitter "
+                    "found no heading inside it; add a 'sections' hint in sources.yaml",
+                )
+            )
     return out

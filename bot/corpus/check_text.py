@@ -87,8 +87,9 @@ def _section(doc: _yaml.Located, key: str) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def check_duplicates(root: Path, passages: Sequence[Passage], entries: Sequence[FaqEntry],
-                     docs: Mapping[str, _yaml.Located]) -> list[Problem]:
+def check_duplicates(
+    root: Path, passages: Sequence[Passage], entries: Sequence[FaqEntry], docs: Mapping[str, _yaml.Located]
+) -> list[Problem]:
     """Questions (and alternate phrasings) of different passages that are the same or nearly so.
 
     Two curated entries asking the same thing is an error: which one answers is a coin toss.
@@ -121,19 +122,35 @@ def check_duplicates(root: Path, passages: Sequence[Passage], entries: Sequence[
         where_b = _where(locator, second, alt_index[tb])
         verb = "duplicates" if texts[ta] == texts[tb] else f"nearly duplicates ({score:.0f}%)"
         if first.curated and second.curated:
-            out.append(error(*where_b, f"question {_phrasing(second, alt_index[tb])!r} {verb} "
-                                       f"{_phrasing(first, alt_index[ta])!r} "
-                                       f"of {first.id} ({where_a[0]}:{where_a[1]}); merge the two entries or make the "
-                                       "questions distinct"))
+            out.append(
+                error(
+                    *where_b,
+                    f"question {_phrasing(second, alt_index[tb])!r} {verb} "
+                    f"{_phrasing(first, alt_index[ta])!r} "
+                    f"of {first.id} ({where_a[0]}:{where_a[1]}); merge the two entries or make the "
+                    "questions distinct",
+                )
+            )
         elif first.curated or second.curated:
             (cur, c_alt, c_where), (art, a_alt, a_where) = sorted(
-                ((first, alt_index[ta], where_a), (second, alt_index[tb], where_b)), key=lambda x: not x[0].curated)
-            out.append(warning(*c_where, f"question {_phrasing(cur, c_alt)!r} {verb} {_phrasing(art, a_alt)!r} of "
-                                         f"article passage {art.id} ({a_where[0]}:{a_where[1]}); the curated entry wins "
-                                         "ties; if it replaces that passage, exclude it in overrides.yaml"))
+                ((first, alt_index[ta], where_a), (second, alt_index[tb], where_b)), key=lambda x: not x[0].curated
+            )
+            out.append(
+                warning(
+                    *c_where,
+                    f"question {_phrasing(cur, c_alt)!r} {verb} {_phrasing(art, a_alt)!r} of "
+                    f"article passage {art.id} ({a_where[0]}:{a_where[1]}); the curated entry wins "
+                    "ties; if it replaces that passage, exclude it in overrides.yaml",
+                )
+            )
         else:
-            out.append(warning(*where_b, f"{_phrasing(second, alt_index[tb])!r} ({second.id}) {verb} {first.id} "
-                                         f"({where_a[0]}:{where_a[1]}); retitle or exclude one in overrides.yaml"))
+            out.append(
+                warning(
+                    *where_b,
+                    f"{_phrasing(second, alt_index[tb])!r} ({second.id}) {verb} {first.id} "
+                    f"({where_a[0]}:{where_a[1]}); retitle or exclude one in overrides.yaml",
+                )
+            )
     return out
 
 
@@ -157,8 +174,9 @@ def similar_pairs(texts: Sequence[str], cutoff: float = DUPLICATE_RATIO) -> Iter
         candidates = sorted({b for key in keys for b in postings[key] if b > a})
         if not candidates:
             continue
-        for _, score, b in process.extract(ordered[a], {b: ordered[b] for b in candidates}, scorer=fuzz.ratio,
-                                           score_cutoff=cutoff, limit=None):
+        for _, score, b in process.extract(
+            ordered[a], {b: ordered[b] for b in candidates}, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
             yield a, int(b), float(score)
 
 
@@ -203,11 +221,15 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
             out.append(error(rel, line, f"{key!r} must map to a word, a phrase or a list of them"))
             continue
         if phrase in flat:
-            out.append(warning(rel, line, f"{key!r} is the same phrase as {flat[phrase][2]!r} at line {flat[phrase][1]}"))
+            out.append(
+                warning(rel, line, f"{key!r} is the same phrase as {flat[phrase][2]!r} at line {flat[phrase][1]}")
+            )
         flat[phrase] = ([normalise(v) for v in values], line, str(key))
 
-    graph = {k: {o for o in flat if o != k and re.search(rf"\b{re.escape(o)}\b", " ".join(targets))}
-             for k, (targets, _, _) in flat.items()}
+    graph = {
+        k: {o for o in flat if o != k and re.search(rf"\b{re.escape(o)}\b", " ".join(targets))}
+        for k, (targets, _, _) in flat.items()
+    }
     in_cycle: set[str] = set()
     for cycle in _cycles(graph):
         in_cycle.update(cycle)
@@ -220,12 +242,24 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
     for phrase, (targets, line, key) in flat.items():
         for target in targets:
             if target in flat and phrase not in in_cycle:
-                out.append(warning(rel, line, f"{key!r} maps onto {flat[target][2]!r}, which is itself a lay phrase here "
-                                              f"and is not expanded again; map onto {' '.join(flat[target][0])!r} instead"))
+                out.append(
+                    warning(
+                        rel,
+                        line,
+                        f"{key!r} maps onto {flat[target][2]!r}, which is itself a lay phrase here "
+                        f"and is not expanded again; map onto {' '.join(flat[target][0])!r} instead",
+                    )
+                )
             missing = [w for w in target.split() if w not in STOP_WORDS and stem(w) not in stems]
             if missing:
-                out.append(warning(rel, line, f"{key!r} maps to {', '.join(repr(w) for w in missing)}, which no passage "
-                                              "uses, so it cannot help find an answer"))
+                out.append(
+                    warning(
+                        rel,
+                        line,
+                        f"{key!r} maps to {', '.join(repr(w) for w in missing)}, which no passage "
+                        "uses, so it cannot help find an answer",
+                    )
+                )
     return out
 
 
@@ -251,8 +285,14 @@ def check_intents(doc: _yaml.Located | None) -> list[Problem]:
         for i, cue in enumerate(cues or []):
             at = doc.line("intents", name, i)
             if not isinstance(cue, str):
-                out.append(error(rel, at, f"cue {cue!r} under '{name}' is not text; quote it (YAML reads yes, no, "
-                                          "on and off as true or false)"))
+                out.append(
+                    error(
+                        rel,
+                        at,
+                        f"cue {cue!r} under '{name}' is not text; quote it (YAML reads yes, no, "
+                        "on and off as true or false)",
+                    )
+                )
                 continue
             key = normalise(cue)
             if not key:
@@ -260,8 +300,13 @@ def check_intents(doc: _yaml.Located | None) -> list[Problem]:
             elif key in first:
                 where, at_first = first[key]
                 listed = "listed twice" if where == name else f"already listed under '{where}'"
-                out.append(warning(rel, at, f"cue {cue!r} is {listed} (line {at_first}); only the first listing "
-                                            "counts, so remove this one"))
+                out.append(
+                    warning(
+                        rel,
+                        at,
+                        f"cue {cue!r} is {listed} (line {at_first}); only the first listing counts, so remove this one",
+                    )
+                )
             else:
                 first[key] = (name, at)
     return out
@@ -278,7 +323,7 @@ def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                cycle = stack[stack.index(nxt):]
+                cycle = stack[stack.index(nxt) :]
                 found.setdefault(frozenset(cycle), list(cycle))
             elif nxt not in state:
                 visit(nxt)
@@ -303,8 +348,13 @@ def check_curated_openings(entries: Sequence[FaqEntry], not_subject: frozenset[s
         subject = subject_words(entry.question, not_subject)
         opening = first_sentence(entry.answer)
         if subject and not {stem(w) for w in subject} & {stem(w) for w in normalise(opening).split()}:
-            problems.append(warning(entry.file, entry.answer_line,
-                                    f"the answer's first sentence {opening!r} does not name what the question asks "
-                                    f"about ({' '.join(dict.fromkeys(subject))}); a bare 'It can.' reads as an "
-                                    "answer to any question: start like 'Sports drinks can help: ...'"))
+            problems.append(
+                warning(
+                    entry.file,
+                    entry.answer_line,
+                    f"the answer's first sentence {opening!r} does not name what the question asks "
+                    f"about ({' '.join(dict.fromkeys(subject))}); a bare 'It can.' reads as an "
+                    "answer to any question: start like 'Sports drinks can help: ...'",
+                )
+            )
     return problems

@@ -58,8 +58,9 @@ def entry_files(knowledge: Path) -> list[Path]:
     folder = knowledge / FAQ_DIR
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith((".", "_")))
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and p.suffix in SUFFIXES and not p.name.startswith((".", "_"))
+    )
 
 
 def ignored_files(knowledge: Path) -> list[Path]:
@@ -68,8 +69,11 @@ def ignored_files(knowledge: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     keep = set(entry_files(knowledge))
-    return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p not in keep and not p.name.startswith(".") and not p.name.endswith("~"))
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p not in keep and not p.name.startswith(".") and not p.name.endswith("~")
+    )
 
 
 def slug_of(name: str) -> str:
@@ -84,7 +88,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     for i in range(1, len(lines)):
         if lines[i].strip() in ("---", "..."):
-            return "\n".join(lines[1:i]), "\n".join(lines[i + 1:]), i + 2
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
     return None
 
 
@@ -134,8 +138,14 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
     if path.suffix == ".md":
         parts = split_front_matter(text)
         if parts is None:
-            return None, [error(rel, 1, "a Markdown entry starts with a '---' line, then the header "
-                                        "(question, alternates, sources, tags), then '---' and the answer")]
+            return None, [
+                error(
+                    rel,
+                    1,
+                    "a Markdown entry starts with a '---' line, then the header "
+                    "(question, alternates, sources, tags), then '---' and the answer",
+                )
+            ]
         header, body, body_line = parts
         offset = 1
     else:
@@ -146,7 +156,9 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
         return None, [error(rel, exc.line, exc.message)]
     data = doc.data
     if not isinstance(data, dict):
-        return None, [error(rel, 1 + offset, "the header must be 'key: value' lines (question, alternates, sources, tags)")]
+        return None, [
+            error(rel, 1 + offset, "the header must be 'key: value' lines (question, alternates, sources, tags)")
+        ]
 
     problems: list[Problem] = []
     for key in data:
@@ -157,12 +169,20 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
 
     question = data.get("question")
     if not isinstance(question, str) or not question.strip():
-        problems.append(error(rel, doc.line("question"),
-                              "missing 'question': the question this entry answers, as users would ask it"))
+        problems.append(
+            error(
+                rel, doc.line("question"), "missing 'question': the question this entry answers, as users would ask it"
+            )
+        )
 
     if body is not None and "answer" in data:
-        problems.append(error(rel, doc.line("answer", key=True), "the answer is given twice: in the header's 'answer' and "
-                                                                 "below the header; keep the one below"))
+        problems.append(
+            error(
+                rel,
+                doc.line("answer", key=True),
+                "the answer is given twice: in the header's 'answer' and below the header; keep the one below",
+            )
+        )
     if body is None:
         raw_answer = data.get("answer")
         body_line = doc.line("answer")
@@ -175,11 +195,23 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
         where = ": write it below the closing '---'" if path.suffix == ".md" else ": add an 'answer' text"
         problems.append(error(rel, body_line, f"the answer is empty{where}"))
     elif len(answer) > MAX_ANSWER_CHARS:
-        problems.append(error(rel, body_line, f"the answer is {len(answer)} characters; the limit is {MAX_ANSWER_CHARS}. "
-                                              "Split it into several entries"))
+        problems.append(
+            error(
+                rel,
+                body_line,
+                f"the answer is {len(answer)} characters; the limit is {MAX_ANSWER_CHARS}. "
+                "Split it into several entries",
+            )
+        )
     elif len(answer) > LONG_ANSWER_CHARS:
-        problems.append(warning(rel, body_line, f"the answer is {len(answer)} characters; answers over "
-                                                f"{LONG_ANSWER_CHARS} are hard to read in a chat bubble"))
+        problems.append(
+            warning(
+                rel,
+                body_line,
+                f"the answer is {len(answer)} characters; answers over "
+                f"{LONG_ANSWER_CHARS} are hard to read in a chat bubble",
+            )
+        )
     elif len(answer) < MIN_ANSWER_CHARS:
         problems.append(warning(rel, body_line, f"the answer is only {len(answer)} characters; is it complete?"))
 
@@ -188,13 +220,21 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
         value = data.get(key)
         if value is None:
             if required:
-                problems.append(error(rel, doc.line(), "missing 'sources': list the article passages (ids from "
-                                                       "`crampbot passages`) or public pages this answer rests on"))
+                problems.append(
+                    error(
+                        rel,
+                        doc.line(),
+                        "missing 'sources': list the article passages (ids from "
+                        "`crampbot passages`) or public pages this answer rests on",
+                    )
+                )
             lists[key] = ()
             continue
         items = _strings(value)
         if items is None:
-            problems.append(error(rel, doc.line(key), f"'{key}' must be a list of texts, one per line starting with '- '"))
+            problems.append(
+                error(rel, doc.line(key), f"'{key}' must be a list of texts, one per line starting with '- '")
+            )
             items = ()
         lists[key] = items
 
@@ -202,8 +242,13 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
     if "id" in data:
         raw_id = str(data["id"]).removeprefix("faq.")
         if not _SLUG_RE.fullmatch(raw_id):
-            problems.append(error(rel, doc.line("id"), f"id {data['id']!r} must be lower-case words joined by '-', "
-                                                       "like 'quinine-safety'"))
+            problems.append(
+                error(
+                    rel,
+                    doc.line("id"),
+                    f"id {data['id']!r} must be lower-case words joined by '-', like 'quinine-safety'",
+                )
+            )
         slug = raw_id
     title = data.get("title", DEFAULT_TITLE)
     if not isinstance(title, str) or not title.strip():
@@ -214,9 +259,16 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
         return None, problems
     assert isinstance(question, str)
     entry = FaqEntry(
-        file=rel, slug=slug, question=question.strip(), answer=answer, alternates=lists["alternates"],
-        references=lists["sources"], tags=lists["tags"], title=title.strip(),
-        question_line=doc.line("question"), answer_line=body_line,
+        file=rel,
+        slug=slug,
+        question=question.strip(),
+        answer=answer,
+        alternates=lists["alternates"],
+        references=lists["sources"],
+        tags=lists["tags"],
+        title=title.strip(),
+        question_line=doc.line("question"),
+        answer_line=body_line,
         reference_lines=_item_lines(doc, "sources", len(lists["sources"])),
         alternate_lines=_item_lines(doc, "alternates", len(lists["alternates"])),
     )
@@ -245,7 +297,13 @@ def _duplicate_ids(entries: Sequence[FaqEntry]) -> list[Problem]:
     out = []
     for entry in entries:
         if entry.id in first:
-            out.append(error(entry.file, 1, f"id {entry.id!r} is already used by {first[entry.id].file}; "
-                                            "give this entry another file name or 'id'"))
+            out.append(
+                error(
+                    entry.file,
+                    1,
+                    f"id {entry.id!r} is already used by {first[entry.id].file}; "
+                    "give this entry another file name or 'id'",
+                )
+            )
         first.setdefault(entry.id, entry)
     return out

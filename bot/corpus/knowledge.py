@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.corpus.passages import (BUNDLED_KNOWLEDGE, CURATED_QUALITY, KnowledgeError, Passage, knowledge_version, load_passages,
-                        load_sources, read_yaml)
+from bot.corpus.passages import (
+    BUNDLED_KNOWLEDGE,
+    CURATED_QUALITY,
+    KnowledgeError,
+    Passage,
+    knowledge_version,
+    load_passages,
+    load_sources,
+    read_yaml,
+)
 from bot.safety.detect import Lexicon, load_lexicon
 from bot.text.normalise import normalise
 
@@ -140,12 +148,14 @@ def load_messages(path: Path) -> Messages:
         if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
             raise KnowledgeError(f"{path}: smalltalk '{name}' has a pattern with no letters or digits")
         talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
-    return Messages(fallback=data["fallback"].strip(),
-                    did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
-                    not_covered=_subject_message(data, "not_covered", path),
-                    partly_covered=_subject_message(data, "partly_covered", path),
-                    starter_questions=_strings(data.get("starter_questions"), f"{path}: 'starter_questions'"),
-                    smalltalk=tuple(talk))
+    return Messages(
+        fallback=data["fallback"].strip(),
+        did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
+        not_covered=_subject_message(data, "not_covered", path),
+        partly_covered=_subject_message(data, "partly_covered", path),
+        starter_questions=_strings(data.get("starter_questions"), f"{path}: 'starter_questions'"),
+        smalltalk=tuple(talk),
+    )
 
 
 def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | None = None) -> Knowledge:

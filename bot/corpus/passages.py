@@ -26,6 +26,7 @@ from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHi
 
 log = logging.getLogger(__name__)
 
+
 def _bundled_knowledge() -> Path:
     """The knowledge folder shipped in the package: `bot/bundled`, in a checkout a link to the
     repository's `knowledge/` (resolved, so messages name the folder maintainers edit)."""
@@ -108,13 +109,24 @@ def load_sources(knowledge: Path) -> list[Source]:
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "key", "title")):
             raise KnowledgeError(f"{path}: source #{n} needs 'file', 'key' and 'title' as text")
-        hints = tuple(SectionHint(before=str(h["before"]), heading=str(h["heading"]))
-                      for h in entry.get("sections") or [])
+        hints = tuple(
+            SectionHint(before=str(h["before"]), heading=str(h["heading"])) for h in entry.get("sections") or []
+        )
         quality = entry.get("quality", 1.0)
         if not isinstance(quality, (int, float)) or not 0 < quality <= 1:
-            raise KnowledgeError(f"{path}: source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]")
-        sources.append(Source(file=entry["file"], key=entry["key"], title=entry["title"],
-                              lead_heading=entry.get("lead_heading"), sections=hints, quality=float(quality)))
+            raise KnowledgeError(
+                f"{path}: source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]"
+            )
+        sources.append(
+            Source(
+                file=entry["file"],
+                key=entry["key"],
+                title=entry["title"],
+                lead_heading=entry.get("lead_heading"),
+                sections=hints,
+                quality=float(quality),
+            )
+        )
     return sources
 
 
@@ -163,8 +175,9 @@ def _override_sections(path: Path, kinds: tuple[str, ...]) -> dict[str, dict[str
         raise KnowledgeError(f"{path}:1: expected the sections {', '.join(kinds)}")
     for kind in data:
         if kind not in kinds:
-            raise KnowledgeError(f"{path}:{doc.line(str(kind), key=True)}: unknown section {kind!r}; "
-                                 f"expected {', '.join(kinds)}")
+            raise KnowledgeError(
+                f"{path}:{doc.line(str(kind), key=True)}: unknown section {kind!r}; expected {', '.join(kinds)}"
+            )
     parsed: dict[str, dict[str, Any]] = {}
     for kind in kinds:
         section = data.get(kind) or {}
@@ -192,8 +205,15 @@ def curated_passages(knowledge: Path) -> list[Passage]:
 
 
 def passage_of_entry(entry: faq.FaqEntry) -> Passage:
-    return Passage(id=entry.id, question=entry.question, answer=entry.answer, source=entry.file,
-                   title=entry.title, alternates=entry.alternates, curated=True)
+    return Passage(
+        id=entry.id,
+        question=entry.question,
+        answer=entry.answer,
+        source=entry.file,
+        title=entry.title,
+        alternates=entry.alternates,
+        curated=True,
+    )
 
 
 def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
@@ -212,8 +232,9 @@ def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
 
 def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[Passage]:
     """Split one article and turn its sections into passages with stable ids."""
-    sections = split_article(text, title=source.title, rules=rules, lead_heading=source.lead_heading,
-                             hints=source.sections)
+    sections = split_article(
+        text, title=source.title, rules=rules, lead_heading=source.lead_heading, hints=source.sections
+    )
     passages = []
     for section in _merge_repeats(sections):
         answer = section.answer
@@ -221,14 +242,16 @@ def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[P
             log.debug("dropping fragment %r from %s (%d chars)", section.heading, source.file, len(answer))
             continue
         question = section.heading[0].upper() + section.heading[1:]
-        passages.append(Passage(
-            id=f"{source.key}.{slugify(section.heading)}",
-            question=question,
-            answer=answer,
-            source=source.file,
-            title=source.title,
-            context=section.parent,
-        ))
+        passages.append(
+            Passage(
+                id=f"{source.key}.{slugify(section.heading)}",
+                question=question,
+                answer=answer,
+                source=source.file,
+                title=source.title,
+                context=section.parent,
+            )
+        )
     return passages
 
 

@@ -14,7 +14,9 @@ from rapidfuzz import fuzz
 
 BULLET = "\u2022"
 MIN_ANSWER_CHARS = 60  # shorter than the shortest useful passage: a fragment, not an answer
-_BULLET_RE = re.compile(r"^\s*(?:[\u25cf\u25a0\u2022\u25aa\u25e6\u2023\u2043\u2219\u00b7*]|[-\u2013](?=\s))[\s\u2299\u00a0]*")
+_BULLET_RE = re.compile(
+    r"^\s*(?:[\u25cf\u25a0\u2022\u25aa\u25e6\u2023\u2043\u2219\u00b7*]|[-\u2013](?=\s))[\s\u2299\u00a0]*"
+)
 _ODD_SPACE_RE = re.compile(r"[\u00a0\u2007\u202f\u2299\u200b\ufeff]")
 _MULTI_SPACE_RE = re.compile(r"[ \t]+")
 _SENTENCE_END_RE = re.compile(r"[.!?](?:[\"')\]]*)(?=\s|$)")
@@ -135,7 +137,7 @@ def _heading_indexes(lines: Sequence[str], list_items: set[int]) -> set[int]:
     for i, line in enumerate(lines):
         if i in list_items or not _is_heading_shape(line):
             continue
-        nxt = next((x for x in lines[i + 1:] if x), "")
+        nxt = next((x for x in lines[i + 1 :] if x), "")
         # A heading is followed by something; a lone short line at the end is a fragment.
         if nxt:
             headings.add(i)
@@ -186,8 +188,13 @@ def _bullet_orphans(lines: list[str]) -> list[str]:
     """A plain short line between two bullets lost its bullet in scraping; give it back."""
     out = list(lines)
     for i in range(1, len(out) - 1):
-        if (not out[i].startswith(BULLET) and out[i - 1].startswith(BULLET) and out[i + 1].startswith(BULLET)
-                and len(out[i]) <= 200 and not out[i].endswith(":")):
+        if (
+            not out[i].startswith(BULLET)
+            and out[i - 1].startswith(BULLET)
+            and out[i + 1].startswith(BULLET)
+            and len(out[i]) <= 200
+            and not out[i].endswith(":")
+        ):
             out[i] = f"{BULLET} {out[i]}"
     return out
 

@@ -16,21 +16,30 @@ from bot.retrieval.retriever import RetrieverConfig
 def explain(reply: Reply, config: RetrieverConfig, knowledge_version: str) -> dict[str, Any]:
     """The evidence behind a reply: candidates and scores, repairs, synonyms, intents, thresholds."""
     retrieval = reply.retrieval
-    out: dict[str, Any] = {"kind": reply.kind, "knowledge_version": knowledge_version,
-                           "threshold": config.min_confidence, "confidence": round(reply.confidence, 4),
-                           "safety": None if reply.escalation is None else {
-                               "level": reply.escalation.level, "terms": list(reply.escalation.terms)}}
+    out: dict[str, Any] = {
+        "kind": reply.kind,
+        "knowledge_version": knowledge_version,
+        "threshold": config.min_confidence,
+        "confidence": round(reply.confidence, 4),
+        "safety": None
+        if reply.escalation is None
+        else {"level": reply.escalation.level, "terms": list(reply.escalation.terms)},
+    }
     if retrieval is None:  # small talk never reaches the retriever
         return out
     subject = reply.subject
     return out | {
-        "subject": None if subject is None else {
+        "subject": None
+        if subject is None
+        else {
             "covered": subject.covered,
             "phrases": [{"text": p.text, "known": p.known, "unknown_words": list(p.unknown)} for p in subject.phrases],
         },
         "not_covered": list(reply.not_covered),
-        "candidates": [{"id": c.passage.id, "question": c.passage.question, "score": round(c.score, 4)}
-                       for c in retrieval.candidates],
+        "candidates": [
+            {"id": c.passage.id, "question": c.passage.question, "score": round(c.score, 4)}
+            for c in retrieval.candidates
+        ],
         "corrections": dict(retrieval.corrections),
         "synonyms_used": list(retrieval.synonyms_used),
         "intents": list(retrieval.intents),
@@ -44,16 +53,24 @@ def _format_subject(subject: dict[str, Any] | None) -> str:
         return "not read (the message names neither the topic nor its neighbourhood)"
     if not subject["phrases"]:
         return "nothing in particular (only frame, topic and function words)"
-    parts = [f"{p['text']!r} " + ("(the knowledge base knows it)" if p["known"] else
-                                  f"(NOT in the knowledge base: {', '.join(p['unknown_words'])})")
-             for p in subject["phrases"]]
+    parts = [
+        f"{p['text']!r} "
+        + (
+            "(the knowledge base knows it)"
+            if p["known"]
+            else f"(NOT in the knowledge base: {', '.join(p['unknown_words'])})"
+        )
+        for p in subject["phrases"]
+    ]
     return "; ".join(parts)
 
 
 def format_explanation(evidence: dict[str, Any]) -> str:
     """The evidence as a few plain lines for a terminal."""
-    lines = [f"Explanation ({evidence['kind']}; knowledge {evidence['knowledge_version'][:12]}):",
-             f"  confidence {evidence['confidence']:.3f} against a threshold of {evidence['threshold']:.3f}"]
+    lines = [
+        f"Explanation ({evidence['kind']}; knowledge {evidence['knowledge_version'][:12]}):",
+        f"  confidence {evidence['confidence']:.3f} against a threshold of {evidence['threshold']:.3f}",
+    ]
     if evidence.get("safety"):
         lines.append(f"  safety: {evidence['safety']['level']} ({', '.join(evidence['safety']['terms'])})")
     if "candidates" not in evidence:
@@ -64,8 +81,10 @@ def format_explanation(evidence: dict[str, Any]) -> str:
         lines.append("  synonyms used: " + ", ".join(evidence["synonyms_used"]))
     lines.append("  asks about: " + _format_subject(evidence.get("subject")))
     lines.append("  asks for: " + (", ".join(evidence["intents"]) or "no particular kind of answer (no intent cue)"))
-    lines.append(f"  words the articles know: {evidence['coverage']:.0%}; names the topic or its neighbourhood: "
-                 f"{'yes' if evidence['names_the_topic'] else 'no'}")
+    lines.append(
+        f"  words the articles know: {evidence['coverage']:.0%}; names the topic or its neighbourhood: "
+        f"{'yes' if evidence['names_the_topic'] else 'no'}"
+    )
     lines.append("  best passages:")
     lines += [f"    {c['score']:.3f}  {c['id']}  ({c['question']})" for c in evidence["candidates"]]
     return "\n".join(lines)

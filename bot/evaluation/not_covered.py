@@ -66,14 +66,18 @@ class NotCoveredReport:
         return problems
 
     def format_table(self, show: int = 30) -> str:
-        rows = [("declined, subject named", self.declined_named, self.count),
-                ("declined (any reply without a passage)", self.declined, self.count),
-                ("subject named as not covered", self.named, self.count),
-                ("unanswerable questions declined", self.unanswerable_declined, self.unanswerable_count)]
+        rows = [
+            ("declined, subject named", self.declined_named, self.count),
+            ("declined (any reply without a passage)", self.declined, self.count),
+            ("subject named as not covered", self.named, self.count),
+            ("unanswerable questions declined", self.unanswerable_declined, self.unanswerable_count),
+        ]
         lines = ["Not covered (subjects the articles never mention)"]
         lines += [f"  {label:<40}{value:>8.1%}  (n={n})" for label, value, n in rows]
-        for title, outcomes in (("answered as if covered", self.answered),
-                                ("unanswerable but answered", self.unanswerable_answered)):
+        for title, outcomes in (
+            ("answered as if covered", self.answered),
+            ("unanswerable but answered", self.unanswerable_answered),
+        ):
             if outcomes:
                 lines.append(f"  {title} ({len(outcomes)}):")
                 lines += [f"    - {o.question!r} -> {o.passage}" for o in outcomes[:show]]
@@ -87,8 +91,9 @@ def load_not_covered_set(path: Path) -> NotCoveredSet:
 
     def questions(key: str) -> tuple[Question, ...]:
         entries = data.get(key) or []
-        if not isinstance(entries, list) or not all(isinstance(e, dict) and isinstance(e.get("q"), str)
-                                                    for e in entries):
+        if not isinstance(entries, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("q"), str) for e in entries
+        ):
             raise KnowledgeError(f"{path}: every '{key}' entry needs a 'q' text")
         return tuple(Question(e["q"], tuple(str(t) for t in e.get("tags") or ())) for e in entries)
 

@@ -63,19 +63,28 @@ class EvalReport:
         return not self.failures
 
     def to_dict(self) -> dict[str, Any]:
-        return {"systems": [s.to_dict() for s in self.systems], "failures": self.failures,
-                "counts": self.counts, "passed": self.passed}
+        return {
+            "systems": [s.to_dict() for s in self.systems],
+            "failures": self.failures,
+            "counts": self.counts,
+            "passed": self.passed,
+        }
 
 
 def load_eval_set(path: Path) -> EvalSet:
     data = read_yaml(path) or {}
     try:
-        in_scope = tuple(EvalCase(str(e["q"]), frozenset(str(i) for i in e["ids"]), tuple(e.get("tags") or ()))
-                         for e in data.get("in_scope") or [])
-        off_topic = tuple(EvalCase(str(e["q"]), frozenset(), tuple(e.get("tags") or ()))
-                          for e in data.get("off_topic") or [])
+        in_scope = tuple(
+            EvalCase(str(e["q"]), frozenset(str(i) for i in e["ids"]), tuple(e.get("tags") or ()))
+            for e in data.get("in_scope") or []
+        )
+        off_topic = tuple(
+            EvalCase(str(e["q"]), frozenset(), tuple(e.get("tags") or ())) for e in data.get("off_topic") or []
+        )
     except (KeyError, TypeError) as exc:
-        raise KnowledgeError(f"{path}: every in_scope entry needs 'q' and 'ids', every off_topic entry 'q' ({exc})") from exc
+        raise KnowledgeError(
+            f"{path}: every in_scope entry needs 'q' and 'ids', every off_topic entry 'q' ({exc})"
+        ) from exc
     return EvalSet(in_scope=in_scope, off_topic=off_topic)
 
 
@@ -99,8 +108,14 @@ def evaluate_system(name: str, ranker: Ranker, cases: EvalSet, note: str = "") -
         top1 += correct
         rejected_in_scope += not answered
         if not correct:
-            wrong.append({"question": case.question, "expected": sorted(case.ids),
-                          "got": ranked[0] if ranked and answered else None, "rank": rank})
+            wrong.append(
+                {
+                    "question": case.question,
+                    "expected": sorted(case.ids),
+                    "got": ranked[0] if ranked and answered else None,
+                    "rank": rank,
+                }
+            )
     rejected_off = 0
     for case in cases.off_topic:
         start = time.perf_counter()
@@ -108,13 +123,26 @@ def evaluate_system(name: str, ranker: Ranker, cases: EvalSet, note: str = "") -
         latencies.append((time.perf_counter() - start) * 1000)
         rejected_off += not answered
         if answered:
-            wrong.append({"question": case.question, "expected": "not matched", "got": ranked[0] if ranked else None,
-                          "rank": None})
+            wrong.append(
+                {
+                    "question": case.question,
+                    "expected": "not matched",
+                    "got": ranked[0] if ranked else None,
+                    "rank": None,
+                }
+            )
     n_in, n_off = max(len(cases.in_scope), 1), max(len(cases.off_topic), 1)
     return SystemReport(
-        name=name, top1=top1 / n_in, top3=top3 / n_in, mrr=statistics.fmean(reciprocal) if reciprocal else 0.0,
-        off_topic_rejection=rejected_off / n_off, false_rejection=rejected_in_scope / n_in,
-        p50_ms=_percentile(latencies, 50), p99_ms=_percentile(latencies, 99), wrong=wrong, note=note,
+        name=name,
+        top1=top1 / n_in,
+        top3=top3 / n_in,
+        mrr=statistics.fmean(reciprocal) if reciprocal else 0.0,
+        off_topic_rejection=rejected_off / n_off,
+        false_rejection=rejected_in_scope / n_in,
+        p50_ms=_percentile(latencies, 50),
+        p99_ms=_percentile(latencies, 99),
+        wrong=wrong,
+        note=note,
     )
 
 
@@ -123,6 +151,7 @@ def crampbot_ranker(bot: Bot) -> Ranker:
         reply = bot.ask(question)
         candidates = reply.retrieval.candidates if reply.retrieval else ()
         return [c.passage.id for c in candidates], reply.matched
+
     return rank
 
 
@@ -152,6 +181,7 @@ def _threshold_ranker(score_fn: Callable[[str], np.ndarray], ids: list[str], cas
     def rank(question: str) -> tuple[list[str], bool]:
         ranked, score = top(question)
         return ranked, score >= threshold and score > 0
+
     return rank, threshold
 
 
@@ -161,8 +191,9 @@ def tfidf_baseline(passages: Sequence[Passage], cases: EvalSet) -> tuple[Ranker,
 
     vectoriser = TfidfVectorizer()
     matrix = vectoriser.fit_transform([f"{p.question}\n{p.answer}" for p in passages])
-    return _threshold_ranker(lambda q: (matrix @ vectoriser.transform([q]).T).toarray().ravel(),
-                             [p.id for p in passages], cases)
+    return _threshold_ranker(
+        lambda q: (matrix @ vectoriser.transform([q]).T).toarray().ravel(), [p.id for p in passages], cases
+    )
 
 
 def bm25_baseline(passages: Sequence[Passage], cases: EvalSet) -> tuple[Ranker, float] | None:
@@ -190,18 +221,28 @@ def floors_for(thresholds: dict[str, Any], set_name: str) -> dict[str, float]:
     by_set = thresholds.get("retrieval_by_set") or {}
     own = by_set.get(set_name) or {} if isinstance(by_set, dict) else None
     if not isinstance(shared, dict) or not isinstance(own, dict):
-        raise KnowledgeError("thresholds.yaml: 'retrieval' and each set under 'retrieval_by_set' must map "
-                             "floor names to numbers (min_top1: 0.9)")
+        raise KnowledgeError(
+            "thresholds.yaml: 'retrieval' and each set under 'retrieval_by_set' must map "
+            "floor names to numbers (min_top1: 0.9)"
+        )
     return dict(shared) | dict(own)
 
 
-def check_thresholds(report: SystemReport, baselines: Sequence[SystemReport], thresholds: dict[str, float]) -> list[str]:
+def check_thresholds(
+    report: SystemReport, baselines: Sequence[SystemReport], thresholds: dict[str, float]
+) -> list[str]:
     failures = []
-    for key, minimum in (("top1", "min_top1"), ("top3", "min_top3"), ("off_topic_rejection", "min_off_topic_rejection")):
+    for key, minimum in (
+        ("top1", "min_top1"),
+        ("top3", "min_top3"),
+        ("off_topic_rejection", "min_off_topic_rejection"),
+    ):
         if minimum in thresholds and getattr(report, key) < thresholds[minimum]:
             failures.append(f"{key} {getattr(report, key):.1%} is below {thresholds[minimum]:.1%}")
     if "max_false_rejection" in thresholds and report.false_rejection > thresholds["max_false_rejection"]:
-        failures.append(f"false rejection {report.false_rejection:.1%} is above {thresholds['max_false_rejection']:.1%}")
+        failures.append(
+            f"false rejection {report.false_rejection:.1%} is above {thresholds['max_false_rejection']:.1%}"
+        )
     lead = thresholds.get("min_top1_lead_over_baselines")
     for baseline in baselines:
         if lead is not None and report.top1 - baseline.top1 < lead:
@@ -209,8 +250,9 @@ def check_thresholds(report: SystemReport, baselines: Sequence[SystemReport], th
     return failures
 
 
-def run_evaluation(bot: Bot, eval_path: Path, thresholds: dict[str, float] | None = None,
-                   baselines: bool = True) -> EvalReport:
+def run_evaluation(
+    bot: Bot, eval_path: Path, thresholds: dict[str, float] | None = None, baselines: bool = True
+) -> EvalReport:
     cases = load_eval_set(eval_path)
     for case in cases.in_scope[:20]:
         bot.ask(case.question)  # warm caches so latency reflects steady state
@@ -225,25 +267,40 @@ def run_evaluation(bot: Bot, eval_path: Path, thresholds: dict[str, float] | Non
             ranker, t = bm25
             others.append(evaluate_system("bm25", ranker, cases, note=f"best threshold on this set: {t:.3f}"))
     failures = check_thresholds(ours, others, thresholds or {})
-    return EvalReport(systems=[ours, *others], failures=failures,
-                      counts={"in_scope": len(cases.in_scope), "off_topic": len(cases.off_topic)})
+    return EvalReport(
+        systems=[ours, *others],
+        failures=failures,
+        counts={"in_scope": len(cases.in_scope), "off_topic": len(cases.off_topic)},
+    )
 
 
 def format_report(report: EvalReport, show_wrong: int = 50) -> str:
     header = f"{'system':<15}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'off-topic rej.':>16}{'false rej.':>12}{'p50 ms':>9}{'p99 ms':>9}"
-    lines = [f"{report.counts['in_scope']} in-scope and {report.counts['off_topic']} off-topic questions", "", header,
-             "-" * len(header)]
+    lines = [
+        f"{report.counts['in_scope']} in-scope and {report.counts['off_topic']} off-topic questions",
+        "",
+        header,
+        "-" * len(header),
+    ]
     for s in report.systems:
-        lines.append(f"{s.name:<15}{s.top1:>8.1%}{s.top3:>8.1%}{s.mrr:>7.3f}{s.off_topic_rejection:>16.1%}"
-                     f"{s.false_rejection:>12.1%}{s.p50_ms:>9.3f}{s.p99_ms:>9.3f}")
+        lines.append(
+            f"{s.name:<15}{s.top1:>8.1%}{s.top3:>8.1%}{s.mrr:>7.3f}{s.off_topic_rejection:>16.1%}"
+            f"{s.false_rejection:>12.1%}{s.p50_ms:>9.3f}{s.p99_ms:>9.3f}"
+        )
     notes = [f"  {s.name}: {s.note}" for s in report.systems if s.note]
     if notes:
         lines += ["", "notes:", *notes]
     ours = report.systems[0]
     if ours.wrong:
-        lines += ["", f"crampbot got {len(ours.wrong)} wrong" + (f" (first {show_wrong}):" if len(ours.wrong) > show_wrong else ":")]
+        lines += [
+            "",
+            f"crampbot got {len(ours.wrong)} wrong"
+            + (f" (first {show_wrong}):" if len(ours.wrong) > show_wrong else ":"),
+        ]
         for w in ours.wrong[:show_wrong]:
             expected = w["expected"] if isinstance(w["expected"], str) else ", ".join(w["expected"])
-            lines.append(f"  - {w['question']!r}\n      expected {expected}; got {w['got']} (rank of a right one: {w['rank']})")
+            lines.append(
+                f"  - {w['question']!r}\n      expected {expected}; got {w['got']} (rank of a right one: {w['rank']})"
+            )
     lines += ["", "PASS: all thresholds met" if report.passed else "FAIL: " + "; ".join(report.failures)]
     return "\n".join(lines)

@@ -84,7 +84,9 @@ class SafetyReport:
         ]
         lines = ["Safety", *(f"  {name:<40} {value:>7.1%}  (n={n})" for name, value, n in rows)]
         for miss in self.misses:
-            detail = f"got {miss.got or 'nothing'}" + (f", missing flag {miss.missing_flag!r}" if miss.missing_flag else "")
+            detail = f"got {miss.got or 'nothing'}" + (
+                f", missing flag {miss.missing_flag!r}" if miss.missing_flag else ""
+            )
             lines.append(f"  MISS [{miss.expected}; {detail}] {miss.text}")
         for alarm in self.false_alarms:
             lines.append(f"  FALSE ALARM [{alarm.level}: {', '.join(alarm.terms)}] {alarm.text}")
@@ -114,12 +116,18 @@ def evaluate_safety(lexicon: Lexicon, red_flag_cases: Sequence[RedFlagCase], saf
     alarms = [FalseAlarm(text, esc.level, esc.terms) for text in safe_cases if (esc := detect(text, lexicon))]
     emergencies = sum(c.level == "emergency" for c in red_flag_cases)
     return SafetyReport(
-        red_flag_count=len(red_flag_cases), emergency_count=emergencies, safe_count=len(safe_cases), flagged_count=flagged,
-        recall=_ratio(escalated, len(red_flag_cases)), emergency_recall=_ratio(emergency_ok, emergencies),
+        red_flag_count=len(red_flag_cases),
+        emergency_count=emergencies,
+        safe_count=len(safe_cases),
+        flagged_count=flagged,
+        recall=_ratio(escalated, len(red_flag_cases)),
+        emergency_recall=_ratio(emergency_ok, emergencies),
         doctor_recall=_ratio(doctor_ok, len(red_flag_cases) - emergencies),
-        right_level=_ratio(right, len(red_flag_cases)), flag_accuracy=_ratio(flag_ok, flagged),
+        right_level=_ratio(right, len(red_flag_cases)),
+        flag_accuracy=_ratio(flag_ok, flagged),
         false_alarm_rate=len(alarms) / len(safe_cases) if safe_cases else 0.0,
-        misses=tuple(misses), false_alarms=tuple(alarms),
+        misses=tuple(misses),
+        false_alarms=tuple(alarms),
     )
 
 
@@ -129,7 +137,9 @@ def load_red_flag_cases(path: Path) -> list[RedFlagCase]:
     cases = []
     for number, entry in enumerate(data.get("cases") or [], start=1):
         if not isinstance(entry, dict) or not str(entry.get("text") or "").strip() or entry.get("level") not in LEVELS:
-            raise ValueError(f"{path}: case {number} needs a non-empty 'text' and a 'level' in {list(LEVELS)}: {entry!r}")
+            raise ValueError(
+                f"{path}: case {number} needs a non-empty 'text' and a 'level' in {list(LEVELS)}: {entry!r}"
+            )
         cases.append(RedFlagCase(str(entry["text"]), str(entry["level"]), entry.get("flag")))
     return cases
 

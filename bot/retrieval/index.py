@@ -21,7 +21,14 @@ from bot.text.normalise import stem, words
 # Question words and a few others carry intent in short questions ("how long", "when ... worry").
 QUESTION_WORDS = frozenset({"how", "why", "when", "who", "what"})
 _KEEP = QUESTION_WORDS | {"last", "serious", "side", "move", "back", "front", "keep", "get", "stop", "off", "down"}
-STOP_WORDS = frozenset(w for w in ENGLISH_STOP_WORDS if w not in _KEEP) | {"does", "did", "doing", "im", "just", "really"}
+STOP_WORDS = frozenset(w for w in ENGLISH_STOP_WORDS if w not in _KEEP) | {
+    "does",
+    "did",
+    "doing",
+    "im",
+    "just",
+    "really",
+}
 
 
 def analyse(text: str) -> list[str]:
@@ -81,11 +88,12 @@ class FieldIndex:
         all_texts = [text for texts in fields.values() for text in texts]
         matrix = sparse.csr_matrix(vectoriser.fit_transform(all_texts or [""]))  # one analysis pass for all fields
         vocabulary = {term: int(i) for term, i in vectoriser.vocabulary_.items()}
-        postings = {name: Postings.from_matrix(matrix[k * n_docs:(k + 1) * n_docs]) for k, name in enumerate(fields)}
+        postings = {name: Postings.from_matrix(matrix[k * n_docs : (k + 1) * n_docs]) for k, name in enumerate(fields)}
         return cls(vocabulary=vocabulary, idf=vectoriser.idf_.astype(np.float64), fields=postings, n_docs=n_docs)
 
-    def vectorise(self, terms: Sequence[str], damped: frozenset[str] = frozenset(),
-                  damping: float = 1.0) -> dict[int, float]:
+    def vectorise(
+        self, terms: Sequence[str], damped: frozenset[str] = frozenset(), damping: float = 1.0
+    ) -> dict[int, float]:
         """The query's l2-normalised, sublinear TF-IDF weights, as TfidfVectorizer would give them.
 
         Terms containing a word of `damped` keep only `damping` of their weight: words every

@@ -47,7 +47,7 @@ class IntentCues:
         while i < len(words):
             step = 1
             for key, intent in self.by_first_word.get(words[i], ()):
-                if tuple(words[i:i + len(key)]) == key:
+                if tuple(words[i : i + len(key)]) == key:
                     found.add(intent)
                     step = len(key)
                     break

@@ -69,8 +69,11 @@ class Retrieval:
 
     def is_near_miss(self, config: RetrieverConfig) -> bool:
         """Close to an answer without reaching the threshold: worth a "did you mean"."""
-        return (not self.matched and self.has_anchor
-                and self.confidence >= config.did_you_mean_ratio * config.min_confidence)
+        return (
+            not self.matched
+            and self.has_anchor
+            and self.confidence >= config.did_you_mean_ratio * config.min_confidence
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class Synonyms:
         while i < end:
             step = 1
             for n in self.lengths_by_first.get(stems[i], ()):
-                hit = self.phrases.get(tuple(stems[i:i + n])) if i + n <= end else None
+                hit = self.phrases.get(tuple(stems[i : i + n])) if i + n <= end else None
                 if hit is not None:
                     found.append((i, i + n, hit))
                     step = n
@@ -186,8 +189,16 @@ def trusted_spellings(edited: Iterable[str], phrased: Mapping[str, int]) -> froz
 
 
 class Retriever:
-    def __init__(self, passages: Sequence[Passage], index: FieldIndex, synonyms: Synonyms, lexicon: Lexicon,
-                 quality: np.ndarray, config: RetrieverConfig, intents: IntentCues | None = None) -> None:
+    def __init__(
+        self,
+        passages: Sequence[Passage],
+        index: FieldIndex,
+        synonyms: Synonyms,
+        lexicon: Lexicon,
+        quality: np.ndarray,
+        config: RetrieverConfig,
+        intents: IntentCues | None = None,
+    ) -> None:
         self.passages = tuple(passages)
         self.index = index
         self.synonyms = synonyms
@@ -202,31 +213,48 @@ class Retriever:
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
         self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
-        self._focus_ignore = (lexicon.topic | STOP_WORDS | QUESTION_WORDS
-                              | frozenset(stem(w) for w in self.intents.words))
+        self._focus_ignore = (
+            lexicon.topic | STOP_WORDS | QUESTION_WORDS | frozenset(stem(w) for w in self.intents.words)
+        )
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
     @classmethod
-    def build(cls, passages: Sequence[Passage], *, synonyms: Synonyms | None = None,
-              topic_anchors: Sequence[str] = (), related_words: Sequence[str] = (),
-              other_topics: Sequence[str] = (), topic_words: Sequence[str] = (),
-              common_words: frozenset[str] = frozenset(), source_quality: Mapping[str, float] | None = None,
-              intents: IntentCues | None = None, config: RetrieverConfig | None = None) -> Retriever:
+    def build(
+        cls,
+        passages: Sequence[Passage],
+        *,
+        synonyms: Synonyms | None = None,
+        topic_anchors: Sequence[str] = (),
+        related_words: Sequence[str] = (),
+        other_topics: Sequence[str] = (),
+        topic_words: Sequence[str] = (),
+        common_words: frozenset[str] = frozenset(),
+        source_quality: Mapping[str, float] | None = None,
+        intents: IntentCues | None = None,
+        config: RetrieverConfig | None = None,
+    ) -> Retriever:
         synonyms = synonyms or Synonyms.from_mapping({})
         headings = [normalise(p.search_question) for p in passages]
         phrasings = [[normalise(a) for a in p.alternates] for p in passages]
         answers = [normalise(p.answer) for p in passages]
-        index = FieldIndex.build({"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings)],
-                                  "answer": answers})
+        index = FieldIndex.build(
+            {"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings)], "answer": answers}
+        )
         expansions = [expansion for _, expansion in synonyms.phrases.values()]
         edited = Counter(_vocabulary_words(" ".join((*answers, *headings, *expansions))))
         phrased = Counter(_vocabulary_words(" ".join(text for texts in phrasings for text in texts)))
-        lexicon = Lexicon(corpus=edited + phrased, common=common_words, spelled=trusted_spellings(edited, phrased),
-                          anchors=_stems(topic_anchors),
-                          related=_stems(related_words), other_topics=_stems(other_topics), topic=_stems(topic_words))
+        lexicon = Lexicon(
+            corpus=edited + phrased,
+            common=common_words,
+            spelled=trusted_spellings(edited, phrased),
+            anchors=_stems(topic_anchors),
+            related=_stems(related_words),
+            other_topics=_stems(other_topics),
+            topic=_stems(topic_words),
+        )
         quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
         return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), intents)
 
@@ -304,8 +332,9 @@ class Retriever:
         "I sleep on my stomach" is still about leg cramps."""
         other = self.lexicon.other_topics
         cramp_at = [i for i, s in enumerate(stems) if s in self.lexicon.topic and s in self.lexicon.anchors]
-        return any(stems[j] in other for i in cramp_at
-                   for j in range(max(0, i - window), min(len(stems), i + window + 1)))
+        return any(
+            stems[j] in other for i in cramp_at for j in range(max(0, i - window), min(len(stems), i + window + 1))
+        )
 
     def _fuzzy(self, text: str, shortlist: np.ndarray) -> np.ndarray:
         """For each shortlisted passage, how close the text is to its nearest phrasing (0..1).
@@ -324,8 +353,9 @@ class Retriever:
             focus = self._focus[i] = focus_stems(phrasings, self._focus_ignore, self.config.focus_share)
         return focus
 
-    def _reorder_head(self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...],
-                      stems: frozenset[str]) -> np.ndarray:
+    def _reorder_head(
+        self, order: np.ndarray, scores: np.ndarray, asked: tuple[int, ...], stems: frozenset[str]
+    ) -> np.ndarray:
         """The best few, reordered by how well each passage's phrasings ask what the question asks,
         and with a passage whose focus (see `focus_stems`) the question's stems never name set back.
 
@@ -357,16 +387,24 @@ class Retriever:
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
         asked = self.intents.detect(typed)
         if not query or not self.passages:
-            return Retrieval(candidates=(), confidence=0.0, matched=False, corrections=corrections,
-                             synonyms_used=used, coverage=coverage, intents=self.intents.labels(asked))
-        tfidf = (cfg.question_weight * self.index.cosine("question", query)
-                 + cfg.answer_weight * self.index.cosine("answer", query))
+            return Retrieval(
+                candidates=(),
+                confidence=0.0,
+                matched=False,
+                corrections=corrections,
+                synonyms_used=used,
+                coverage=coverage,
+                intents=self.intents.labels(asked),
+            )
+        tfidf = cfg.question_weight * self.index.cosine("question", query) + cfg.answer_weight * self.index.cosine(
+            "answer", query
+        )
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
         shortlist = np.argpartition(-tfidf, n_fuzzy - 1)[:n_fuzzy]
         scores = np.zeros(len(self.passages))
-        scores[shortlist] = (tfidf[shortlist] + cfg.fuzzy_weight * self._fuzzy(" ".join(words), shortlist))
+        scores[shortlist] = tfidf[shortlist] + cfg.fuzzy_weight * self._fuzzy(" ".join(words), shortlist)
         scores[shortlist] *= self._quality[shortlist]
-        order = shortlist[np.argsort(-scores[shortlist], kind="stable")][:max(k, cfg.intent_depth)]
+        order = shortlist[np.argsort(-scores[shortlist], kind="stable")][: max(k, cfg.intent_depth)]
         relevance = float(scores[order[0]]) if len(order) else 0.0
         stem_list = [stem(w) for w in words]
         stems = frozenset(stem_list)
@@ -374,12 +412,19 @@ class Retriever:
         candidates = tuple(Candidate(self.passages[i], float(scores[i])) for i in order if scores[i] > 0)
         on_topic, related = bool(stems & self.lexicon.anchors), bool(stems & self.lexicon.related)
         top = relevance if candidates else 0.0  # before the reorder: it never decides whether to answer
-        confidence = top * coverage ** 0.5
+        confidence = top * coverage**0.5
         if not on_topic:
             confidence *= cfg.related_only_factor if related else cfg.off_domain_factor
         if self._names_other_topic(stem_list):
             confidence *= cfg.other_topic_factor
         confidence = float(min(1.0, max(0.0, confidence)))
-        return Retrieval(candidates=candidates, confidence=confidence, matched=confidence >= cfg.min_confidence,
-                         corrections=corrections, synonyms_used=used, coverage=coverage,
-                         has_anchor=on_topic or related, intents=self.intents.labels(asked))
+        return Retrieval(
+            candidates=candidates,
+            confidence=confidence,
+            matched=confidence >= cfg.min_confidence,
+            corrections=corrections,
+            synonyms_used=used,
+            coverage=coverage,
+            has_anchor=on_topic or related,
+            intents=self.intents.labels(asked),
+        )

@@ -47,20 +47,111 @@ MAX_NAME_CHARS = 40
 # Words by which an asking sentence points back at the story before it: "Is it worth trying?"
 REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
 # Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
-SPEECH = frozenset({"say", "says", "said", "tell", "tells", "told", "think", "thinks", "thought", "reckons",
-                    "swear", "swears", "swore", "recommend", "recommends", "recommended", "suggest", "suggests",
-                    "suggested", "advise", "advises", "advised", "claims", "claimed"})
+SPEECH = frozenset(
+    {
+        "say",
+        "says",
+        "said",
+        "tell",
+        "tells",
+        "told",
+        "think",
+        "thinks",
+        "thought",
+        "reckons",
+        "swear",
+        "swears",
+        "swore",
+        "recommend",
+        "recommends",
+        "recommended",
+        "suggest",
+        "suggests",
+        "suggested",
+        "advise",
+        "advises",
+        "advised",
+        "claims",
+        "claimed",
+    }
+)
 # Function words people often mistype by one letter: "wen" is "when", "shoud" is "should".
-TYPED_FAST = ("when", "what", "the", "for", "you", "are", "was", "not", "and", "but", "can", "how", "why", "who",
-              "off", "its", "has", "had", "did", "all", "any", "our", "out", "now", "too", "may", "one", "his",
-              "her", "she", "him", "get", "got", "with", "have", "from", "this", "that", "they", "them", "then",
-              "should", "would", "could", "where", "which", "there", "their", "about", "after", "does", "doing")
+TYPED_FAST = (
+    "when",
+    "what",
+    "the",
+    "for",
+    "you",
+    "are",
+    "was",
+    "not",
+    "and",
+    "but",
+    "can",
+    "how",
+    "why",
+    "who",
+    "off",
+    "its",
+    "has",
+    "had",
+    "did",
+    "all",
+    "any",
+    "our",
+    "out",
+    "now",
+    "too",
+    "may",
+    "one",
+    "his",
+    "her",
+    "she",
+    "him",
+    "get",
+    "got",
+    "with",
+    "have",
+    "from",
+    "this",
+    "that",
+    "they",
+    "them",
+    "then",
+    "should",
+    "would",
+    "could",
+    "where",
+    "which",
+    "there",
+    "their",
+    "about",
+    "after",
+    "does",
+    "doing",
+)
 TYPO_LENGTH = 6  # up to this many letters, a rare word one edit from a function word is that word mistyped
 # Words that join two subjects of one question ("CBD or magnesium", "X rather than Y"): only then
 # is the known one a question of its own that a passage may answer. An example joins its kind the
 # same way ("blood pressure pills like amlodipine", "foods such as kale"): the kind may be answered.
-COORDINATORS = frozenset({"and", "or", "nor", "vs", "versus", "than", "plus", "either", "instead", "rather",
-                          "like", "such", "including", "especially"})
+COORDINATORS = frozenset(
+    {
+        "and",
+        "or",
+        "nor",
+        "vs",
+        "versus",
+        "than",
+        "plus",
+        "either",
+        "instead",
+        "rather",
+        "like",
+        "such",
+        "including",
+        "especially",
+    }
+)
 _LINKING = frozenset({"a", "an", "the", "some", "of", "to", "with", "as", "e", "g"})  # "such as a", "e.g."
 
 
@@ -140,8 +231,12 @@ class SubjectReader:
             return False  # "3am", "10": times and amounts, not things
         if len(word) <= SHORT_WORD and word.isalpha() and not next_word.isdigit() and word not in self.real_words:
             return False  # "fot", "lst": typed fast, not a thing
-        if (len(word) <= TYPO_LENGTH and word not in TYPED_FAST and (word not in self.real_words or len(word) <= SHORT_WORD)
-                and any(OSA.distance(word, f) <= 1 for f in TYPED_FAST)):
+        if (
+            len(word) <= TYPO_LENGTH
+            and word not in TYPED_FAST
+            and (word not in self.real_words or len(word) <= SHORT_WORD)
+            and any(OSA.distance(word, f) <= 1 for f in TYPED_FAST)
+        ):
             return False  # "wen" is "when", "shoud" is "should"; "gout" is gout
         return stem(word) not in self.not_subject
 
@@ -200,8 +295,11 @@ class SubjectReader:
         runs: list[list[int]] = []
         current: list[int] = []
         for i, word in enumerate(words):
-            if word in acronyms or self._is_subject_word(word, words[i + 1] if i + 1 < len(words) else "") or (
-                    current and current[-1] == i - 1 and _is_letter_name(word)):
+            if (
+                word in acronyms
+                or self._is_subject_word(word, words[i + 1] if i + 1 < len(words) else "")
+                or (current and current[-1] == i - 1 and _is_letter_name(word))
+            ):
                 current.append(i)
             elif current:
                 runs.append(current)
@@ -209,20 +307,32 @@ class SubjectReader:
         if current:
             runs.append(current)
         phrases = tuple(self._phrase(words, run, in_synonym, text) for run in runs)
-        phrases = tuple(replace(p, speaker=run[-1] + 1 < len(words) and words[run[-1] + 1] in SPEECH)
-                        for p, run in zip(phrases, runs))
+        phrases = tuple(
+            replace(p, speaker=run[-1] + 1 < len(words) and words[run[-1] + 1] in SPEECH)
+            for p, run in zip(phrases, runs)
+        )
         # "the position of my feet under heavy blankets": after a first subject, a place is a circumstance
         kept = [k for k, run in enumerate(runs) if k == 0 or not _after_place(words, run[0])]
         phrases, runs = tuple(phrases[k] for k in kept), [runs[k] for k in kept]
         coordinated = any(
-            phrases[k].known != phrases[k + 1].known and _joined(words[runs[k][-1] + 1:runs[k + 1][0]])
-            for k in range(len(runs) - 1))
+            phrases[k].known != phrases[k + 1].known and _joined(words[runs[k][-1] + 1 : runs[k + 1][0]])
+            for k in range(len(runs) - 1)
+        )
         return Subject(phrases, coordinated)
 
-    def _phrase(self, words: Sequence[str], run: Sequence[int], in_synonym: Collection[int], text: str) -> SubjectPhrase:
-        unknown = [words[i] for i in run if i not in in_synonym and not (
-            self._known(words[i]) if not _is_letter_name(words[i])
-            else f"{stem(words[i - 1])} {words[i]}" in self.known_pairs)]
+    def _phrase(
+        self, words: Sequence[str], run: Sequence[int], in_synonym: Collection[int], text: str
+    ) -> SubjectPhrase:
+        unknown = [
+            words[i]
+            for i in run
+            if i not in in_synonym
+            and not (
+                self._known(words[i])
+                if not _is_letter_name(words[i])
+                else f"{stem(words[i - 1])} {words[i]}" in self.known_pairs
+            )
+        ]
         phrase = tuple(words[i] for i in run)
         anchored = bool(unknown) and any(stem(w) in self.domain for w in phrase if w not in unknown)
         return SubjectPhrase(words=phrase, text=span_in(text, phrase), unknown=tuple(unknown), anchored=anchored)
@@ -266,8 +376,7 @@ def _after_place(words: Sequence[str], start: int) -> bool:
 
 def _joined(between: Sequence[str]) -> bool:
     """True when the words between two subjects join them ("or", "and a", "rather than")."""
-    return (any(w in COORDINATORS for w in between)
-            and all(w in COORDINATORS or w in _LINKING for w in between))
+    return any(w in COORDINATORS for w in between) and all(w in COORDINATORS or w in _LINKING for w in between)
 
 
 def span_in(text: str, words: Sequence[str]) -> str:
@@ -313,8 +422,9 @@ def not_subject_stems(knowledge: Knowledge) -> frozenset[str]:
     """The stems that never name what a question asks about, for this knowledge folder: the frame
     words, the topic words and every word of the intent cues ("protect against", "brought on")."""
     cues = [cue for cues in knowledge.intents.values() for cue in cues]
-    return framing_stems(knowledge.frame_words, knowledge.topic_anchors, knowledge.topic_words,
-                         knowledge.other_topics, cues)
+    return framing_stems(
+        knowledge.frame_words, knowledge.topic_anchors, knowledge.topic_words, knowledge.other_topics, cues
+    )
 
 
 def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
@@ -329,11 +439,21 @@ def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
     edited += [normalise(w) for w in (*knowledge.topic_anchors, *knowledge.related_words)]
     words = {w for text in edited for w in text.split()}
     # Phrasings may vouch for ordinary English words ("woken", "beer"), not for names only they use.
-    words |= {w for p in knowledge.passages for text in p.alternates for w in normalise(text).split()
-              if w in knowledge.common_words}
+    words |= {
+        w
+        for p in knowledge.passages
+        for text in p.alternates
+        for w in normalise(text).split()
+        if w in knowledge.common_words
+    }
     not_subject = not_subject_stems(knowledge)
-    return SubjectReader(known_stems=frozenset(stem(w) for w in words), known_words=frozenset(words),
-                         known_pairs=frozenset(t for t in retriever.index.vocabulary if " " in t),
-                         not_subject=not_subject, real_words=knowledge.common_words,
-                         repair=retriever.correct, synonym_spans=synonyms.spans,
-                         domain=frozenset(stem(w) for phrase in knowledge.related_words for w in normalise(phrase).split()))
+    return SubjectReader(
+        known_stems=frozenset(stem(w) for w in words),
+        known_words=frozenset(words),
+        known_pairs=frozenset(t for t in retriever.index.vocabulary if " " in t),
+        not_subject=not_subject,
+        real_words=knowledge.common_words,
+        repair=retriever.correct,
+        synonym_spans=synonyms.spans,
+        domain=frozenset(stem(w) for phrase in knowledge.related_words for w in normalise(phrase).split()),
+    )

@@ -17,11 +17,32 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from bot.safety.lexicon import FILLER_WORDS, LEVELS, STOP_WORDS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
+from bot.safety.lexicon import (
+    FILLER_WORDS,
+    LEVELS,
+    STOP_WORDS,
+    Chunk,
+    Level,
+    Lexicon,
+    LexiconError,
+    Phrase,
+    canonical,
+    load_lexicon,
+)
 from bot.text.normalise import normalise
 
-__all__ = ["LEVELS", "Escalation", "Level", "Lexicon", "LexiconError", "Match", "check_lexicon", "detect",
-           "detect_all", "load_lexicon"]
+__all__ = [
+    "LEVELS",
+    "Escalation",
+    "Level",
+    "Lexicon",
+    "LexiconError",
+    "Match",
+    "check_lexicon",
+    "detect",
+    "detect_all",
+    "load_lexicon",
+]
 
 
 # Ordinary phrases ("red meat") never reach across these: a full stop or comma ends a thought.
@@ -75,12 +96,19 @@ def _lookup(word: str, lexicon: Lexicon) -> tuple[str, frozenset[str], bool]:
         pass  # small words are found through the word list when a `+` chunk needs them
     elif canon in lexicon.vocabulary:
         result = (canon, frozenset({canon}), False)
-    elif (len(word) >= lexicon.fuzzy_min_length and word.isalpha() and word not in lexicon.guard_words
-          and word not in lexicon.plain_words and canon not in lexicon.plain_words):
+    elif (
+        len(word) >= lexicon.fuzzy_min_length
+        and word.isalpha()
+        and word not in lexicon.guard_words
+        and word not in lexicon.plain_words
+        and canon not in lexicon.plain_words
+    ):
         limit = 2 if len(word) >= lexicon.fuzzy_long_word else 1
-        hits = frozenset(target_canon for spelling, target_canon in lexicon.fuzzy_targets.get(word[0], ())
-                         if abs(len(spelling) - len(word)) <= limit
-                         and OSA.distance(word, spelling, score_cutoff=limit) <= limit)
+        hits = frozenset(
+            target_canon
+            for spelling, target_canon in lexicon.fuzzy_targets.get(word[0], ())
+            if abs(len(spelling) - len(word)) <= limit and OSA.distance(word, spelling, score_cutoff=limit) <= limit
+        )
         if hits:
             result = (canon, hits, True)
     if len(lexicon.token_cache) > _CACHE_LIMIT:
@@ -126,8 +154,9 @@ def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str
     return spans
 
 
-def _match_phrase(phrase: Phrase, positions: dict[str, list[int]], canons: list[str], content_before: list[int],
-                  lexicon: Lexicon) -> tuple[int, ...] | None:
+def _match_phrase(
+    phrase: Phrase, positions: dict[str, list[int]], canons: list[str], content_before: list[int], lexicon: Lexicon
+) -> tuple[int, ...] | None:
     """Positions of the words that fill every slot of `phrase` close together, or None.
 
     Distance counts only content words: "redness on the back of my leg" has one word ("back")
@@ -135,8 +164,12 @@ def _match_phrase(phrase: Phrase, positions: dict[str, list[int]], canons: list[
     """
     per_slot: list[list[tuple[int, int]]] = []
     for starts in phrase.chunks_by_first:
-        spans = [s for word in starts.keys() & positions.keys() for chunk in starts[word]
-                 for s in _chunk_spans(chunk, positions, canons, lexicon.chunk_gap)]
+        spans = [
+            s
+            for word in starts.keys() & positions.keys()
+            for chunk in starts[word]
+            for s in _chunk_spans(chunk, positions, canons, lexicon.chunk_gap)
+        ]
         if not spans:
             return None
         per_slot.append(spans)
@@ -170,8 +203,9 @@ def _combine(per_slot: list[list[tuple[int, int]]], content_before: list[int], a
     return None
 
 
-def _combine_two(first: list[tuple[int, int]], second: list[tuple[int, int]], content_before: list[int],
-                 allowed: int) -> tuple[int, ...] | None:
+def _combine_two(
+    first: list[tuple[int, int]], second: list[tuple[int, int]], content_before: list[int], allowed: int
+) -> tuple[int, ...] | None:
     """`_combine` for two slots: for each span of `first`, only the nearest spans of `second` matter."""
     starts = [s for s, _ in second]
     for a_start, a_end in first:
@@ -179,7 +213,7 @@ def _combine_two(first: list[tuple[int, int]], second: list[tuple[int, int]], co
         if after < len(second) and content_before[second[after][0]] - content_before[a_end + 1] <= allowed:
             b_start, b_end = second[after]
             return (*range(a_start, a_end + 1), *range(b_start, b_end + 1))
-        for b_start, b_end in reversed(second[:bisect.bisect_left(starts, a_start)]):
+        for b_start, b_end in reversed(second[: bisect.bisect_left(starts, a_start)]):
             if b_end < a_start:
                 if content_before[a_start] - content_before[b_end + 1] <= allowed:
                     return (*range(b_start, b_end + 1), *range(a_start, a_end + 1))
@@ -188,16 +222,23 @@ def _combine_two(first: list[tuple[int, int]], second: list[tuple[int, int]], co
     return None
 
 
-def _masked(infos: list[tuple[str, frozenset[str], bool]], pieces: list[int], starts: list[int],
-            lexicon: Lexicon) -> set[int]:
+def _masked(
+    infos: list[tuple[str, frozenset[str], bool]], pieces: list[int], starts: list[int], lexicon: Lexicon
+) -> set[int]:
     """Positions used by ordinary phrases ("red meat"), which must not count towards a flag."""
     masked: set[int] = set()
     for i in starts:
         for mask_index in lexicon.mask_starts[infos[i][0]]:
             mask, end, used = lexicon.masks[mask_index], i, [i]
             for atom in mask[1:]:
-                end = next((j for j in range(end + 1, min(end + 2 + lexicon.chunk_gap, len(infos)))
-                            if infos[j][0] in atom and pieces[j] == pieces[i]), -1)
+                end = next(
+                    (
+                        j
+                        for j in range(end + 1, min(end + 2 + lexicon.chunk_gap, len(infos)))
+                        if infos[j][0] in atom and pieces[j] == pieces[i]
+                    ),
+                    -1,
+                )
                 if end < 0:
                     break
                 used.append(end)
@@ -233,8 +274,9 @@ def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
         used_positions = _match_phrase(phrase, positions, canons, content_before, lexicon)
         if used_positions is not None:
             typos = tuple((words[p], "/".join(sorted(infos[p][1]))) for p in used_positions if infos[p][2])
-            matches[phrase.flag] = Match(phrase.flag, phrase.level, phrase.source, phrase.line,
-                                         tuple(words[p] for p in used_positions), typos)
+            matches[phrase.flag] = Match(
+                phrase.flag, phrase.level, phrase.source, phrase.line, tuple(words[p] for p in used_positions), typos
+            )
     result = tuple(sorted(matches.values(), key=lambda m: lexicon.flag_order[m.flag]))
     if len(lexicon.result_cache) > _RESULT_CACHE_LIMIT:
         lexicon.result_cache.clear()
@@ -263,8 +305,10 @@ def check_lexicon(lexicon: Lexicon, ordinary: Iterable[str] = ()) -> list[str]:
     problems: list[str] = []
     for text in ordinary:
         for match in detect_all(text, lexicon):
-            problems.append(f"{source}:{match.line}: ordinary phrase {text!r} raises flag {match.flag!r} "
-                            f"through phrase {match.phrase!r}")
+            problems.append(
+                f"{source}:{match.line}: ordinary phrase {text!r} raises flag {match.flag!r} "
+                f"through phrase {match.phrase!r}"
+            )
     for word in sorted(lexicon.guard_words):
         if canonical(word, lexicon.forms) in lexicon.vocabulary:
             problems.append(f"{source}: guard word {word!r} is itself a red-flag word; remove it from guard_words")
@@ -272,7 +316,8 @@ def check_lexicon(lexicon: Lexicon, ordinary: Iterable[str] = ()) -> list[str]:
     for phrase in lexicon.phrases:
         key = tuple(sorted(map(repr, phrase.slots)))
         if key in seen:
-            problems.append(f"{source}:{phrase.line}: phrase {phrase.source!r} repeats {seen[key].source!r} "
-                            f"(line {seen[key].line})")
+            problems.append(
+                f"{source}:{phrase.line}: phrase {phrase.source!r} repeats {seen[key].source!r} (line {seen[key].line})"
+            )
         seen.setdefault(key, phrase)
     return problems

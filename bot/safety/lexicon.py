@@ -184,8 +184,11 @@ class _Compiler:
     def expect(self, value: Any, kind: type, what: str, where: Any) -> bool:
         if isinstance(value, kind) and (kind is not str or value.strip()):
             return True
-        self.error(value if hasattr(value, "line") else where, f"{what} must be a {'non-empty ' if kind is str else ''}"
-                   f"{ {str: 'text', list: 'list', dict: 'mapping', int: 'whole number'}[kind] }, got {value!r}")
+        self.error(
+            value if hasattr(value, "line") else where,
+            f"{what} must be a {'non-empty ' if kind is str else ''}"
+            f"{ {str: 'text', list: 'list', dict: 'mapping', int: 'whole number'}[kind] }, got {value!r}",
+        )
         return False
 
     def compile(self) -> Lexicon:
@@ -214,7 +217,9 @@ class _Compiler:
                 words = [normalise(str(m)) for m in members]
                 self.group_words.update(words)
                 self.groups[str(name)] = frozenset(canonical(w, self.forms) for w in words if w)
-        masks = tuple(self.chunk(str(m).split(" "), m) for m in self.as_list(data.get("ordinary_phrases"), "ordinary_phrases"))
+        masks = tuple(
+            self.chunk(str(m).split(" "), m) for m in self.as_list(data.get("ordinary_phrases"), "ordinary_phrases")
+        )
         guard_words = frozenset(normalise(str(w)) for w in self.as_list(data.get("guard_words"), "guard_words"))
         messages, flags = self.levels(data.get("levels"), data)
         if self.errors:
@@ -243,7 +248,9 @@ class _Compiler:
             if self.expect(message, str, f"the {level} message", entry):
                 messages[level] = " ".join(message.split())
                 if level == "emergency" and not _EMERGENCY_NUMBER_RE.search(message):
-                    self.error(message, "the emergency message must name a local emergency number (such as 911, 112 or 999)")
+                    self.error(
+                        message, "the emergency message must name a local emergency number (such as 911, 112 or 999)"
+                    )
             for flag in self.as_list(entry.get("flags"), f"{level} flags"):
                 if not self.expect(flag, dict, "a flag", entry):
                     continue
@@ -251,15 +258,21 @@ class _Compiler:
                     if key not in _FLAG_KEYS:
                         self.error(key, f"unknown flag key {key!r}; expected {sorted(_FLAG_KEYS)}")
                 name, reason = flag.get("name"), flag.get("reason")
-                if not (self.expect(name, str, "flag name", flag) and self.expect(reason, str, f"reason of {name!r}", flag)):
+                if not (
+                    self.expect(name, str, "flag name", flag) and self.expect(reason, str, f"reason of {name!r}", flag)
+                ):
                     continue
                 if name in names:
                     self.error(name, f"flag name {name!r} is used twice")
                 names.add(name)
-                phrases = tuple(self.phrase(p, name, level) for p in self.as_list(flag.get("phrases"), f"phrases of {name!r}"))
+                phrases = tuple(
+                    self.phrase(p, name, level) for p in self.as_list(flag.get("phrases"), f"phrases of {name!r}")
+                )
                 if not phrases:
                     self.error(flag, f"flag {name!r} has no phrases")
-                flags.append(Flag(str(name), level, " ".join(reason.split()), flag.line, tuple(p for p in phrases if p.slots)))
+                flags.append(
+                    Flag(str(name), level, " ".join(reason.split()), flag.line, tuple(p for p in phrases if p.slots))
+                )
         return messages, flags
 
     def phrase(self, source: Any, flag: str, level: Level) -> Phrase:
@@ -270,7 +283,9 @@ class _Compiler:
         errors_before = len(self.errors)
         for raw_slot in source.split():
             alternatives = [alt.split("+") for alt in raw_slot.split("|")]
-            chunks = tuple(c for c in (self.chunk(parts, source, typo_ok=len(parts) == 1) for parts in alternatives) if c)
+            chunks = tuple(
+                c for c in (self.chunk(parts, source, typo_ok=len(parts) == 1) for parts in alternatives) if c
+            )
             if len(chunks) == 1 and len(chunks[0]) == 1 and not raw_slot.startswith("$") and chunks[0][0] <= STOP_WORDS:
                 continue  # a lone small word: "pain in my chest" == "chest pain"
             if not chunks:
@@ -309,8 +324,14 @@ class _Compiler:
             atoms.append(frozenset(canonical(w, self.forms) for w in words))
         return tuple(atoms)
 
-    def build(self, messages: dict[Level, str], flags: list[Flag], masks: tuple[Chunk, ...],
-              guard_words: frozenset[str], matching: dict[str, int]) -> Lexicon:
+    def build(
+        self,
+        messages: dict[Level, str],
+        flags: list[Flag],
+        masks: tuple[Chunk, ...],
+        guard_words: frozenset[str],
+        matching: dict[str, int],
+    ) -> Lexicon:
         phrases = tuple(p for f in flags for p in f.phrases)
         vocabulary = frozenset(w for p in phrases for slot in p.slots for c in slot for atom in c for w in atom)
         forms_by_canonical: dict[str, set[str]] = {}
@@ -323,7 +344,11 @@ class _Compiler:
             if canon not in vocabulary:
                 continue
             for spelling in spellings:
-                if len(spelling) >= matching["fuzzy_min_length"] and spelling.isalpha() and spelling not in self.group_words:
+                if (
+                    len(spelling) >= matching["fuzzy_min_length"]
+                    and spelling.isalpha()
+                    and spelling not in self.group_words
+                ):
                     targets.setdefault(spelling[0], []).append((spelling, canon))
         anchors: dict[str, list[int]] = {}
         for index, phrase in enumerate(phrases):
@@ -337,12 +362,19 @@ class _Compiler:
                 mask_starts.setdefault(word, []).append(index)
         mask_words = {w for m in masks for atom in m for w in atom}
         return Lexicon(
-            source=self.path, messages=messages, flags=tuple(flags), phrases=phrases, masks=masks,
-            guard_words=guard_words, forms=dict(self.forms), vocabulary=vocabulary,
+            source=self.path,
+            messages=messages,
+            flags=tuple(flags),
+            phrases=phrases,
+            masks=masks,
+            guard_words=guard_words,
+            forms=dict(self.forms),
+            vocabulary=vocabulary,
             plain_words=frozenset(self.group_words | (mask_words - vocabulary)),
             fuzzy_targets={k: tuple(sorted(set(v))) for k, v in targets.items()},
             anchors={k: tuple(v) for k, v in anchors.items()},
-            mask_starts={k: tuple(v) for k, v in mask_starts.items()}, needs=tuple(p.needs for p in phrases),
+            mask_starts={k: tuple(v) for k, v in mask_starts.items()},
+            needs=tuple(p.needs for p in phrases),
             flag_order={f.name: i for i, f in enumerate(flags)},
             **matching,
         )

@@ -12,27 +12,86 @@ from functools import lru_cache
 
 # Every apostrophe look-alike people type, and the invisible characters copy-paste brings along
 # (zero-width spaces, soft hyphens, direction marks): "can`t" and "che\u200bst" must still match.
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'", "\u02bc": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+    }
+)
 _INVISIBLE_RE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 # Contractions, with and without the apostrophe people often leave out when typing fast.
 _CONTRACTIONS: dict[str, str] = {
-    "can't": "can not", "cant": "can not", "cannot": "can not", "won't": "will not", "wont": "will not",
-    "don't": "do not", "dont": "do not", "doesn't": "does not", "doesnt": "does not",
-    "didn't": "did not", "didnt": "did not", "isn't": "is not", "isnt": "is not",
-    "aren't": "are not", "arent": "are not", "wasn't": "was not", "wasnt": "was not",
-    "weren't": "were not", "werent": "were not", "haven't": "have not", "havent": "have not",
-    "hasn't": "has not", "hasnt": "has not", "couldn't": "could not", "couldnt": "could not",
-    "shouldn't": "should not", "shouldnt": "should not", "wouldn't": "would not", "wouldnt": "would not",
-    "i'm": "i am", "im": "i am", "i've": "i have", "ive": "i have", "i'll": "i will", "i'd": "i would",
-    "it's": "it is", "that's": "that is", "what's": "what is", "whats": "what is",
-    "there's": "there is", "how's": "how is", "who's": "who is", "let's": "let us",
-    "you're": "you are", "youre": "you are", "they're": "they are", "we're": "we are",
+    "can't": "can not",
+    "cant": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "wont": "will not",
+    "don't": "do not",
+    "dont": "do not",
+    "doesn't": "does not",
+    "doesnt": "does not",
+    "didn't": "did not",
+    "didnt": "did not",
+    "isn't": "is not",
+    "isnt": "is not",
+    "aren't": "are not",
+    "arent": "are not",
+    "wasn't": "was not",
+    "wasnt": "was not",
+    "weren't": "were not",
+    "werent": "were not",
+    "haven't": "have not",
+    "havent": "have not",
+    "hasn't": "has not",
+    "hasnt": "has not",
+    "couldn't": "could not",
+    "couldnt": "could not",
+    "shouldn't": "should not",
+    "shouldnt": "should not",
+    "wouldn't": "would not",
+    "wouldnt": "would not",
+    "i'm": "i am",
+    "im": "i am",
+    "i've": "i have",
+    "ive": "i have",
+    "i'll": "i will",
+    "i'd": "i would",
+    "it's": "it is",
+    "that's": "that is",
+    "what's": "what is",
+    "whats": "what is",
+    "there's": "there is",
+    "how's": "how is",
+    "who's": "who is",
+    "let's": "let us",
+    "you're": "you are",
+    "youre": "you are",
+    "they're": "they are",
+    "we're": "we are",
 }
 # Text-speak for question words, so "wat causes cramps" reads like "what causes cramps".
-_CONTRACTIONS.update({"wat": "what", "wut": "what", "wht": "what", "whta": "what", "hw": "how", "u": "you",
-                      "ur": "your", "r": "are", "y": "why"})
+_CONTRACTIONS.update(
+    {
+        "wat": "what",
+        "wut": "what",
+        "wht": "what",
+        "whta": "what",
+        "hw": "how",
+        "u": "you",
+        "ur": "your",
+        "r": "are",
+        "y": "why",
+    }
+)
 _SUFFIXES = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am", "s": ""}
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
@@ -99,9 +158,19 @@ def first_sentence(text: str) -> str:
 
 _STEM_RULES: tuple[tuple[str, str, int], ...] = (
     # (suffix, replacement, minimum stem length left)
-    ("ies", "y", 3), ("sses", "ss", 2), ("ness", "", 4), ("ings", "", 3), ("ing", "", 3),
-    ("edly", "", 3), ("ed", "", 3), ("ly", "", 4), ("ches", "ch", 2), ("shes", "sh", 2),
-    ("xes", "x", 2), ("zes", "z", 2), ("s", "", 3),
+    ("ies", "y", 3),
+    ("sses", "ss", 2),
+    ("ness", "", 4),
+    ("ings", "", 3),
+    ("ing", "", 3),
+    ("edly", "", 3),
+    ("ed", "", 3),
+    ("ly", "", 4),
+    ("ches", "ch", 2),
+    ("shes", "sh", 2),
+    ("xes", "x", 2),
+    ("zes", "z", 2),
+    ("s", "", 3),
 )
 
 

@@ -14,12 +14,30 @@ from fastapi.responses import JSONResponse
 
 from bot.web.reload import KnowledgeHolder
 
-PROBLEM_LIST = {"type": "array", "items": {"type": "object", "properties": {
-    "level": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"}, "message": {"type": "string"}}}}
-RELOAD_SCHEMA = {"type": "object", "properties": {
-    "status": {"type": "string", "enum": ["reloaded", "unchanged", "rejected"]},
-    "version": {"type": "string"}, "previous_version": {"type": "string"}, "passages": {"type": "integer"},
-    "seconds": {"type": "number"}, "errors": PROBLEM_LIST, "warnings": PROBLEM_LIST}}
+PROBLEM_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {
+            "level": {"type": "string"},
+            "file": {"type": "string"},
+            "line": {"type": "integer"},
+            "message": {"type": "string"},
+        },
+    },
+}
+RELOAD_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "string", "enum": ["reloaded", "unchanged", "rejected"]},
+        "version": {"type": "string"},
+        "previous_version": {"type": "string"},
+        "passages": {"type": "integer"},
+        "seconds": {"type": "number"},
+        "errors": PROBLEM_LIST,
+        "warnings": PROBLEM_LIST,
+    },
+}
 
 
 def get_holder(request: Request) -> KnowledgeHolder:
@@ -36,18 +54,30 @@ def admin_router(token: str) -> APIRouter:
     def require_token(request: Request) -> None:
         scheme, _, given = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not given.strip():
-            raise HTTPException(401, "send the admin token as 'Authorization: Bearer <token>'",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                401, "send the admin token as 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
+            )
         if not hmac.compare_digest(given.strip().encode(), expected):
             raise HTTPException(403, "wrong admin token")
 
-    router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(require_token)],
-                       responses={401: {"description": "No bearer token"}, 403: {"description": "Wrong token"}})
+    router = APIRouter(
+        prefix="/api/admin",
+        tags=["admin"],
+        dependencies=[Depends(require_token)],
+        responses={401: {"description": "No bearer token"}, 403: {"description": "Wrong token"}},
+    )
 
-    @router.post("/reload", summary="Reload the knowledge folder without a restart", responses={
-        200: {"description": "Reloaded, or unchanged", "content": {"application/json": {"schema": RELOAD_SCHEMA}}},
-        409: {"description": "The knowledge has errors; the last good knowledge is still served",
-              "content": {"application/json": {"schema": RELOAD_SCHEMA}}}})
+    @router.post(
+        "/reload",
+        summary="Reload the knowledge folder without a restart",
+        responses={
+            200: {"description": "Reloaded, or unchanged", "content": {"application/json": {"schema": RELOAD_SCHEMA}}},
+            409: {
+                "description": "The knowledge has errors; the last good knowledge is still served",
+                "content": {"application/json": {"schema": RELOAD_SCHEMA}},
+            },
+        },
+    )
     def reload(holder: HolderDep, force: bool = False) -> JSONResponse:
         """Check the folder, build the new index aside and swap it in; requests in flight finish on the old one.
 
@@ -60,7 +90,11 @@ def admin_router(token: str) -> APIRouter:
     def status(holder: HolderDep) -> dict[str, Any]:
         bot = holder.current
         last = holder.last_result
-        return {"version": bot.version if bot else None, "passages": len(bot.knowledge.passages) if bot else 0,
-                "changed_on_disk": holder.changed(), "last_reload": last.to_dict() if last else None}
+        return {
+            "version": bot.version if bot else None,
+            "passages": len(bot.knowledge.passages) if bot else 0,
+            "changed_on_disk": holder.changed(),
+            "last_reload": last.to_dict() if last else None,
+        }
 
     return router

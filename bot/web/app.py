@@ -57,8 +57,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             app.state.knowledge.load()  # sets app.state.bot
             log.info("knowledge %s loaded: %d passages", app.state.bot.version, len(app.state.bot.knowledge.passages))
         # --- live reload: poll knowledge/ when CRAMPBOT_RELOAD_INTERVAL > 0 (bot.reload) ---
-        watcher = (asyncio.create_task(app.state.knowledge.watch(settings.reload_interval))
-                   if settings.reload_interval > 0 else None)
+        watcher = (
+            asyncio.create_task(app.state.knowledge.watch(settings.reload_interval))
+            if settings.reload_interval > 0
+            else None
+        )
         yield
         if watcher is not None:
             watcher.cancel()
@@ -70,8 +73,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.state.settings = settings
     app.state.bot = bot
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
-    app.state.knowledge = KnowledgeHolder(settings.knowledge, bot, config=retriever_config(settings),
-                                          publish=lambda new: setattr(app.state, "bot", new))
+    app.state.knowledge = KnowledgeHolder(
+        settings.knowledge, bot, config=retriever_config(settings), publish=lambda new: setattr(app.state, "bot", new)
+    )
     if settings.admin_token:
         app.include_router(admin_router(settings.admin_token))
     # --- end live reload ---
@@ -79,42 +83,59 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     # UTF-8, more with JSON escapes) and a session id; anything larger is refused unread.
     app.add_middleware(BodyLimit, max_bytes=16_384 + 12 * settings.max_question_chars)
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
-                           allow_methods=["GET", "POST", "OPTIONS"], allow_headers=["Content-Type"],
-                           expose_headers=["Retry-After"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type"],
+            expose_headers=["Retry-After"],
+        )
 
     @app.exception_handler(NotReady)
     async def not_ready(_: Request, __: NotReady) -> JSONResponse:
-        return JSONResponse({"detail": "crampbot is starting, try again in a moment"}, status_code=503,
-                            headers={"Retry-After": "1"})
+        return JSONResponse(
+            {"detail": "crampbot is starting, try again in a moment"}, status_code=503, headers={"Retry-After": "1"}
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return JSONResponse({"detail": "internal error", "error": "internal error, please try again"},
-                            status_code=500)
+        return JSONResponse({"detail": "internal error", "error": "internal error, please try again"}, status_code=500)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return _unprocessable([{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-                               for e in exc.errors()])
+        return _unprocessable(
+            [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and request.url.path.startswith("/api/"):
             # Bytes that are not UTF-8 JSON never reach validation; answer them like any invalid JSON.
             return _unprocessable([{"loc": ["body"], "msg": "body is not valid UTF-8 JSON", "type": "json_invalid"}])
-        return JSONResponse({"detail": exc.detail, "error": str(exc.detail)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"detail": exc.detail, "error": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
-    @app.post("/api/ask", response_model=AskResponse, summary="Ask crampbot a question",
-              responses={422: {"description": "Missing, empty, non-text or too long question, or invalid JSON"}})
+    @app.post(
+        "/api/ask",
+        response_model=AskResponse,
+        summary="Ask crampbot a question",
+        responses={422: {"description": "Missing, empty, non-text or too long question, or invalid JSON"}},
+    )
     def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
         if len(body.question) > settings.max_question_chars:
-            raise RequestValidationError([{
-                "loc": ("body", "question"), "type": "string_too_long",
-                "msg": f"question must be at most {settings.max_question_chars} characters (got {len(body.question)})",
-            }])
+            raise RequestValidationError(
+                [
+                    {
+                        "loc": ("body", "question"),
+                        "type": "string_too_long",
+                        "msg": f"question must be at most {settings.max_question_chars} characters (got {len(body.question)})",
+                    }
+                ]
+            )
         return bot.ask(body.question).to_dict()
 
     @app.get("/api/health", response_model=HealthResponse, summary="Ready check")

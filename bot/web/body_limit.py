@@ -53,6 +53,11 @@ class BodyLimit:
     async def _refuse(self, send: Send) -> None:
         message = f"request body over {self.max_bytes} bytes"
         body = json.dumps({"detail": message, "error": f"body: {message}"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -43,9 +43,13 @@ class ReloadResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "status": self.status, "version": self.version, "previous_version": self.previous_version,
-            "passages": self.passages, "seconds": round(self.seconds, 3),
-            "errors": [p.to_dict() for p in self.errors], "warnings": [p.to_dict() for p in self.warnings],
+            "status": self.status,
+            "version": self.version,
+            "previous_version": self.previous_version,
+            "passages": self.passages,
+            "seconds": round(self.seconds, 3),
+            "errors": [p.to_dict() for p in self.errors],
+            "warnings": [p.to_dict() for p in self.warnings],
         }
 
 
@@ -65,8 +69,14 @@ def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
 class KnowledgeHolder:
     """Owns the Bot being served and replaces it only with one built from knowledge that checks clean."""
 
-    def __init__(self, root: Path, bot: Bot | None = None, *, config: RetrieverConfig | None = None,
-                 publish: Callable[[Bot], None] | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        bot: Bot | None = None,
+        *,
+        config: RetrieverConfig | None = None,
+        publish: Callable[[Bot], None] | None = None,
+    ) -> None:
         self.root = Path(root)
         self.config = config
         self._publish = publish
@@ -104,20 +114,43 @@ class KnowledgeHolder:
                 report = run_check(self.root)
             except Exception as exc:  # a checker bug must not take the admin route or the watcher down
                 log.exception("checking %s failed", self.root)
-                report = CheckReport(self.root, (Problem(".", 0, "error", f"the check itself failed: {exc}"),), None, 0.0)
+                report = CheckReport(
+                    self.root, (Problem(".", 0, "error", f"the check itself failed: {exc}"),), None, 0.0
+                )
             errors = tuple(report.errors)
             if report.knowledge is None and not errors:  # cannot happen, but never swap in nothing
                 errors = (Problem(".", 0, "error", "the knowledge did not load"),)
             if errors:
                 self._seen = seen  # do not retry the same broken files on every poll
-                result = ReloadResult("rejected", old_version, old_version, _count(old), time.perf_counter() - start,
-                                      errors, tuple(report.warnings))
+                result = ReloadResult(
+                    "rejected",
+                    old_version,
+                    old_version,
+                    _count(old),
+                    time.perf_counter() - start,
+                    errors,
+                    tuple(report.warnings),
+                )
                 for problem in errors:
-                    log.error("reload rejected, still serving %s: %s", old_version or "nothing", problem.format(self.root))
-            elif not force and old is not None and report.knowledge is not None and report.knowledge.version == old_version:
+                    log.error(
+                        "reload rejected, still serving %s: %s", old_version or "nothing", problem.format(self.root)
+                    )
+            elif (
+                not force
+                and old is not None
+                and report.knowledge is not None
+                and report.knowledge.version == old_version
+            ):
                 self._seen = seen
-                result = ReloadResult("unchanged", old_version, old_version, _count(old), time.perf_counter() - start,
-                                      (), tuple(report.warnings))
+                result = ReloadResult(
+                    "unchanged",
+                    old_version,
+                    old_version,
+                    _count(old),
+                    time.perf_counter() - start,
+                    (),
+                    tuple(report.warnings),
+                )
             else:
                 assert report.knowledge is not None
                 config = self.config if self.config is not None else (old.retriever.config if old else None)
@@ -127,14 +160,34 @@ class KnowledgeHolder:
                     log.exception("indexing %s failed, still serving %s", self.root, old_version or "nothing")
                     self._seen = seen
                     problem = Problem(".", 0, "error", f"could not build the index: {exc}")
-                    self.last_result = ReloadResult("rejected", old_version, old_version, _count(old),
-                                                    time.perf_counter() - start, (problem,), tuple(report.warnings))
+                    self.last_result = ReloadResult(
+                        "rejected",
+                        old_version,
+                        old_version,
+                        _count(old),
+                        time.perf_counter() - start,
+                        (problem,),
+                        tuple(report.warnings),
+                    )
                     return self.last_result
                 self._swap(bot, seen)  # ...and swapped in whole
-                result = ReloadResult("reloaded", bot.version, old_version, _count(bot), time.perf_counter() - start,
-                                      (), tuple(report.warnings))
-                log.info("knowledge %s -> %s reloaded: %d passages, %d warnings, %.2f s", old_version, bot.version,
-                         result.passages, len(result.warnings), result.seconds)
+                result = ReloadResult(
+                    "reloaded",
+                    bot.version,
+                    old_version,
+                    _count(bot),
+                    time.perf_counter() - start,
+                    (),
+                    tuple(report.warnings),
+                )
+                log.info(
+                    "knowledge %s -> %s reloaded: %d passages, %d warnings, %.2f s",
+                    old_version,
+                    bot.version,
+                    result.passages,
+                    len(result.warnings),
+                    result.seconds,
+                )
             self.last_result = result
             return result
 

@@ -12,10 +12,12 @@ DISCLAIMER = "crampbot gives general information from health articles. It is not
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    question: StrictStr = Field(description="The user's message, 1 to 1000 characters.",
-                                examples=["What causes leg cramps at night?"])
-    session_id: StrictStr | None = Field(default=None, max_length=200,
-                                         description="An opaque id for the conversation, if the client keeps one.")
+    question: StrictStr = Field(
+        description="The user's message, 1 to 1000 characters.", examples=["What causes leg cramps at night?"]
+    )
+    session_id: StrictStr | None = Field(
+        default=None, max_length=200, description="An opaque id for the conversation, if the client keeps one."
+    )
 
     @field_validator("question")
     @classmethod
@@ -48,8 +50,9 @@ class AskResponse(BaseModel):
     not_covered: list[str] = Field(
         default_factory=list,
         description="What the question asks about that the articles never mention, as the user typed it. "
-                    "When it is not empty the answer says so: with `matched: false` nothing was answered; "
-                    "with `matched: true` the passage answers only the rest of the question.")
+        "When it is not empty the answer says so: with `matched: false` nothing was answered; "
+        "with `matched: true` the passage answers only the rest of the question.",
+    )
 
 
 class HealthResponse(BaseModel):
