@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?=
 PORT ?=
 
-.PHONY: run test eval check bench clean
+.PHONY: run test lint eval check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/crampbot serve $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
-test: $(VENV)/.installed-test
+# ruff (lint and format) and mypy, configured in pyproject.toml: 0 findings, or `make test` fails.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(VENV)/.installed-test lint
 	$(BIN)/crampbot check
 	$(BIN)/crampbot eval
 	$(BIN)/crampbot eval --no-baselines --set knowledge/eval/questions_holdout.yaml

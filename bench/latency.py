@@ -13,14 +13,13 @@ import random
 import statistics
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
 from bot.chat import Bot
+from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage
 from bot.evaluation.retrieval import load_eval_set
-from bot.corpus.knowledge import load_knowledge
 from bot.text.normalise import normalise
 
 

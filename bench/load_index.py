@@ -22,10 +22,10 @@ from typing import Any
 
 from bot.chat import Bot
 from bot.corpus.check import run_check
-from bot.corpus.passages import BUNDLED_KNOWLEDGE, load_passages
 from bot.corpus.knowledge import load_knowledge
-from bot.web.reload import KnowledgeHolder
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, load_passages
 from bot.text.normalise import normalise
+from bot.web.reload import KnowledgeHolder
 
 SECTIONS_PER_ARTICLE = 100
 STARTS = ("What", "How", "Why", "When", "Can", "Does", "Is", "Should")
@@ -88,7 +88,8 @@ def main() -> None:
         rows.append(("crampbot check (loads too)", t, f"{len(report.errors)} errors, {len(report.warnings)} warnings"))
         holder = KnowledgeHolder(root, bot)
         (root / "faq" / "bench-new.md").write_text(
-            "---\nquestion: Is this a new benchmark entry?\nsources: [x]\n---\nYes, a new entry for the reload timing.\n",
+            "---\nquestion: Is this a new benchmark entry?\nsources: [x]\n---\n"
+            "Yes, a new entry for the reload timing.\n",
             encoding="utf-8",
         )
         t, result = timed(lambda: holder.reload(force=True), args.repeat)

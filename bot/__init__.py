@@ -9,6 +9,6 @@ try:
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0+unknown"
 
-from bot.chat import Bot, Reply  # noqa: E402
+from bot.chat import Bot, Reply
 
 __all__ = ["Bot", "Reply", "__version__"]

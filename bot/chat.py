@@ -9,13 +9,13 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retrieval.index import STOP_WORDS
 from bot.retrieval.intents import IntentCues
-from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.retrieval.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
+from bot.retrieval.subject import Subject, join_names, subject_reader, without_unknown
 from bot.safety.detect import Escalation, detect
 from bot.settings import Settings
-from bot.retrieval.subject import Subject, join_names, subject_reader, without_unknown
 from bot.text.normalise import normalise
 
 log = logging.getLogger(__name__)

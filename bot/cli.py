@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.corpus.passages import KnowledgeError, load_passages
 from bot import __version__
+from bot.corpus.passages import KnowledgeError, load_passages
 from bot.settings import PREFIX, Settings, SettingsError, get_settings
 
 log = logging.getLogger("bot")
@@ -94,8 +94,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """
     from bot.chat import Bot
     from bot.corpus.passages import read_yaml
-    from bot.evaluation.retrieval import floors_for, format_report, run_evaluation
     from bot.evaluation.not_covered import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
+    from bot.evaluation.retrieval import floors_for, format_report, run_evaluation
     from bot.evaluation.safety import evaluate_safety, load_safety_cases
 
     knowledge = _knowledge(args, settings)
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, func: object, help_text: str) -> argparse.ArgumentParser:
-        doc = (func.__doc__ or "").strip()  # type: ignore[attr-defined]
+        doc = (func.__doc__ or "").strip()
         p = sub.add_parser(name, help=help_text, description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument(
             "--knowledge", metavar="DIR", help="knowledge folder (default: CRAMPBOT_KNOWLEDGE or the bundled one)"

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web.app import create_app
 from bot.chat import Bot
 from bot.settings import get_settings
+from bot.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus.check import check_knowledge, run_check
 from bot.cli import main
+from bot.corpus.check import check_knowledge, run_check
 from bot.problems import Problem
 
 

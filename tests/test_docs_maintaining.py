@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.corpus.check import run_check
 from bot.cli import build_parser
+from bot.corpus.check import run_check
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "maintaining.md"
 

@@ -69,7 +69,7 @@ def test_a_set_can_have_its_own_floors_on_top_of_the_shared_ones() -> None:
     [{"retrieval_by_set": {"questions.yaml": 0.9}}, {"retrieval_by_set": ["questions.yaml"]}, {"retrieval": 0.9}],
 )
 def test_floors_written_in_the_wrong_shape_are_a_clear_error(thresholds: dict[str, object]) -> None:
-    with pytest.raises(KnowledgeError, match="thresholds.yaml"):
+    with pytest.raises(KnowledgeError, match=r"thresholds\.yaml"):
         floors_for(thresholds, "questions.yaml")
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-
 from pathlib import Path
 
 import pytest
 
 from bot.chat import Bot
-from bot.corpus.passages import CURATED_QUALITY, KnowledgeError, load_passages
 from bot.corpus.faq import markdown_to_answer
 from bot.corpus.knowledge import load_knowledge
+from bot.corpus.passages import CURATED_QUALITY, KnowledgeError, load_passages
 
 
 def write(path: Path, text: str) -> Path:

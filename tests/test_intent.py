@@ -9,9 +9,9 @@ import pytest
 
 from bot.chat import Bot
 from bot.corpus.check import check_knowledge
+from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import KnowledgeError, Passage
 from bot.retrieval.intents import IntentCues, intent_boost
-from bot.corpus.knowledge import load_knowledge
 from bot.retrieval.retriever import Retriever, RetrieverConfig
 from bot.text.normalise import normalise
 

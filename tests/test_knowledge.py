@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.corpus.passages import KnowledgeError
 from bot.corpus.knowledge import load_knowledge
+from bot.corpus.passages import KnowledgeError
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from bot.chat import Bot
 from bot.corpus.check import run_check
-from bot.corpus.passages import load_passages
 from bot.corpus.markdown import plain_article
+from bot.corpus.passages import load_passages
 from bot.corpus.splitter import BULLET
 
 ARTICLE = """# Sleep and night cramps

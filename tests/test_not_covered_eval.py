@@ -86,5 +86,5 @@ def test_eval_exits_1_when_the_not_covered_floor_is_not_met(
 def test_a_malformed_set_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / NOT_COVERED_FILE
     path.write_text("not_covered:\n  - subject: no question here\n", encoding="utf-8")
-    with pytest.raises(KnowledgeError, match="not_covered.*'q'"):
+    with pytest.raises(KnowledgeError, match=r"not_covered.*'q'"):
         load_not_covered_set(path)

@@ -49,7 +49,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(env: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(env / "bin" / "crampbot"), *args], capture_output=True, text=True, cwd=env.parent, timeout=120
+        [str(env / "bin" / "crampbot"), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=env.parent,
+        timeout=120,
     )
 
 

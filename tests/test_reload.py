@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.web.app import create_app
 from bot.chat import Bot, Reply
-from bot.web.reload import KnowledgeHolder
 from bot.retrieval.retriever import RetrieverConfig
 from bot.settings import SettingsError, get_settings
+from bot.web.app import create_app
+from bot.web.reload import KnowledgeHolder
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from bot.safety.detect import Lexicon, load_lexicon
 from bot.evaluation.safety import (
     RedFlagCase,
     evaluate_safety,
@@ -15,6 +14,7 @@ from bot.evaluation.safety import (
     load_safety_cases,
     load_safety_thresholds,
 )
+from bot.safety.detect import Lexicon, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "knowledge" / "eval"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.safety.detect import Lexicon, detect, load_lexicon
 from bot.evaluation.safety import RedFlagCase, load_safety_cases
+from bot.safety.detect import Lexicon, detect, load_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
 LEXICON = load_lexicon(ROOT / "knowledge" / "red_flags.yaml")

@@ -43,5 +43,5 @@ def test_port_zero_is_kept_not_replaced_by_the_default() -> None:
 
 def test_reload_interval_is_read_in_seconds() -> None:
     assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
-    with pytest.raises(SettingsError, match="CRAMPBOT_RELOAD_INTERVAL.*-1"):
+    with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*-1"):
         get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})

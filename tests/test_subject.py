@@ -234,13 +234,13 @@ def test_subjects_yaml_frame_words_are_loaded(bot: Bot) -> None:
 
 
 def test_missing_subject_slot_in_messages_is_an_error(knowledge_copy: Path) -> None:
-    from bot.corpus.passages import KnowledgeError
     from bot.corpus.knowledge import load_knowledge
+    from bot.corpus.passages import KnowledgeError
 
     path = knowledge_copy / "messages.yaml"
     path.write_text(
         path.read_text(encoding="utf-8").replace("mention {subject}, so I can't tell", "cover that, so I can't tell"),
         encoding="utf-8",
     )
-    with pytest.raises(KnowledgeError, match="not_covered.*subject"):
+    with pytest.raises(KnowledgeError, match=r"not_covered.*subject"):
         load_knowledge(knowledge_copy)

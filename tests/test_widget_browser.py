@@ -27,8 +27,8 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
-from bot.web.app import create_app
 from bot.settings import get_settings
+from bot.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -245,7 +245,11 @@ def ask_with_reply_held(page: Page, question: str) -> tuple[Widget, list[Route]]
 
     Returns the widget and the held routes; the test continues or fulfils them when done."""
     held: list[Route] = []
-    page.route("**/api/ask", lambda route: held.append(route))
+
+    def hold(route: Route) -> None:  # Playwright wraps Python functions, not built-in methods
+        held.append(route)
+
+    page.route("**/api/ask", hold)
     w = Widget(page)
     w.open()
     w.input.fill(question)
@@ -697,7 +701,8 @@ CONTRAST_JS = """() => {
     const [l1, l2] = [lum(style.color), lum(background(el))];
     const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
     const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && style.fontWeight >= 700);
-    if (ratio < (large ? 3 : 4.5)) failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.slice(0, 30)}"`);
+    if (ratio < (large ? 3 : 4.5))
+      failures.push(`${el.className || el.tagName}: ${ratio.toFixed(2)} "${el.textContent.slice(0, 30)}"`);
   }
   return failures;
 }"""

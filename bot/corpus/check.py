@@ -17,9 +17,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from bot.corpus import _yaml
-
-from bot.corpus import faq
+from bot.corpus import _yaml, faq
 from bot.corpus.check_text import (
     check_curated_openings,
     check_duplicates,
@@ -28,6 +26,8 @@ from bot.corpus.check_text import (
     corpus_words,
     locate_passage,
 )
+from bot.corpus.faq import FaqEntry
+from bot.corpus.knowledge import Knowledge, load_knowledge
 from bot.corpus.passages import (
     KnowledgeError,
     Overrides,
@@ -37,10 +37,8 @@ from bot.corpus.passages import (
     load_passages,
     passage_of_entry,
 )
-from bot.corpus.faq import FaqEntry
-from bot.corpus.knowledge import Knowledge, load_knowledge
-from bot.retrieval.subject import not_subject_stems
 from bot.problems import Problem, error, warning
+from bot.retrieval.subject import not_subject_stems
 from bot.safety.detect import check_lexicon
 from bot.safety.lexicon import LexiconError, load_lexicon, load_ordinary_phrases
 
@@ -292,14 +290,14 @@ def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
     try:
         ctx.raw = load_passages(ctx.root, apply=False) + [passage_of_entry(e) for e in ctx.entries]
         passages = finish_passages(ctx.raw, ctx.overrides or Overrides())
-    except Exception as exc:  # noqa: BLE001 - any failure to load is a finding, never a crash of `check`
+    except Exception as exc:
         report(exc)
     if not any(p.is_error and p.file.startswith("faq/") for p in problems):
         try:
             knowledge = load_knowledge(ctx.root, passages=passages)
             ctx.final = list(knowledge.passages)
             return knowledge
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report(exc)
     ctx.final = list(passages or ())
     return None
@@ -332,8 +330,8 @@ def _check_overrides(ctx: _Context) -> list[Problem]:
             continue
         for kind in kinds:
             section = doc.data.get(kind) if isinstance(doc.data, dict) else None
-            for pid in section or {}:
-                pid = str(pid)
+            for key in section or {}:
+                pid = str(key)
                 line = doc.line(kind, pid, key=True)
                 if pid not in known:
                     out.append(error(file, line, f"{kind}: no passage has the id {pid!r}{_suggest(pid, known)}"))

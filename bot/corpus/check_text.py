@@ -16,10 +16,10 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.corpus import _yaml
-from bot.corpus.passages import Passage
 from bot.corpus.faq import FaqEntry
-from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
+from bot.corpus.passages import Passage
 from bot.problems import Problem, error, warning
+from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.retrieval.subject import subject_words
 from bot.text.normalise import first_sentence, normalise, stem
 

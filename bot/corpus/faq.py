@@ -18,8 +18,8 @@ from rapidfuzz import process
 
 from bot.corpus import _yaml
 from bot.corpus.markdown import inline
-from bot.problems import Problem, error, warning
 from bot.corpus.splitter import BULLET, MIN_ANSWER_CHARS
+from bot.problems import Problem, error, warning
 
 FAQ_DIR = "faq"
 SUFFIXES = (".md", ".yaml", ".yml")

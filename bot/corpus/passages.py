@@ -18,9 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.corpus import _yaml
-
-from bot.corpus import faq
+from bot.corpus import _yaml, faq
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 
@@ -257,9 +255,10 @@ def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[P
 
 def apply_overrides(passages: Iterable[Passage], overrides: Overrides) -> list[Passage]:
     out = []
-    for passage in passages:
-        if passage.id in overrides.exclude:
+    for original in passages:
+        if original.id in overrides.exclude:
             continue
+        passage = original
         if passage.id in overrides.retitle:
             passage = replace(passage, question=overrides.retitle[passage.id])
         if passage.id in overrides.alternates:

@@ -102,7 +102,7 @@ def _list_run_lines(lines: Sequence[str]) -> set[int]:
             j = i + 1
             while j < len(lines) and lines[j] == "":
                 j += 1
-            run = []
+            run: list[int] = []  # line indices
             while j < len(lines) and not is_bullet(lines[j]):
                 if lines[j] == "":
                     # Sentence-like items may continue after a blank line; a bare short line after
@@ -214,10 +214,8 @@ def trim_truncation(text: str) -> str:
             prefix = BULLET + " " if body.startswith(BULLET) else ""
             if ends:
                 body = body[: ends[-1].end()]
-            elif body.endswith(":") or (prefix and len(body) > 2):
-                body = body  # a list item or label cut short is still a complete item
-            else:
-                body = ""
+            elif not (body.endswith(":") or (prefix and len(body) > 2)):
+                body = ""  # a list item or label cut short is still a complete item; other text is not
         sentences = _SENTENCE_SPLIT_RE.split(body) if body else []
         body = " ".join(s for s in sentences if " ... " not in s and " \u2026 " not in s)
         if body.strip():

@@ -275,7 +275,10 @@ def run_evaluation(
 
 
 def format_report(report: EvalReport, show_wrong: int = 50) -> str:
-    header = f"{'system':<15}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'off-topic rej.':>16}{'false rej.':>12}{'p50 ms':>9}{'p99 ms':>9}"
+    header = (
+        f"{'system':<15}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'off-topic rej.':>16}{'false rej.':>12}"
+        f"{'p50 ms':>9}{'p99 ms':>9}"
+    )
     lines = [
         f"{report.counts['in_scope']} in-scope and {report.counts['off_topic']} off-topic questions",
         "",

@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -42,7 +43,7 @@ def _analyse_normalised(text: str) -> list[str]:
 
 def terms_of_words(tokens: Sequence[str]) -> list[str]:
     stems = [stem(w) for w in tokens if w not in STOP_WORDS]
-    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+    return stems + [f"{a} {b}" for a, b in pairwise(stems)]
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from rapidfuzz.distance import OSA
 from bot.corpus.passages import Passage
 from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
 from bot.retrieval.intents import IntentCues, intent_boost
-from bot.text.phonetic import sound_key
 from bot.text.normalise import asking_sentences, normalise, stem
+from bot.text.phonetic import sound_key
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ class Retriever:
         phrasings = [[normalise(a) for a in p.alternates] for p in passages]
         answers = [normalise(p.answer) for p in passages]
         index = FieldIndex.build(
-            {"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings)], "answer": answers}
+            {"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings, strict=True)], "answer": answers}
         )
         expansions = [expansion for _, expansion in synonyms.phrases.values()]
         edited = Counter(_vocabulary_words(" ".join((*answers, *headings, *expansions))))
@@ -303,7 +303,8 @@ class Retriever:
         repaired: list[str] = []
         content = known = 0.0
         typed = normalise(question).split()
-        for word in typed:
+        for typed_word in typed:
+            word = typed_word
             if word in STOP_WORDS or word in QUESTION_WORDS:
                 repaired.append(word)  # function words say nothing about the topic: not counted
                 continue

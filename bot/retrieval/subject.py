@@ -24,11 +24,11 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import OSA
 
-from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.corpus.knowledge import Knowledge
-from bot.text.phonetic import sound_key
+from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.retrieval.retriever import Retriever
 from bot.text.normalise import asking_sentences, normalise, stem
+from bot.text.phonetic import sound_key
 
 # A word of at most this many letters counts only when it is a real word ("tea", "gin", "cbd") or
 # a product code before a number ("WD-40"): others are mostly typos ("wen", "fot").
@@ -309,7 +309,7 @@ class SubjectReader:
         phrases = tuple(self._phrase(words, run, in_synonym, text) for run in runs)
         phrases = tuple(
             replace(p, speaker=run[-1] + 1 < len(words) and words[run[-1] + 1] in SPEECH)
-            for p, run in zip(phrases, runs)
+            for p, run in zip(phrases, runs, strict=True)
         )
         # "the position of my feet under heavy blankets": after a first subject, a place is a circumstance
         kept = [k for k, run in enumerate(runs) if k == 0 or not _after_place(words, run[0])]

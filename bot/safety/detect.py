@@ -81,7 +81,8 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
     if "qbrkq" not in parts:
         return ([w for w in parts if w], [0] * len(parts)) if parts != [""] else ([], [])
     piece_of = itertools.accumulate((p == "qbrkq" for p in parts), initial=0)
-    kept = [(w, piece) for w, piece in zip(parts, piece_of) if w and w != "qbrkq"]
+    # piece_of has one more item than parts (its initial 0)
+    kept = [(w, piece) for w, piece in zip(parts, piece_of, strict=False) if w and w != "qbrkq"]
     return [w for w, _ in kept], [piece for _, piece in kept]
 
 
@@ -133,22 +134,20 @@ def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str
         if not found:
             return []  # a word of the chunk is missing: the usual, cheap case
         per_atom.append(sorted(found))
-    first = per_atom[0]
-    if first is None:
-        first = [i for i, canon in enumerate(canons) if canon in chunk[0]]
+    first = per_atom[0] if per_atom[0] is not None else [i for i, canon in enumerate(canons) if canon in chunk[0]]
     spans: list[tuple[int, int]] = []
     for start in first:
         end = start
-        for atom, found in zip(chunk[1:], per_atom[1:]):
-            if found is None:
+        for atom, at in zip(chunk[1:], per_atom[1:], strict=True):
+            if at is None:
                 end = next((j for j in range(end + 1, min(end + 2 + gap, len(canons))) if canons[j] in atom), -1)
                 if end < 0:
                     break
                 continue
-            i = bisect.bisect_right(found, end)
-            if i == len(found) or found[i] > end + 1 + gap:
+            i = bisect.bisect_right(at, end)
+            if i == len(at) or at[i] > end + 1 + gap:
                 break
-            end = found[i]
+            end = at[i]
         else:
             spans.append((start, end))
     return spans
@@ -196,9 +195,9 @@ def _combine(per_slot: list[list[tuple[int, int]]], content_before: list[int], a
             continue
         for rest in itertools.islice(itertools.product(*near), _MAX_COMBINATIONS):
             ordered = sorted((anchor, *rest))
-            if any(a[1] >= b[0] for a, b in zip(ordered, ordered[1:])):
+            if any(a[1] >= b[0] for a, b in itertools.pairwise(ordered)):
                 continue  # two slots may not share a word
-            if sum(content_before[b[0]] - content_before[a[1] + 1] for a, b in zip(ordered, ordered[1:])) <= allowed:
+            if sum(content_before[b[0]] - content_before[a[1] + 1] for a, b in itertools.pairwise(ordered)) <= allowed:
                 return tuple(p for s, e in ordered for p in range(s, e + 1))
     return None
 

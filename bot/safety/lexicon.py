@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import yaml
 
@@ -28,13 +28,76 @@ Slot = tuple[Chunk, ...]  # alternatives (a|b|c)
 
 # Written on their own in a phrase these carry no meaning for matching ("pain in my chest").
 STOP_WORDS = frozenset(
-    "a an the my your his her our their its of to in on at and or is are am was were be been i me it this that "
-    "with for from up".split()
+    [
+        "a",
+        "an",
+        "the",
+        "my",
+        "your",
+        "his",
+        "her",
+        "our",
+        "their",
+        "its",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "and",
+        "or",
+        "is",
+        "are",
+        "am",
+        "was",
+        "were",
+        "be",
+        "been",
+        "i",
+        "me",
+        "it",
+        "this",
+        "that",
+        "with",
+        "for",
+        "from",
+        "up",
+    ]
 )
 # Not counted when measuring how far apart the words of a phrase are in a message.
 FILLER_WORDS = STOP_WORDS | frozenset(
-    "so very really just quite bit little all too now also kind like has have had been being gets got get feel feels "
-    "felt look looks looked seems seem s".split()
+    [
+        "so",
+        "very",
+        "really",
+        "just",
+        "quite",
+        "bit",
+        "little",
+        "all",
+        "too",
+        "now",
+        "also",
+        "kind",
+        "like",
+        "has",
+        "have",
+        "had",
+        "been",
+        "being",
+        "gets",
+        "got",
+        "get",
+        "feel",
+        "feels",
+        "felt",
+        "look",
+        "looks",
+        "looked",
+        "seems",
+        "seem",
+        "s",
+    ]
 )
 _EMERGENCY_NUMBER_RE = re.compile(r"\b(911|112|999|000)\b")
 _TOP_KEYS = {"matching", "groups", "word_forms", "levels", "ordinary_phrases", "guard_words"}
@@ -69,7 +132,8 @@ def _construct_str(loader: _LineLoader, node: yaml.ScalarNode) -> _Str:
 
 
 def _construct_map(loader: _LineLoader, node: yaml.MappingNode) -> _Map:
-    value = _Map(loader.construct_mapping(node, deep=True))
+    # the keys are _Str (text that knows its line): kept as they are so errors can point at them
+    value = _Map(cast("dict[str, Any]", loader.construct_mapping(node, deep=True)))
     value.line = node.start_mark.line + 1
     return value
 
@@ -182,7 +246,7 @@ class _Compiler:
         self.errors.append(f"{self.path}:{getattr(where, 'line', 1)}: {message}")
 
     def expect(self, value: Any, kind: type, what: str, where: Any) -> bool:
-        if isinstance(value, kind) and (kind is not str or value.strip()):
+        if isinstance(value, kind) and (not isinstance(value, str) or value.strip()):
             return True
         self.error(
             value if hasattr(value, "line") else where,
@@ -376,14 +440,17 @@ class _Compiler:
             mask_starts={k: tuple(v) for k, v in mask_starts.items()},
             needs=tuple(p.needs for p in phrases),
             flag_order={f.name: i for i, f in enumerate(flags)},
-            **matching,
+            window=matching["window"],
+            chunk_gap=matching["chunk_gap"],
+            fuzzy_min_length=matching["fuzzy_min_length"],
+            fuzzy_long_word=matching["fuzzy_long_word"],
         )
 
 
 def load_lexicon(path: Path) -> Lexicon:
     """Read, validate and compile the lexicon; raises LexiconError naming `file:line`."""
     try:
-        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - safe subclass
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
         raise LexiconError(f"{path}: cannot read the red-flag lexicon: {exc}") from exc
     except yaml.YAMLError as exc:

@@ -15,13 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
+from bot.chat import Bot, retriever_config
+from bot.settings import Settings, get_settings
 from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
-from bot.chat import Bot, retriever_config
+from bot.web.pages import mount_widget
 from bot.web.reload import KnowledgeHolder
 from bot.web.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
-from bot.settings import Settings, get_settings
-from bot.web.pages import mount_widget
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
                     {
                         "loc": ("body", "question"),
                         "type": "string_too_long",
-                        "msg": f"question must be at most {settings.max_question_chars} characters (got {len(body.question)})",
+                        "msg": f"question must be at most {settings.max_question_chars} characters "
+                        f"(got {len(body.question)})",
                     }
                 ]
             )
