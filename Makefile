@@ -45,6 +45,7 @@ check: $(VENV)/.installed
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/load_index.py
+	$(BIN)/python bench/safety_detect.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

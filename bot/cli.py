@@ -93,26 +93,26 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     Example: crampbot eval --json
     """
     from bot.chat import Bot
-    from bot.corpus.passages import read_yaml
     from bot.evaluation.not_covered import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
     from bot.evaluation.retrieval import floors_for, format_report, run_evaluation
     from bot.evaluation.safety import evaluate_safety, load_safety_cases
+    from bot.evaluation.thresholds import REQUIRED_SECTIONS, THRESHOLDS_FILE, load_thresholds
 
     knowledge = _knowledge(args, settings)
     eval_dir = knowledge / "eval"
-    thresholds_path = eval_dir / "thresholds.yaml"
-    thresholds = (read_yaml(thresholds_path) or {}) if thresholds_path.exists() else {}
+    not_covered_path = eval_dir / NOT_COVERED_FILE
+    required = (*REQUIRED_SECTIONS, "not_covered") if not_covered_path.exists() else REQUIRED_SECTIONS
+    thresholds = load_thresholds(eval_dir / THRESHOLDS_FILE, required=required)
     bot = Bot.from_settings(replace(settings, knowledge=knowledge))
     eval_path = Path(args.set) if args.set else eval_dir / "questions.yaml"
     report = run_evaluation(bot, eval_path, floors_for(thresholds, eval_path.name), baselines=not args.no_baselines)
     red_flags, safe = load_safety_cases(eval_dir)
     safety = evaluate_safety(bot.knowledge.lexicon, red_flags, safe)
-    safety_failures = safety.failures(thresholds.get("safety", {}))
-    not_covered_path = eval_dir / NOT_COVERED_FILE
+    safety_failures = safety.failures(thresholds["safety"])
     not_covered = (
         evaluate_not_covered(bot, load_not_covered_set(not_covered_path)) if not_covered_path.exists() else None
     )
-    not_covered_failures = not_covered.failures(thresholds.get("not_covered") or {}) if not_covered else []
+    not_covered_failures = not_covered.failures(thresholds["not_covered"]) if not_covered else []
     passed = report.passed and not safety_failures and not not_covered_failures
     if args.json:
         print(

@@ -56,7 +56,7 @@ def test_negated_chest_pain_still_escalates(bot: Bot) -> None:
 
 def test_escalation_is_appended_to_the_fallback(bot: Bot) -> None:
     reply = bot.ask("I fainted and my chest hurts, also tell me a joke")
-    assert reply.kind == "fallback" or reply.escalation is not None
+    assert reply.kind == "fallback" and not reply.matched
     assert reply.escalation is not None and reply.escalation.level == "emergency"
     assert reply.answer.endswith(reply.escalation.message)
     assert any(n in reply.answer for n in ("911", "112", "999"))

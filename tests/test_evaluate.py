@@ -9,14 +9,16 @@ import pytest
 
 from bot.chat import Bot
 from bot.cli import main
-from bot.corpus.passages import KnowledgeError
+from bot.corpus.passages import BUNDLED_KNOWLEDGE, KnowledgeError
 from bot.evaluation.retrieval import (
+    SystemReport,
     check_thresholds,
     floors_for,
     format_report,
     load_eval_set,
     run_evaluation,
 )
+from bot.evaluation.thresholds import load_thresholds
 
 SET = """
 in_scope:
@@ -97,3 +99,52 @@ def test_cli_eval_prints_json_with_retrieval_and_safety(capsys: pytest.CaptureFi
     assert data["passed"] is True
     assert data["retrieval"]["systems"][0]["name"] == "crampbot"
     assert data["safety"]["recall"] == 1.0
+
+
+# --- gates that cannot pass by accident (issue 13) -------------------------------------------------
+
+
+def test_the_retrieval_floors_are_pinned() -> None:
+    """Lowering a floor to let a change in must show up in review as a change to this test too."""
+    thresholds = load_thresholds(BUNDLED_KNOWLEDGE / "eval" / "thresholds.yaml")
+    assert thresholds["retrieval"] == {
+        "min_top1": 0.90,
+        "min_top3": 0.96,
+        "min_off_topic_rejection": 0.96,
+        "max_false_rejection": 0.02,
+        "min_top1_lead_over_baselines": 0.25,
+    }
+    assert thresholds["retrieval_by_set"] == {
+        "questions_fresh.yaml": {"min_top1": 0.87, "min_top3": 0.95, "min_off_topic_rejection": 0.95}
+    }
+    assert thresholds["not_covered"] == {"min_declined_named": 0.92, "min_unanswerable_declined": 0.47}
+
+
+def test_eval_exits_1_below_a_retrieval_floor(knowledge_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = knowledge_copy / "eval" / "thresholds.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("min_top1: 0.90", "min_top1: 0.999"), encoding="utf-8")
+    assert main(["eval", "--no-baselines", "--knowledge", str(knowledge_copy)]) == 1
+    assert "FAIL: top1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("breakage", ["delete", "empty", "no safety", "not a number"])
+def test_eval_fails_when_its_floors_cannot_be_read(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str], breakage: str
+) -> None:
+    path = knowledge_copy / "eval" / "thresholds.yaml"
+    text = path.read_text(encoding="utf-8")
+    if breakage == "delete":
+        path.unlink()
+    elif breakage == "empty":
+        path.write_text("", encoding="utf-8")
+    elif breakage == "no safety":
+        path.write_text(text.split("safety:")[0] + "not_covered:\n  min_declined_named: 0.9\n", encoding="utf-8")
+    else:
+        path.write_text(text.replace("min_top3: 0.96", "min_top3: high"), encoding="utf-8")
+    assert main(["eval", "--no-baselines", "--knowledge", str(knowledge_copy)]) == 1
+    assert "thresholds.yaml" in capsys.readouterr().err
+
+
+def test_a_misspelt_floor_is_a_failure_not_a_silent_pass() -> None:
+    report = SystemReport("crampbot", 1.0, 1.0, 1.0, 1.0, 0.0, 0.1, 0.2)
+    assert check_thresholds(report, [], {"min_top_1": 0.9}) == ["unknown retrieval floor 'min_top_1'"]

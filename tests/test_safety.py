@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -262,17 +261,13 @@ def test_empty_and_punctuation_only_messages_do_not_escalate(lexicon: Lexicon) -
         assert detect(text, lexicon) is None
 
 
-def test_detection_is_fast(lexicon: Lexicon) -> None:
-    text = ("I get cramps in my calves at night and stretching helps, magnesium too. " * 14)[:1000]
-    detect(text, lexicon)
+def test_repeated_messages_are_answered_from_the_cache(lexicon: Lexicon) -> None:
+    """How fast detection is lives in bench/safety_detect.py; here only that repeats hit the cache."""
+    text = "my calf is swollen and red and I have chest pain"
     lexicon.result_cache.clear()
-    start = time.perf_counter()
-    detect(text + " once more", lexicon)
-    assert time.perf_counter() - start < 0.01  # generous: a loaded CI machine; typically well under 1 ms
-    start = time.perf_counter()
-    for _ in range(100):
-        detect(text, lexicon)
-    assert (time.perf_counter() - start) / 100 < 0.0001  # repeated messages come from the cache
+    first = detect(text, lexicon)
+    assert text in lexicon.result_cache
+    assert detect(text, lexicon) == first and len(lexicon.result_cache) == 1
 
 
 def test_the_shipped_lexicon_passes_its_checks() -> None:

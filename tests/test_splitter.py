@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -88,11 +89,24 @@ def test_excluded_marketing_passages_are_not_in_the_knowledge_base(
     assert "treatment-faq.can-magnesium-glycinate-be-used-before-bed" in unfiltered
 
 
-def test_ids_do_not_change_when_another_section_is_added() -> None:
-    text = "Intro?\n\nFirst answer text that is long enough.\n\nSecond?\n\nSecond answer text here."
-    before = [s.heading for s in split_article(text, title="T")]
-    after = [s.heading for s in split_article("New one?\n\nA new answer.\n\n" + text, title="T")]
-    assert set(before) <= set(after)
+def test_ids_do_not_change_when_another_section_is_added(tmp_path: Path) -> None:
+    """Passage ids come from headings, not positions: adding a section keeps every old id."""
+    text = (
+        "Why do legs cramp?\n\nA first answer, long enough to be kept as an answer of its own by the splitter.\n\n"
+        "How long do cramps last?\n\nA second answer that also has enough words to be a real passage here.\n"
+    )
+
+    def ids(article: str) -> dict[str, str]:
+        root = tmp_path / f"k{len(article)}"
+        (root / "sources").mkdir(parents=True)
+        (root / "sources" / "a.txt").write_text(article, encoding="utf-8")
+        (root / "sources.yaml").write_text("sources:\n  - {file: a.txt, key: art, title: T}\n", encoding="utf-8")
+        return {p.question: p.id for p in load_passages(root)}
+
+    added = "Who gets cramps?\n\nA new first section, with an answer that is long enough to stay in.\n\n"
+    before, after = ids(text), ids(added + text)
+    assert before and all(after[question] == pid for question, pid in before.items())
+    assert len(after) == len(before) + 1
 
 
 def test_section_hints_open_a_new_section_in_headless_prose() -> None:
@@ -107,9 +121,11 @@ def test_section_hints_open_a_new_section_in_headless_prose() -> None:
 
 
 def test_noise_rules_drop_whole_lines_and_strip_inline_dates() -> None:
-    rules = NoiseRules.compile(["image"], [r"(?<=\.)\s*Aug \d+, \d{4}$"])
-    sections = split_article("Why?\n\nimage\n\nBecause it is so.Aug 13, 2005\n", title="T", rules=rules)
-    assert sections[0].answer == "Because it is so."
+    article = "Why?\n\nSubscribe to our newsletter for weekly health tips.\n\nBecause it is so.Aug 13, 2005\n"
+    rules = NoiseRules.compile([r"subscribe to our newsletter.*"], [r"(?<=\.)\s*Aug \d+, \d{4}$"])
+    assert split_article(article, title="T", rules=rules)[0].answer == "Because it is so."
+    unfiltered = split_article(article, title="T")[0].answer  # the rules, not the splitter, removed them
+    assert "Subscribe to our newsletter" in unfiltered and "Aug 13, 2005" in unfiltered
 
 
 @pytest.mark.parametrize(

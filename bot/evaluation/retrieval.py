@@ -228,10 +228,17 @@ def floors_for(thresholds: dict[str, Any], set_name: str) -> dict[str, float]:
     return dict(shared) | dict(own)
 
 
+RETRIEVAL_FLOORS = frozenset(
+    {"min_top1", "min_top3", "min_off_topic_rejection", "max_false_rejection", "min_top1_lead_over_baselines"}
+)
+
+
 def check_thresholds(
     report: SystemReport, baselines: Sequence[SystemReport], thresholds: dict[str, float]
 ) -> list[str]:
-    failures = []
+    """Every floor the report misses, as a sentence; a floor name it does not know is one too
+    (a misspelt floor would otherwise never be checked)."""
+    failures = [f"unknown retrieval floor {name!r}" for name in sorted(set(thresholds) - RETRIEVAL_FLOORS)]
     for key, minimum in (
         ("top1", "min_top1"),
         ("top3", "min_top3"),
