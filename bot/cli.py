@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import __version__
 from bot.corpus.passages import KnowledgeError, load_passages
-from bot.settings import PREFIX, Settings, SettingsError, get_settings
+from bot.settings import PREFIX, Settings, SettingsError, get_settings, settings_help
 
 log = logging.getLogger("bot")
 
@@ -199,6 +199,8 @@ def _count(n: int, noun: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         prog="crampbot",
         description="Answers questions about leg cramps "
         "from a curated knowledge base. General information, not medical advice.",
@@ -234,7 +236,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.epilog = settings_help()
     return parser
+
+
+def command_names() -> list[str]:
+    """The subcommands, in the order `crampbot --help` lists them (docs tests ask this, not argparse)."""
+    parser = build_parser()
+    return [
+        name for action in parser._actions if isinstance(action, argparse._SubParsersAction) for name in action.choices
+    ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

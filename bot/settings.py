@@ -1,16 +1,23 @@
-"""Settings from CRAMPBOT_ environment variables, built by a function and passed in explicitly."""
+"""Settings from CRAMPBOT_ environment variables, built by a function and passed in explicitly.
+
+One table, `SETTINGS`, names each variable with its default, its parser and its help text; the
+same table builds `Settings`, the CLI's help (`crampbot serve --help`) and the README's table
+(tests/test_readme.py holds the README to it), so a setting cannot be documented in one place and
+read in another.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 from bot.corpus.passages import BUNDLED_KNOWLEDGE
 
 PREFIX = "CRAMPBOT_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class SettingsError(ValueError):
@@ -30,55 +37,101 @@ class Settings:
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
 
 
-N = TypeVar("N", int, float)
+Parser = Callable[[str, str], Any]  # (variable name, raw value) -> value; raises SettingsError
 
 
-def _number(env: Mapping[str, str], name: str, kind: type[N], low: float, high: float, what: str, default: N) -> N:
-    """The variable as a number within [low, high], `default` when unset; errors name it and its value."""
-    if not _is_set(env, name):
-        return default
-    raw = env[PREFIX + name]
-    try:
-        value = kind(raw)
-    except ValueError:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Not a valid {what}.") from None
-    if not low <= value <= high:
-        raise SettingsError(f"Config '{PREFIX}{name}' has value {raw!r}. Expected {low:g} to {high:g}.")
-    return value
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: the Settings field it fills, how it is read, what it means."""
+
+    field: str
+    parse: Parser
+    help: str
+    shown_default: str  # the default as the docs say it
+
+    @property
+    def variable(self) -> str:
+        return PREFIX + self.field.upper()
 
 
-def _reload_interval(env: Mapping[str, str]) -> float:
+def _bad(name: str, raw: str, expected: str) -> SettingsError:
+    return SettingsError(f"Config '{name}' has value {raw!r}. {expected}")
+
+
+def number(kind: type[int] | type[float], low: float, high: float, what: str) -> Parser:
+    """A parser for a number within [low, high]; errors name the variable and its value."""
+
+    def parse(name: str, raw: str) -> int | float:
+        try:
+            value = kind(raw)
+        except ValueError:
+            raise _bad(name, raw, f"Not a valid {what}.") from None
+        if not low <= value <= high:
+            raise _bad(name, raw, f"Expected {low:g} to {high:g}.")
+        return value
+
+    return parse
+
+
+def _reload_interval(name: str, raw: str) -> float:
     """0 (off) or at least half a second: a smaller value would scan the folder in a busy loop."""
-    value = _number(env, "RELOAD_INTERVAL", float, 0.0, 86_400.0, "number of seconds", 0.0)
+    value = float(number(float, 0.0, 86_400.0, "number of seconds")(name, raw))
     if 0 < value < 0.5:
-        raise SettingsError(
-            f"Config '{PREFIX}RELOAD_INTERVAL' has value {value!r}. Expected 0 (off) or 0.5 seconds or more."
-        )
+        raise SettingsError(f"Config '{name}' has value {value!r}. Expected 0 (off) or 0.5 seconds or more.")
     return value
 
 
-def _is_set(env: Mapping[str, str], name: str) -> bool:
-    return bool(env.get(PREFIX + name, "").strip())
+def _log_level(name: str, raw: str) -> str:
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise _bad(name, level, "Not a logging level.")
+    return level
+
+
+def _text(_: str, raw: str) -> str:
+    return raw.strip()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("knowledge", lambda _, raw: Path(raw.strip()).expanduser(), "knowledge folder to serve",
+            "the bundled `knowledge/`"),
+    Setting("host", _text, "`crampbot serve` address", "`127.0.0.1`"),
+    Setting("port", number(int, 0, 65535, "port number"), "`crampbot serve` port", "`8000`"),
+    Setting("max_question_chars", number(int, 1, 100_000, "integer"),
+            "longest accepted question; the API schema, `GET /api/config` and the widget follow it", "`1000`"),
+    Setting("min_confidence", number(float, 0.0, 1.0, "number"),
+            "confidence (0-1) below which the bot falls back", "calibrated default"),
+    Setting("cors_origins", lambda _, raw: tuple(o.strip() for o in raw.split(",") if o.strip()),
+            "comma-separated origins allowed to call `/api/*` from a browser", "none"),
+    Setting("admin_token", _text, "bearer token for `/api/admin/*` (reload, status); admin routes are off when unset",
+            "unset"),
+    Setting("reload_interval", _reload_interval,
+            "seconds between looks at `knowledge/` for changes; reloads on change", "`0` (off)"),
+    Setting("log_level", _log_level, "logging level", "`INFO`"),
+)  # fmt: skip
+assert {s.field for s in SETTINGS} == {f.name for f in fields(Settings)}, "every Settings field has one row"
 
 
 def get_settings(env: Mapping[str, str] | None = None) -> Settings:
-    """Read settings from `env` (the process environment by default); raises SettingsError."""
+    """Read settings from `env` (the process environment by default); raises SettingsError.
+    A variable that is unset or blank keeps its default."""
     env = os.environ if env is None else env
-    knowledge = env.get(PREFIX + "KNOWLEDGE")
-    origins = env.get(PREFIX + "CORS_ORIGINS", "")
-    level = env.get(PREFIX + "LOG_LEVEL", "INFO").upper()
-    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
-        raise SettingsError(f"Config '{PREFIX}LOG_LEVEL' has value {level!r}. Not a logging level.")
-    return Settings(
-        knowledge=Path(knowledge).expanduser() if knowledge else BUNDLED_KNOWLEDGE,
-        host=env.get(PREFIX + "HOST", "127.0.0.1"),
-        port=_number(env, "PORT", int, 0, 65535, "port number", 8000),
-        min_confidence=_number(env, "MIN_CONFIDENCE", float, 0.0, 1.0, "number", -1.0)
-        if _is_set(env, "MIN_CONFIDENCE")
-        else None,
-        max_question_chars=_number(env, "MAX_QUESTION_CHARS", int, 1, 100_000, "integer", 1000),
-        cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
-        admin_token=env.get(PREFIX + "ADMIN_TOKEN", "").strip() or None,
-        log_level=level,
-        reload_interval=_reload_interval(env),
-    )
+    values = {s.field: s.parse(s.variable, env[s.variable]) for s in SETTINGS if env.get(s.variable, "").strip()}
+    return Settings(**values)
+
+
+def settings_help() -> str:
+    """The environment variables, one a line, for the CLI's help."""
+    width = max(len(s.variable) for s in SETTINGS)
+    lines = [f"  {s.variable:<{width}}  {_plain(s.help)} (default: {_plain(s.shown_default)})" for s in SETTINGS]
+    return "environment variables:\n" + "\n".join(lines)
+
+
+def settings_table() -> str:
+    """The environment variables as the README's Markdown table."""
+    rows = [f"| `{s.variable}` | {s.shown_default} | {s.help} |" for s in SETTINGS]
+    return "\n".join(["| variable | default | meaning |", "| --- | --- | --- |", *rows])
+
+
+def _plain(text: str) -> str:
+    return text.replace("`", "")

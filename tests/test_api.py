@@ -129,3 +129,34 @@ def test_a_subject_the_articles_never_mention_is_declined_by_name(client: TestCl
 
 def test_an_answered_question_has_an_empty_not_covered_list(client: TestClient) -> None:
     assert client.post("/api/ask", json={"question": "What causes leg cramps at night?"}).json()["not_covered"] == []
+
+
+def test_config_gives_the_limits_starters_and_disclaimer(client: TestClient) -> None:
+    data = client.get("/api/config").json()
+    assert data["max_question_chars"] == 1000 and data["min_question_chars"] == 1
+    assert data["starter_questions"] == [
+        "What causes leg cramps at night?",
+        "How do I stop leg cramps immediately?",
+        "How can I prevent leg cramps?",
+        "When should I worry about leg cramps?",
+    ]
+    assert "not medical advice" in data["disclaimer"]
+
+
+def test_one_setting_sets_the_limit_in_validation_schema_and_config() -> None:
+    app = create_app(get_settings({"CRAMPBOT_MAX_QUESTION_CHARS": "2000"}))
+    with TestClient(app) as client:
+        question = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]["properties"]["question"]
+        assert (question["minLength"], question["maxLength"]) == (1, 2000)
+        assert client.get("/api/config").json()["max_question_chars"] == 2000
+        assert client.post("/api/ask", json={"question": "a" * 1500}).status_code == 200
+        too_long = client.post("/api/ask", json={"question": "a" * 2001})
+        assert too_long.status_code == 422 and "at most 2000 characters" in too_long.json()["error"]
+
+
+def test_the_schema_documents_every_status_the_ask_route_answers(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    responses = schema["paths"]["/api/ask"]["post"]["responses"]
+    assert set(responses) == {"200", "413", "422", "503"}
+    body = responses["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][body]["properties"]) == {"detail", "error"}

@@ -270,7 +270,7 @@ def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
     expect(w.input).to_be_focused()
     expect(w.host.locator(".greeting")).to_contain_text("leg cramps")
     expect(w.chips).to_have_count(4)  # starter questions
-    expect(w.note).to_have_text(re.compile(r"General information, not medical advice"))
+    expect(w.note).to_have_text(re.compile(r"not medical advice", re.IGNORECASE))
     page.wait_for_timeout(250)  # let the opening animation finish for the screenshot
     shot(page, "02-open")
 
@@ -772,3 +772,29 @@ def test_embedded_on_another_origin(browser: Browser, problems: PageProblems, mo
         page.context.close()
         api_server.stop()
         site_server.stop()
+
+
+def test_the_widget_takes_its_limit_starters_and_disclaimer_from_the_server(
+    browser: Browser, server: LiveServer, problems: PageProblems
+) -> None:
+    """GET /api/config is the one source: a server that says 20 characters and two starters gets them."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    config = {
+        "max_question_chars": 20,
+        "min_question_chars": 1,
+        "starter_questions": ["First starter?", "Second starter?"],
+        "disclaimer": "A test disclaimer, not medical advice.",
+        "version": "test",
+    }
+    page.route("**/api/config", lambda route: route.fulfill(json=config))
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.goto(server.url + "/")
+    w = Widget(page)
+    w.open()
+    expect(w.chips).to_have_text(["First starter?", "Second starter?"])
+    expect(w.input).to_have_attribute("maxlength", "20")
+    expect(w.note).to_contain_text("A test disclaimer, not medical advice.")
+    w.input.fill("x" * 30)
+    expect(w.input).to_have_value("x" * 20)
+    context.close()

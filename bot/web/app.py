@@ -21,7 +21,16 @@ from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
 from bot.web.pages import mount_widget
 from bot.web.reload import KnowledgeHolder
-from bot.web.schemas import DISCLAIMER, AskRequest, AskResponse, HealthResponse
+from bot.web.schemas import (
+    DISCLAIMER,
+    AskRequest,
+    AskResponse,
+    ConfigResponse,
+    ErrorResponse,
+    HealthResponse,
+    ValidationErrorResponse,
+    ask_request_model,
+)
 
 log = logging.getLogger(__name__)
 
@@ -119,29 +128,48 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             headers=getattr(exc, "headers", None),
         )
 
-    @app.post(
+    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
+        return bot.ask(body.question).to_dict()
+
+    # The request model carries the configured limits, so validation and the schema state the same ones.
+    ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)
+    app.post(
         "/api/ask",
         response_model=AskResponse,
         summary="Ask crampbot a question",
-        responses={422: {"description": "Missing, empty, non-text or too long question, or invalid JSON"}},
-    )
-    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
-        if len(body.question) > settings.max_question_chars:
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("body", "question"),
-                        "type": "string_too_long",
-                        "msg": f"question must be at most {settings.max_question_chars} characters "
-                        f"(got {len(body.question)})",
-                    }
-                ]
-            )
-        return bot.ask(body.question).to_dict()
+        responses={
+            413: {"model": ErrorResponse, "description": "The body is too large to be a question; refused unread."},
+            422: {
+                "model": ValidationErrorResponse,
+                "description": "Missing, empty, non-text or too long question, or a body that is not JSON.",
+            },
+            503: {"model": ErrorResponse, "description": "crampbot is starting; retry after `Retry-After` seconds."},
+        },
+    )(ask)
 
-    @app.get("/api/health", response_model=HealthResponse, summary="Ready check")
+    @app.get(
+        "/api/health",
+        response_model=HealthResponse,
+        summary="Ready check",
+        responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
+    )
     def health(bot: BotDep) -> dict[str, Any]:
         return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
+
+    @app.get(
+        "/api/config",
+        response_model=ConfigResponse,
+        summary="What clients need to know: limits, starter questions, disclaimer",
+        responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
+    )
+    def config(bot: BotDep) -> dict[str, Any]:
+        return {
+            "max_question_chars": settings.max_question_chars,
+            "min_question_chars": 1,
+            "starter_questions": list(bot.knowledge.messages.starter_questions),
+            "disclaimer": DISCLAIMER,
+            "version": __version__,
+        }
 
     mount_widget(app)
     return app

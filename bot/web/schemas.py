@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, create_model, field_validator
 
 DISCLAIMER = "crampbot gives general information from health articles. It is not medical advice and not a diagnosis."
 
@@ -13,7 +13,8 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     question: StrictStr = Field(
-        description="The user's message, 1 to 1000 characters.", examples=["What causes leg cramps at night?"]
+        description="The user's message (see `ask_request_model` for its length limits).",
+        examples=["What causes leg cramps at night?"],
     )
     session_id: StrictStr | None = Field(
         default=None, max_length=200, description="An opaque id for the conversation, if the client keeps one."
@@ -59,3 +60,42 @@ class HealthResponse(BaseModel):
     status: Literal["ok"]
     version: str = Field(description="The knowledge version: a hash of the knowledge folder.")
     passages: int
+
+
+def ask_request_model(max_chars: int) -> type[AskRequest]:
+    """AskRequest with the configured length limits, so the OpenAPI schema states the real ones
+    (`minLength`, `maxLength`) and validation enforces them: one limit, from the settings."""
+    question: Any = (
+        Annotated[StrictStr, Field(min_length=1, max_length=max_chars)],
+        Field(
+            description=f"The user's message: 1 to {max_chars} characters, not only spaces.",
+            examples=["What causes leg cramps at night?"],
+        ),
+    )
+    return create_model("AskRequest", __base__=AskRequest, question=question)
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int] = Field(description='Where the problem is: ["body", "question"].')
+    msg: str = Field(description="What is wrong, in words.")
+    type: str = Field(description="A machine-readable kind, such as `string_too_long` or `json_invalid`.")
+
+
+class ValidationErrorResponse(BaseModel):
+    detail: list[ValidationIssue] = Field(description="Every problem found in the request.")
+    error: str = Field(description="The same problems as one sentence, to show a person.")
+
+
+class ErrorResponse(BaseModel):
+    detail: str = Field(description="What went wrong.")
+    error: str | None = Field(default=None, description="The same, to show a person.")
+
+
+class ConfigResponse(BaseModel):
+    """What a client (the widget) needs to know to talk to this server, instead of keeping copies."""
+
+    max_question_chars: int = Field(description="The longest question the API accepts, in characters.")
+    min_question_chars: int = Field(description="The shortest question the API accepts, in characters.")
+    starter_questions: list[str] = Field(description="Questions to offer before the first message.")
+    disclaimer: str = Field(description="The note to keep visible: general information, not medical advice.")
+    version: str = Field(description="crampbot's version.")

@@ -21,16 +21,9 @@
     Array.from(document.querySelectorAll("script[src]")).find((s) => /\/widget\.js(\?|#|$)/.test(s.src));
   const ASSET_BASE = new URL(".", SCRIPT && SCRIPT.src ? SCRIPT.src : window.location.href);
 
-  const MAX_CHARS = 1000; // the API's limit (422 above it)
-  const COUNTER_FROM = 800; // show the character counter from here on
+  const COUNTER_FROM = 0.8; // show the character counter from this share of the limit on
   const TIMEOUT_MS = 25000;
   const MAX_STORED = 100; // messages kept in sessionStorage
-  const STARTERS = [
-    "Why do I get leg cramps at night?",
-    "How can I stop a cramp right now?",
-    "How can I prevent night leg cramps?",
-    "When should I see a doctor?",
-  ];
   const LEVELS = {
     emergency: {
       rank: 2,
@@ -152,6 +145,34 @@
       this.build();
       this.restore();
       if (this.startOpen) this.open({ focus: false });
+      this.loadServerConfig();
+    }
+
+    // The server's limits, starter questions and disclaimer (GET /api/config): one source, no copies.
+    // Until they arrive (or if they never do) the input has no length limit of its own (the API
+    // still checks it) and no starter questions are shown.
+    async loadServerConfig() {
+      let data;
+      try {
+        const res = await fetch(this.configUrl, { headers: { Accept: "application/json" } });
+        if (!res.ok) throw new Error(`HTTP ${res.status}`);
+        data = await res.json();
+      } catch (err) {
+        console.warn(`crampbot: could not read ${this.configUrl} (${err.message || err})`);
+        return;
+      }
+      if (Number.isInteger(data.max_question_chars) && data.max_question_chars > 0) {
+        this.maxChars = data.max_question_chars;
+        this.input.maxLength = this.maxChars;
+      }
+      if (Array.isArray(data.starter_questions)) {
+        this.starters = data.starter_questions.filter((q) => typeof q === "string" && q.trim()).slice(0, 6);
+      }
+      if (typeof data.disclaimer === "string" && data.disclaimer.trim()) {
+        this.note.textContent = `${data.disclaimer.trim()} In an emergency, call your local emergency number.`;
+      }
+      this.onInput();
+      this.renderAll();
     }
 
     readConfig() {
@@ -166,6 +187,9 @@
         }
       }
       this.askUrl = new URL("api/ask", base).href;
+      this.configUrl = new URL("api/config", base).href;
+      this.maxChars = null; // from GET /api/config
+      this.starters = [];
       this.storageKey = `crampbot:v1:${this.askUrl}`;
       this.heading = (d.title || "").trim() || "crampbot";
       this.position = d.position === "left" ? "left" : "right";
@@ -227,7 +251,6 @@
         id: "input",
         class: "input",
         rows: "1",
-        maxlength: String(MAX_CHARS),
         placeholder: "Ask about leg cramps…",
         "aria-describedby": "hint counter",
         autocomplete: "off",
@@ -254,10 +277,11 @@
           h("p", { id: "hint", class: "sr-only", text: "Enter sends, Shift+Enter starts a new line, Escape closes the chat." }),
         ],
       );
-      const footer = h("div", { class: "footer" }, [
-        this.counter,
-        h("p", { class: "note", text: "General information, not medical advice. In an emergency, call your local emergency number." }),
-      ]);
+      this.note = h("p", {
+        class: "note",
+        text: "General information, not medical advice. In an emergency, call your local emergency number.",
+      });
+      const footer = h("div", { class: "footer" }, [this.counter, this.note]);
 
       this.panel = h(
         "section",
@@ -344,20 +368,20 @@
 
     onInput() {
       const el = this.input;
-      if (el.value.length > MAX_CHARS) el.value = el.value.slice(0, MAX_CHARS); // maxlength misses some paths
+      const max = this.maxChars;
+      if (max && el.value.length > max) el.value = el.value.slice(0, max); // maxlength misses some paths
       el.style.height = "auto";
       el.style.height = Math.min(el.scrollHeight, 128) + "px";
       const n = el.value.length;
-      const full = n >= MAX_CHARS;
+      const full = max !== null && n >= max;
       if (full && !this.counter.classList.contains("is-full")) {
-        this.announcer.textContent = `Character limit reached: ${MAX_CHARS}`;
+        this.announcer.textContent = `Character limit reached: ${max}`;
       } else if (!full) {
         this.announcer.textContent = "";
       }
-      this.counter.hidden = n < COUNTER_FROM;
-      this.counter.classList.toggle("is-full", n >= MAX_CHARS);
-      this.counter.textContent =
-        n >= MAX_CHARS ? `${n} / ${MAX_CHARS} characters: the limit` : `${n} / ${MAX_CHARS} characters`;
+      this.counter.hidden = max === null || n < COUNTER_FROM * max;
+      this.counter.classList.toggle("is-full", full);
+      this.counter.textContent = full ? `${n} / ${max} characters: the limit` : `${n} / ${max} characters`;
     }
 
     onInputKey(e) {
@@ -380,7 +404,8 @@
     }
 
     ask(question) {
-      question = question.trim().slice(0, MAX_CHARS);
+      question = question.trim();
+      if (this.maxChars) question = question.slice(0, this.maxChars);
       if (!question || this.pending) return;
       this.push({ role: "user", text: question });
       this.request(question);
@@ -481,7 +506,8 @@
     showError(err, question) {
       let text;
       if (err instanceof HttpError && err.status === 422) {
-        text = `crampbot could not read that question. Please write it as plain text, up to ${MAX_CHARS} characters.`;
+        const limit = this.maxChars ? `, up to ${this.maxChars} characters` : "";
+        text = `crampbot could not read that question. Please write it as plain text${limit}.`;
         if (!this.input.value) {
           this.input.value = question; // let the user edit it
           this.onInput();
@@ -598,7 +624,7 @@
           h("p", { text: "Hi! I answer questions about leg cramps, especially cramps at night, using a set of health articles." }),
           h("p", { text: "What would you like to know?" }),
         ]),
-        this.messages.length === 0 ? this.renderChips(STARTERS, "Starter questions") : null,
+        this.messages.length === 0 && this.starters.length ? this.renderChips(this.starters, "Starter questions") : null,
       ]);
     }
 
