@@ -148,7 +148,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """
     import uvicorn
 
+    from bot.chat import retriever_config
     from bot.web.app import create_app
+    from bot.web.reload import load_checked
 
     settings = replace(
         settings,
@@ -156,7 +158,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         host=args.host or settings.host,
         port=args.port if args.port is not None else settings.port,
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    # Checked and loaded before uvicorn starts: a folder `crampbot check` rejects stops here with
+    # its errors and exit status 1, not with a server traceback (a KnowledgeError, see main()).
+    bot = load_checked(settings.knowledge, retriever_config(settings))
+    log.info("knowledge %s loaded: %d passages", bot.version, len(bot.knowledge.passages))
+    app = create_app(settings, bot=bot)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
     return 0
 
 

@@ -16,7 +16,8 @@ from bot.chat import Bot, Reply
 from bot.retrieval.retriever import RetrieverConfig
 from bot.settings import SettingsError, get_settings
 from bot.web.app import create_app
-from bot.web.reload import KnowledgeHolder
+from bot.cli import main
+from bot.web.reload import KnowledgeHolder, KnowledgeRefused
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -209,3 +210,33 @@ def test_content_that_checks_clean_but_cannot_be_indexed_is_rejected_not_a_500(
     assert result.status == "rejected" and "could not build the index" in result.errors[0].message
     assert holder.current.version == original
     assert not holder.changed()  # the same broken files are not retried on every poll
+
+
+# --- start-up accepts exactly what a reload accepts (issue 13) -------------------------------------
+
+
+def cite_an_unknown_passage(knowledge: Path) -> None:
+    entry = knowledge / "faq" / "walking.md"
+    text = entry.read_text(encoding="utf-8")
+    entry.write_text(
+        text.replace("night-cramps-qa.how-do-i-stop-leg-cramps-immediately", "night-cramps-qa.no-such-passage"), encoding="utf-8"
+    )
+
+
+def test_serve_refuses_a_folder_check_rejects_with_its_errors_and_status_1(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cite_an_unknown_passage(knowledge_copy)
+    assert main(["check", "--knowledge", str(knowledge_copy)]) == 1
+    capsys.readouterr()
+    assert main(["serve", "--knowledge", str(knowledge_copy), "--port", "1"]) == 1  # refused before binding
+    err = capsys.readouterr().err
+    assert "refusing to serve it" in err and "faq/walking.md" in err and "night-cramps-qa.no-such-passage" in err
+    assert "Traceback" not in err
+
+
+def test_app_start_up_refuses_the_same_folder(knowledge_copy: Path) -> None:
+    cite_an_unknown_passage(knowledge_copy)
+    app = create_app(get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy)}))
+    with pytest.raises(KnowledgeRefused, match="night-cramps-qa.no-such-passage"), TestClient(app):
+        pass

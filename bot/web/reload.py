@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from bot.chat import Bot
 from bot.corpus.check import CheckReport, run_check
+from bot.corpus.passages import KnowledgeError
 from bot.problems import Problem
 from bot.retrieval.retriever import RetrieverConfig
 
@@ -51,6 +52,23 @@ class ReloadResult:
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
         }
+
+
+class KnowledgeRefused(KnowledgeError):
+    """The knowledge folder has errors: nothing to serve. `problems` are the errors `check` reports."""
+
+    def __init__(self, root: Path, problems: tuple[Problem, ...]) -> None:
+        self.problems = problems
+        lines = "\n".join(p.format(root) for p in problems)
+        super().__init__(f"{root}: {len(problems)} error(s) in the knowledge folder, refusing to serve it:\n{lines}")
+
+
+def load_checked(root: Path, config: RetrieverConfig | None = None) -> Bot:
+    """A Bot for the folder if `crampbot check` finds no error in it, else KnowledgeRefused."""
+    report = run_check(root)
+    if report.errors or report.knowledge is None:
+        raise KnowledgeRefused(root, tuple(report.errors) or (Problem(".", 0, "error", "the knowledge did not load"),))
+    return Bot(report.knowledge, config)
 
 
 def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -90,10 +108,12 @@ class KnowledgeHolder:
         return self._current
 
     def load(self) -> Bot:
-        """The first load at start-up: no last good knowledge to fall back on, so errors raise."""
+        """The first load at start-up: checked exactly as a reload is (a folder `crampbot check`
+        rejects is refused here too), but with no last good knowledge to fall back on, errors raise
+        a KnowledgeRefused that lists them."""
         with self._lock:
             seen = fingerprint(self.root)
-            bot = Bot.from_knowledge(self.root, self.config)
+            bot = load_checked(self.root, self.config)
             self._swap(bot, seen)
             return bot
 
