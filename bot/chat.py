@@ -10,20 +10,19 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
-from bot.retrieval.index import STOP_WORDS
 from bot.retrieval.intents import IntentCues
 from bot.retrieval.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
 from bot.retrieval.subject import Subject, join_names, subject_reader, without_unknown
 from bot.safety.detect import Escalation, detect
 from bot.settings import Settings
 from bot.text.normalise import normalise
+from bot.text.words import SMALLTALK_FILLERS, STOP_WORDS
 
 log = logging.getLogger(__name__)
 
 ReplyKind = Literal["answer", "fallback", "smalltalk", "not_covered"]
 MAX_SUGGESTIONS = 3
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
-_FILLER = frozenset({"crampbot", "bot", "there", "so", "much", "very", "again", "lot", "guys", "folks"})
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,7 @@ class Bot:
         for pattern, talk in self._smalltalk:
             if words[: len(pattern)] == pattern:
                 rest = words[len(pattern) :]
-                if all(w in STOP_WORDS or w in _FILLER for w in rest):
+                if all(w in STOP_WORDS or w in SMALLTALK_FILLERS for w in rest):
                     return talk
         return None
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.chat import Bot
 from bot.retrieval.subject import SubjectReader, close_repair, framing_stems, join_names, span_in, subject_words
-from bot.text.normalise import stem
+from bot.text.stems import stem
 
 # Written for these tests, not taken from an evaluation set.
 UNKNOWN_SUBJECTS = [

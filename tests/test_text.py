@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.text.normalise import asking_sentences, first_sentence
+from bot.text.sentences import asking_sentences, first_sentence
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,11 @@ from bot.corpus import _yaml
 from bot.corpus.faq import FaqEntry
 from bot.corpus.passages import Passage
 from bot.problems import Problem, error, warning
-from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.retrieval.subject import subject_words
-from bot.text.normalise import first_sentence, normalise, stem
+from bot.text.normalise import normalise
+from bot.text.sentences import first_sentence
+from bot.text.stems import stem
+from bot.text.words import QUESTION_WORDS, STOP_WORDS
 
 DUPLICATE_RATIO = 92  # rapidfuzz token_sort_ratio on normalised questions
 _BLOCK_KEYS = 3  # compare questions sharing one of their 3 rarest words (see similar_pairs)

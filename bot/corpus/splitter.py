@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from bot.text.sentences import ARTICLE_SENTENCE_END_RE, ARTICLE_SENTENCE_SPLIT_RE, ELLIPSES
+
 BULLET = "\u2022"
 MIN_ANSWER_CHARS = 60  # shorter than the shortest useful passage: a fragment, not an answer
 _BULLET_RE = re.compile(
@@ -19,9 +21,6 @@ _BULLET_RE = re.compile(
 )
 _ODD_SPACE_RE = re.compile(r"[\u00a0\u2007\u202f\u2299\u200b\ufeff]")
 _MULTI_SPACE_RE = re.compile(r"[ \t]+")
-_SENTENCE_END_RE = re.compile(r"[.!?](?:[\"')\]]*)(?=\s|$)")
-_ELLIPSIS = ("...", "\u2026")
-_SENTENCE_SPLIT_RE = re.compile(r"(?<=[^.][.!?])\s+")  # never after "...", which marks a splice
 MAX_HEADING_CHARS = 90
 
 
@@ -80,7 +79,7 @@ def _is_heading_shape(line: str) -> bool:
     """Short, not a bullet, not a quotation, not ending like a sentence or a list lead-in."""
     if not line or len(line) > MAX_HEADING_CHARS or is_bullet(line):
         return False
-    if line[0] in "\"'\u201c(" or line.endswith(_ELLIPSIS):
+    if line[0] in "\"'\u201c(" or line.endswith(ELLIPSES):
         return False
     if line.endswith("?"):
         return True
@@ -208,21 +207,21 @@ def trim_truncation(text: str) -> str:
     kept_lines = []
     for line in text.split("\n"):
         body = line
-        if body.rstrip().endswith(_ELLIPSIS):
+        if body.rstrip().endswith(ELLIPSES):
             body = body.rstrip().rstrip(".\u2026").rstrip()
-            ends = list(_SENTENCE_END_RE.finditer(body))
+            ends = list(ARTICLE_SENTENCE_END_RE.finditer(body))
             prefix = BULLET + " " if body.startswith(BULLET) else ""
             if ends:
                 body = body[: ends[-1].end()]
             elif not (body.endswith(":") or (prefix and len(body) > 2)):
                 body = ""  # a list item or label cut short is still a complete item; other text is not
-        sentences = _SENTENCE_SPLIT_RE.split(body) if body else []
+        sentences = ARTICLE_SENTENCE_SPLIT_RE.split(body) if body else []
         body = " ".join(s for s in sentences if " ... " not in s and " \u2026 " not in s)
         if body.strip():
             kept_lines.append(body)
     if kept_lines and kept_lines[-1].endswith(":") and not kept_lines[-1].startswith(BULLET):
         # "...may include:" with the list lost in scraping: drop the dangling lead-in sentence.
-        sentences = _SENTENCE_SPLIT_RE.split(kept_lines[-1])
+        sentences = ARTICLE_SENTENCE_SPLIT_RE.split(kept_lines[-1])
         kept_lines[-1] = " ".join(sentences[:-1])
         if not kept_lines[-1]:
             kept_lines.pop()

@@ -15,21 +15,11 @@ from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.text.normalise import stem, words
-
-# Question words and a few others carry intent in short questions ("how long", "when ... worry").
-QUESTION_WORDS = frozenset({"how", "why", "when", "who", "what"})
-_KEEP = QUESTION_WORDS | {"last", "serious", "side", "move", "back", "front", "keep", "get", "stop", "off", "down"}
-STOP_WORDS = frozenset(w for w in ENGLISH_STOP_WORDS if w not in _KEEP) | {
-    "does",
-    "did",
-    "doing",
-    "im",
-    "just",
-    "really",
-}
+from bot.text.normalise import words
+from bot.text.stems import stem
+from bot.text.words import STOP_WORDS
 
 
 def analyse(text: str) -> list[str]:

@@ -16,10 +16,13 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.corpus.passages import Passage
-from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS, FieldIndex, terms_of_words
+from bot.retrieval.index import FieldIndex, terms_of_words
 from bot.retrieval.intents import IntentCues, intent_boost
-from bot.text.normalise import asking_sentences, normalise, stem
+from bot.text.normalise import normalise
 from bot.text.phonetic import sound_key
+from bot.text.sentences import asking_sentences
+from bot.text.stems import stem
+from bot.text.words import QUESTION_WORDS, STOP_WORDS
 
 
 @dataclass(frozen=True)

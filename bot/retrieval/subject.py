@@ -25,10 +25,12 @@ from dataclasses import dataclass, replace
 from rapidfuzz.distance import OSA
 
 from bot.corpus.knowledge import Knowledge
-from bot.retrieval.index import QUESTION_WORDS, STOP_WORDS
 from bot.retrieval.retriever import Retriever
-from bot.text.normalise import asking_sentences, normalise, stem
+from bot.text.normalise import normalise
 from bot.text.phonetic import sound_key
+from bot.text.sentences import asking_sentences
+from bot.text.stems import stem
+from bot.text.words import QUESTION_WORDS, STOP_WORDS
 
 # A word of at most this many letters counts only when it is a real word ("tea", "gin", "cbd") or
 # a product code before a number ("WD-40"): others are mostly typos ("wen", "fot").

@@ -17,19 +17,9 @@ from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from bot.safety.lexicon import (
-    FILLER_WORDS,
-    LEVELS,
-    STOP_WORDS,
-    Chunk,
-    Level,
-    Lexicon,
-    LexiconError,
-    Phrase,
-    canonical,
-    load_lexicon,
-)
+from bot.safety.lexicon import LEVELS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
 from bot.text.normalise import normalise
+from bot.text.words import PHRASE_FILLER_WORDS, PHRASE_STOP_WORDS
 
 __all__ = [
     "LEVELS",
@@ -93,7 +83,7 @@ def _lookup(word: str, lexicon: Lexicon) -> tuple[str, frozenset[str], bool]:
         return cached
     canon = canonical(word, lexicon.forms)
     result: tuple[str, frozenset[str], bool] = (canon, frozenset(), False)
-    if canon in STOP_WORDS:
+    if canon in PHRASE_STOP_WORDS:
         pass  # small words are found through the word list when a `+` chunk needs them
     elif canon in lexicon.vocabulary:
         result = (canon, frozenset({canon}), False)
@@ -127,7 +117,7 @@ def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str
         return [(p, p) for word in chunk[0] if word in positions for p in positions[word]]
     per_atom: list[list[int] | None] = []
     for atom in chunk:
-        if atom <= STOP_WORDS:
+        if atom <= PHRASE_STOP_WORDS:
             per_atom.append(None)
             continue
         found = [p for word in atom if word in positions for p in positions[word]]
@@ -263,7 +253,7 @@ def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
             for hit in infos[i][1]:
                 positions.setdefault(hit, []).append(i)
     candidates = sorted({p for word in positions for p in lexicon.anchors.get(word, ())})
-    content_before = list(itertools.accumulate((w not in FILLER_WORDS for w in words), initial=0))
+    content_before = list(itertools.accumulate((w not in PHRASE_FILLER_WORDS for w in words), initial=0))
     canons = [info[0] for info in infos]
     matches: dict[str, Match] = {}
     for index in candidates:

@@ -17,7 +17,9 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from bot.text.normalise import normalise, stem
+from bot.text.normalise import normalise
+from bot.text.stems import stem
+from bot.text.words import PHRASE_STOP_WORDS
 
 Level = Literal["emergency", "doctor"]
 LEVELS: tuple[Level, ...] = ("emergency", "doctor")  # most urgent first
@@ -26,79 +28,6 @@ Atom = frozenset[str]  # canonical word forms, any of which fills one word posit
 Chunk = tuple[Atom, ...]  # words in this order (a+b+c)
 Slot = tuple[Chunk, ...]  # alternatives (a|b|c)
 
-# Written on their own in a phrase these carry no meaning for matching ("pain in my chest").
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "my",
-        "your",
-        "his",
-        "her",
-        "our",
-        "their",
-        "its",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "and",
-        "or",
-        "is",
-        "are",
-        "am",
-        "was",
-        "were",
-        "be",
-        "been",
-        "i",
-        "me",
-        "it",
-        "this",
-        "that",
-        "with",
-        "for",
-        "from",
-        "up",
-    ]
-)
-# Not counted when measuring how far apart the words of a phrase are in a message.
-FILLER_WORDS = STOP_WORDS | frozenset(
-    [
-        "so",
-        "very",
-        "really",
-        "just",
-        "quite",
-        "bit",
-        "little",
-        "all",
-        "too",
-        "now",
-        "also",
-        "kind",
-        "like",
-        "has",
-        "have",
-        "had",
-        "been",
-        "being",
-        "gets",
-        "got",
-        "get",
-        "feel",
-        "feels",
-        "felt",
-        "look",
-        "looks",
-        "looked",
-        "seems",
-        "seem",
-        "s",
-    ]
-)
 _EMERGENCY_NUMBER_RE = re.compile(r"\b(911|112|999|000)\b")
 _TOP_KEYS = {"matching", "groups", "word_forms", "levels", "ordinary_phrases", "guard_words"}
 _FLAG_KEYS = {"name", "reason", "phrases"}
@@ -218,7 +147,7 @@ class Lexicon:
 
 def key_atom(chunk: Chunk) -> Atom:
     """The chunk's first word that is not a small word: it must be present for the chunk to match."""
-    return next((atom for atom in chunk if not atom <= STOP_WORDS), chunk[0])
+    return next((atom for atom in chunk if not atom <= PHRASE_STOP_WORDS), chunk[0])
 
 
 def canonical(word: str, forms: Mapping[str, str]) -> str:
@@ -350,7 +279,12 @@ class _Compiler:
             chunks = tuple(
                 c for c in (self.chunk(parts, source, typo_ok=len(parts) == 1) for parts in alternatives) if c
             )
-            if len(chunks) == 1 and len(chunks[0]) == 1 and not raw_slot.startswith("$") and chunks[0][0] <= STOP_WORDS:
+            if (
+                len(chunks) == 1
+                and len(chunks[0]) == 1
+                and not raw_slot.startswith("$")
+                and chunks[0][0] <= PHRASE_STOP_WORDS
+            ):
                 continue  # a lone small word: "pain in my chest" == "chest pain"
             if not chunks:
                 if len(self.errors) == errors_before:
