@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Level = Literal["error", "warning"]
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -21,7 +21,7 @@ class Problem:
 
     file: str
     line: int
-    level: Level
+    level: Severity
     message: str
 
     @property

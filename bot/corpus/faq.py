@@ -20,6 +20,7 @@ from bot.corpus import _yaml
 from bot.corpus.markdown import inline
 from bot.corpus.splitter import BULLET, MIN_ANSWER_CHARS
 from bot.problems import Problem, error, warning
+from bot.text.slugs import slugify
 
 FAQ_DIR = "faq"
 SUFFIXES = (".md", ".yaml", ".yml")
@@ -76,11 +77,6 @@ def ignored_files(knowledge: Path) -> list[Path]:
     )
 
 
-def slug_of(name: str) -> str:
-    words = re.findall(r"[a-z0-9]+", name.casefold())
-    return "-".join(words) or "entry"
-
-
 def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter, body, line where the body starts) or None when the file has no `---` header."""
     lines = text.splitlines()
@@ -117,7 +113,7 @@ def markdown_to_answer(body: str) -> str:
     return "\n".join(out)
 
 
-def _strings(value: Any) -> tuple[str, ...] | None:
+def _one_or_more_texts(value: Any) -> tuple[str, ...] | None:
     """A list of non-empty texts (a single text counts as a list of one), or None when it is not."""
     if isinstance(value, str):
         value = [value]
@@ -230,7 +226,7 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
                 )
             lists[key] = ()
             continue
-        items = _strings(value)
+        items = _one_or_more_texts(value)
         if items is None:
             problems.append(
                 error(rel, doc.line(key), f"'{key}' must be a list of texts, one per line starting with '- '")
@@ -238,7 +234,7 @@ def parse_entry(path: Path, knowledge: Path) -> tuple[FaqEntry | None, list[Prob
             items = ()
         lists[key] = items
 
-    slug = slug_of(path.stem)
+    slug = slugify(path.stem, max_words=None, empty="entry")
     if "id" in data:
         raw_id = str(data["id"]).removeprefix("faq.")
         if not _SLUG_RE.fullmatch(raw_id):

@@ -99,11 +99,11 @@ def _frame_words(path: Path) -> tuple[str, ...]:
     """subjects.yaml: section name -> words that frame a question; the sections only group them."""
     words: list[str] = []
     for section, values in _mapping(path, "frame_words").items():
-        words.extend(_strings(values, f"{path}: frame_words '{section}'"))
+        words.extend(_text_list(values, f"{path}: frame_words '{section}'"))
     return tuple(words)
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
+def _text_list(value: Any, where: str) -> tuple[str, ...]:
     """A YAML list of texts; a bare string would otherwise be split into its letters."""
     if value is None:
         return ()
@@ -113,7 +113,7 @@ def _strings(value: Any, where: str) -> tuple[str, ...]:
 
 
 def _words(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
-    return _strings(data.get(key), f"{path}: '{key}'")
+    return _text_list(data.get(key), f"{path}: '{key}'")
 
 
 def load_word_list(path: Path) -> frozenset[str]:
@@ -144,7 +144,7 @@ def load_messages(path: Path) -> Messages:
     for name, entry in (data.get("smalltalk") or {}).items():
         if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
             raise KnowledgeError(f"{path}: smalltalk '{name}' needs 'patterns' and a 'reply' text")
-        patterns = _strings(entry.get("patterns"), f"{path}: smalltalk '{name}' patterns")
+        patterns = _text_list(entry.get("patterns"), f"{path}: smalltalk '{name}' patterns")
         if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
             raise KnowledgeError(f"{path}: smalltalk '{name}' has a pattern with no letters or digits")
         talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
@@ -153,7 +153,7 @@ def load_messages(path: Path) -> Messages:
         did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
         not_covered=_subject_message(data, "not_covered", path),
         partly_covered=_subject_message(data, "partly_covered", path),
-        starter_questions=_strings(data.get("starter_questions"), f"{path}: 'starter_questions'"),
+        starter_questions=_text_list(data.get("starter_questions"), f"{path}: 'starter_questions'"),
         smalltalk=tuple(talk),
     )
 

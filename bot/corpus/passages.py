@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -21,6 +20,7 @@ import yaml
 from bot.corpus import _yaml, faq
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
+from bot.text.slugs import slugify
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +89,6 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
         raise KnowledgeError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
-
-
-def slugify(text: str, max_words: int = 10) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    return "-".join(words[:max_words]) or "section"
 
 
 def load_sources(knowledge: Path) -> list[Source]:

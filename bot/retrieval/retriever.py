@@ -139,7 +139,7 @@ class Synonyms:
 
 
 @dataclass(frozen=True)
-class Lexicon:
+class Vocabulary:
     """What the retriever knows about words: the corpus's own, common English, the domain's."""
 
     corpus: Counter[str]  # normalised corpus word -> count
@@ -197,7 +197,7 @@ class Retriever:
         passages: Sequence[Passage],
         index: FieldIndex,
         synonyms: Synonyms,
-        lexicon: Lexicon,
+        lexicon: Vocabulary,
         quality: np.ndarray,
         config: RetrieverConfig,
         intents: IntentCues | None = None,
@@ -249,7 +249,7 @@ class Retriever:
         expansions = [expansion for _, expansion in synonyms.phrases.values()]
         edited = Counter(_vocabulary_words(" ".join((*answers, *headings, *expansions))))
         phrased = Counter(_vocabulary_words(" ".join(text for texts in phrasings for text in texts)))
-        lexicon = Lexicon(
+        lexicon = Vocabulary(
             corpus=edited + phrased,
             common=common_words,
             spelled=trusted_spellings(edited, phrased),
