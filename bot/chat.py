@@ -10,8 +10,8 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
-from bot.retrieval.intents import IntentCues
-from bot.retrieval.retriever import Retrieval, Retriever, RetrieverConfig, Synonyms
+from bot.retrieval.data import RetrievalData
+from bot.retrieval.retriever import Retrieval, Retriever, RetrieverConfig
 from bot.retrieval.subject import Subject, join_names, subject_reader, without_unknown
 from bot.safety.detect import Escalation, detect
 from bot.settings import Settings
@@ -87,18 +87,7 @@ class Bot:
 
     def __init__(self, knowledge: Knowledge, config: RetrieverConfig | None = None) -> None:
         self.knowledge = knowledge
-        self.retriever = Retriever.build(
-            knowledge.passages,
-            synonyms=Synonyms.from_mapping(knowledge.synonyms),
-            intents=IntentCues.from_mapping(knowledge.intents),
-            topic_anchors=knowledge.topic_anchors,
-            related_words=knowledge.related_words,
-            other_topics=knowledge.other_topics,
-            topic_words=knowledge.topic_words,
-            common_words=knowledge.common_words,
-            source_quality=knowledge.source_quality,
-            config=config,
-        )
+        self.retriever = Retriever.build(RetrievalData.from_knowledge(knowledge), config)
         self.subjects = subject_reader(knowledge, self.retriever)
         self._smalltalk = sorted(
             ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),

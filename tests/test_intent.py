@@ -11,6 +11,7 @@ from bot.chat import Bot
 from bot.corpus.check import check_knowledge
 from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import KnowledgeError, Passage
+from bot.retrieval.data import RetrievalData
 from bot.retrieval.intents import IntentCues, intent_boost
 from bot.retrieval.retriever import Retriever, RetrieverConfig
 from bot.text.normalise import normalise
@@ -87,8 +88,9 @@ def test_two_kinds_asked_count_half_each() -> None:
 
 
 def test_asking_for_fewer_cramps_puts_prevention_ahead_of_relief(walking_passages: list[Passage]) -> None:
-    plain = Retriever.build(walking_passages, intents=CUES, config=replace(RetrieverConfig(), intent_weight=0.0))
-    ours = Retriever.build(walking_passages, intents=CUES)
+    data = RetrievalData(walking_passages, intents=CUES)
+    plain = Retriever.build(data, replace(RetrieverConfig(), intent_weight=0.0))
+    ours = Retriever.build(data)
     question = "walking for fewer cramps"  # "fewer" is no passage's word: only its intent can tell them apart
     assert plain.search(question).best.passage.id == "a.ease"
     found = ours.search(question)

@@ -9,14 +9,11 @@ import pytest
 
 from bot.chat import Bot
 from bot.corpus.passages import Passage
+from bot.retrieval.data import RetrievalData
 from bot.retrieval.intents import IntentCues
-from bot.retrieval.retriever import (
-    Retriever,
-    RetrieverConfig,
-    Synonyms,
-    focus_stems,
-    trusted_spellings,
-)
+from bot.retrieval.retriever import Retriever, RetrieverConfig, focus_stems
+from bot.retrieval.synonyms import Synonyms
+from bot.retrieval.vocabulary import trusted_spellings
 
 # (question as people type it, ids of passages that answer it)
 REALISTIC = [
@@ -185,7 +182,7 @@ def _retriever_with_phrasings(*phrasings: str) -> Retriever:
         answer="Leg cramps come from tired muscles. Readers often ask about potassium.",
         alternates=phrasings,
     )
-    return Retriever.build([passage], topic_anchors=["cramp"])
+    return Retriever.build(RetrievalData([passage], topic_anchors=["cramp"]))
 
 
 def test_a_typo_that_a_phrasing_also_makes_is_still_repaired() -> None:
@@ -212,7 +209,9 @@ def test_a_rare_word_from_a_phrasing_is_not_taken_for_a_corpus_word_that_sounds_
             answer="Quinine is no longer advised for leg cramps.",
             alternates=phrasings,
         )
-        return dict(Retriever.build([passage], topic_anchors=["cramp"]).search("kwinine for cramps").corrections)
+        return dict(
+            Retriever.build(RetrievalData([passage], topic_anchors=["cramp"])).search("kwinine for cramps").corrections
+        )
 
     assert corrections("is it safe") == {"kwinine": "quinine"}
     assert corrections("is kwinine safe") == {}
@@ -252,8 +251,8 @@ def test_the_ask_of_a_long_message_outweighs_its_story() -> None:
         ),
     ]
     story = "I'm in my third trimester of pregnancy and the cramps at night are awful. How do I prevent them?"
-    weighted = Retriever.build(passages, topic_anchors=["cramp"])
-    flat = Retriever.build(passages, topic_anchors=["cramp"], config=replace(RetrieverConfig(), ask_repeats=0))
+    weighted = Retriever.build(RetrievalData(passages, topic_anchors=["cramp"]))
+    flat = Retriever.build(RetrievalData(passages, topic_anchors=["cramp"]), replace(RetrieverConfig(), ask_repeats=0))
     assert [c.passage.id for c in weighted.search(story).candidates] == ["a.prevent", "a.pregnancy"]
     assert [c.passage.id for c in flat.search(story).candidates] == ["a.pregnancy", "a.prevent"]
 
@@ -283,10 +282,12 @@ def test_a_kind_of_question_is_never_a_passage_focus() -> None:
         alternates=("why do leg cramps happen", "what causes cramps", "causes of cramps", "cramp causes"),
     )
     retriever = Retriever.build(
-        [passage],
-        topic_anchors=["cramp"],
-        topic_words=["leg", "cramp"],
-        intents=IntentCues.from_mapping({"cause": ["causes", "why"]}),
+        RetrievalData(
+            [passage],
+            topic_anchors=["cramp"],
+            topic_words=["leg", "cramp"],
+            intents=IntentCues.from_mapping({"cause": ["causes", "why"]}),
+        )
     )
     assert retriever._focus_of(0) == frozenset()
 
@@ -318,9 +319,8 @@ def test_a_passage_about_a_condition_the_question_never_names_is_set_back() -> N
 
     def score(question: str, penalty: float) -> float:
         config = replace(RetrieverConfig(), focus_penalty=penalty)
-        retriever = Retriever.build(
-            passages, topic_anchors=["cramp"], topic_words=["leg", "cramp", "night"], config=config
-        )
+        data = RetrievalData(passages, topic_anchors=["cramp"], topic_words=["leg", "cramp", "night"])
+        retriever = Retriever.build(data, config)
         return next(c.score for c in retriever.search(question).candidates if c.passage.id == "a.pregnancy")
 
     unnamed, named = "why do leg cramps happen at night", "why do leg cramps happen in pregnancy"

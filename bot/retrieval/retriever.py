@@ -7,19 +7,20 @@ The retriever only ranks and scores; deciding what to say (fallback, small talk,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
 
 from bot.corpus.passages import Passage
+from bot.retrieval.data import RetrievalData
 from bot.retrieval.index import FieldIndex, terms_of_words
 from bot.retrieval.intents import IntentCues, intent_boost
+from bot.retrieval.synonyms import Synonyms
+from bot.retrieval.typos import TypoRepair
+from bot.retrieval.vocabulary import Vocabulary, stems_of, trusted_spellings, vocabulary_words
 from bot.text.normalise import normalise
-from bot.text.phonetic import sound_key
 from bot.text.sentences import asking_sentences
 from bot.text.stems import stem
 from bot.text.words import QUESTION_WORDS, STOP_WORDS
@@ -79,86 +80,6 @@ class Retrieval:
         )
 
 
-@dataclass(frozen=True)
-class Synonyms:
-    """Lay phrases -> the words the articles use, added to a question before searching.
-
-    Phrases match on word stems, so "water pill" and "water pills" are one entry.
-    """
-
-    phrases: Mapping[tuple[str, ...], tuple[str, str]]  # stems -> (phrase as written, expansion)
-    # first stem -> the lengths of the phrases starting with it, longest first: most words start none
-    lengths_by_first: Mapping[str, tuple[int, ...]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        lengths: dict[str, set[int]] = {}
-        for key in self.phrases:
-            if key:
-                lengths.setdefault(key[0], set()).add(len(key))
-        object.__setattr__(self, "lengths_by_first", {s: tuple(sorted(n, reverse=True)) for s, n in lengths.items()})
-
-    @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Sequence[str] | str]) -> Synonyms:
-        phrases: dict[tuple[str, ...], tuple[str, str]] = {}
-        for phrase, targets in mapping.items():
-            key = tuple(stem(w) for w in normalise(phrase).split())
-            if key:
-                values = [targets] if isinstance(targets, str) else list(targets)
-                phrases[key] = (normalise(phrase), " ".join(normalise(v) for v in values))
-        return cls(phrases=phrases)
-
-    def matches(self, words: Sequence[str]) -> list[tuple[int, int, tuple[str, str]]]:
-        """Each lay phrase found in the words, longest first at each position: (start, end, entry)."""
-        stems = [stem(w) for w in words]
-        found: list[tuple[int, int, tuple[str, str]]] = []
-        i, end = 0, len(stems)
-        while i < end:
-            step = 1
-            for n in self.lengths_by_first.get(stems[i], ()):
-                hit = self.phrases.get(tuple(stems[i : i + n])) if i + n <= end else None
-                if hit is not None:
-                    found.append((i, i + n, hit))
-                    step = n
-                    break
-            i += step
-        return found
-
-    def spans(self, words: Sequence[str]) -> list[tuple[int, int]]:
-        """Where the lay phrases the synonyms know are in the words: (start, end) pairs."""
-        return [(start, end) for start, end, _ in self.matches(words)]
-
-    def expand(self, words: Sequence[str]) -> tuple[list[str], tuple[str, ...]]:
-        """The words with each lay phrase's expansion appended, and the phrases that fired."""
-        extra: list[str] = []
-        used: list[str] = []
-        for _, _, (phrase, expansion) in self.matches(words):
-            if phrase not in used:
-                used.append(phrase)
-                extra.extend(expansion.split())
-        return [*words, *extra], tuple(used)
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the retriever knows about words: the corpus's own, common English, the domain's."""
-
-    corpus: Counter[str]  # normalised corpus word -> count
-    common: frozenset[str]  # real English words: never "corrected"
-    spelled: frozenset[str]  # corpus words known to be spelt right: typo repair's targets (see `trusted_spellings`)
-    anchors: frozenset[str]  # stems naming the topic: cramp, spasm, charley horse...
-    related: frozenset[str]  # stems of the topic's neighbourhood: calf, magnesium, doctor...
-    other_topics: frozenset[str]  # stems naming another kind of cramp: period, stomach...
-    topic: frozenset[str]  # stems every question shares; damped when ranking
-
-
-def _stems(phrases: Sequence[str]) -> frozenset[str]:
-    return frozenset(stem(w) for phrase in phrases for w in normalise(phrase).split())
-
-
-def _vocabulary_words(text: str) -> list[str]:
-    return [w for w in text.split() if len(w) > 2 and w.isalpha()]
-
-
 MIN_FOCUS_PHRASINGS = 4  # the question and three phrasings
 
 
@@ -177,20 +98,6 @@ def focus_stems(phrasings: Sequence[Sequence[str]], ignore: frozenset[str], shar
     return frozenset(s for s, n in counts.items() if n >= share * len(phrasings))
 
 
-# A word this many phrasings use was chosen on purpose; rarer phrasing-only words may be typos.
-DELIBERATE_PHRASING_COUNT = 3
-
-
-def trusted_spellings(edited: Iterable[str], phrased: Mapping[str, int]) -> frozenset[str]:
-    """The words typo repair may trust: every word of the edited texts (articles, headings,
-    synonyms), and the words several phrasings use (`phrased`: word -> how often).
-
-    Phrasings are written the way users type, typos included ("crmaps", "potasium"). Trusting
-    those would make the typo a known word, so "leg crmaps" would never be repaired to cramps.
-    """
-    return frozenset(edited) | {w for w, n in phrased.items() if n >= DELIBERATE_PHRASING_COUNT}
-
-
 class Retriever:
     def __init__(
         self,
@@ -207,11 +114,7 @@ class Retriever:
         self.synonyms = synonyms
         self.lexicon = lexicon
         self.config = config
-        self._vocab_words = [w for w, _ in lexicon.corpus.most_common() if w in lexicon.spelled]
-        self._by_sound: dict[str, list[str]] = {}  # sound key -> corpus words, most frequent first
-        for word in self._vocab_words:
-            if len(word) >= 4:
-                self._by_sound.setdefault(sound_key(word), []).append(word)
+        self.typos = TypoRepair(lexicon)
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
         self.intents = intents or IntentCues.from_mapping({})
@@ -221,25 +124,12 @@ class Retriever:
         )
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
-        self._correct = lru_cache(maxsize=8192)(self._correct_uncached)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
 
     @classmethod
-    def build(
-        cls,
-        passages: Sequence[Passage],
-        *,
-        synonyms: Synonyms | None = None,
-        topic_anchors: Sequence[str] = (),
-        related_words: Sequence[str] = (),
-        other_topics: Sequence[str] = (),
-        topic_words: Sequence[str] = (),
-        common_words: frozenset[str] = frozenset(),
-        source_quality: Mapping[str, float] | None = None,
-        intents: IntentCues | None = None,
-        config: RetrieverConfig | None = None,
-    ) -> Retriever:
-        synonyms = synonyms or Synonyms.from_mapping({})
+    def build(cls, data: RetrievalData, config: RetrieverConfig | None = None) -> Retriever:
+        """Index the passages and prepare everything `search` needs (one value in, see RetrievalData)."""
+        passages, synonyms = data.passages, data.synonyms
         headings = [normalise(p.search_question) for p in passages]
         phrasings = [[normalise(a) for a in p.alternates] for p in passages]
         answers = [normalise(p.answer) for p in passages]
@@ -247,49 +137,23 @@ class Retriever:
             {"question": [" ".join((h, *ph)) for h, ph in zip(headings, phrasings, strict=True)], "answer": answers}
         )
         expansions = [expansion for _, expansion in synonyms.phrases.values()]
-        edited = Counter(_vocabulary_words(" ".join((*answers, *headings, *expansions))))
-        phrased = Counter(_vocabulary_words(" ".join(text for texts in phrasings for text in texts)))
+        edited = Counter(vocabulary_words(" ".join((*answers, *headings, *expansions))))
+        phrased = Counter(vocabulary_words(" ".join(text for texts in phrasings for text in texts)))
         lexicon = Vocabulary(
             corpus=edited + phrased,
-            common=common_words,
+            common=data.common_words,
             spelled=trusted_spellings(edited, phrased),
-            anchors=_stems(topic_anchors),
-            related=_stems(related_words),
-            other_topics=_stems(other_topics),
-            topic=_stems(topic_words),
+            anchors=stems_of(data.topic_anchors),
+            related=stems_of(data.related_words),
+            other_topics=stems_of(data.other_topics),
+            topic=stems_of(data.topic_words),
         )
-        quality = np.array([(source_quality or {}).get(p.source, 1.0) for p in passages], dtype=np.float64)
-        return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), intents)
-
-    def _correct_uncached(self, word: str) -> str | None:
-        """The correctly spelt corpus word a mistyped word most likely meant, or None when nothing is close.
-
-        Only for words that are neither spelt right in the corpus nor common English ("woken"
-        stays woken, not "women"). One edit (a transposition counts as one) for words of up to six
-        letters, two for longer ones, and the first letter must agree: people rarely mistype it.
-        Failing that, a word spelt by ear ("kwinine", "krampz") may take a corpus word that sounds
-        the same and is at most two edits away (five letters or more). A word only a phrasing or
-        two use may be a rare real word ("relaxers"), so it gets one edit and no sound-alike.
-        """
-        if len(word) < 4 or not word.isalpha() or word in self.lexicon.common or word in self.lexicon.spelled:
-            return None
-        in_phrasings = word in self.lexicon.corpus
-        max_edits = 1 if len(word) <= 6 or in_phrasings else 2
-        hits = process.extract(word, self._vocab_words, scorer=OSA.distance, score_cutoff=max_edits, limit=5)
-        hits = [h for h in hits if h[0][0] == word[0]]
-        if hits:
-            return str(min(hits, key=lambda h: (h[1], -self.lexicon.corpus[h[0]]))[0])
-        if in_phrasings:
-            return None
-        key = sound_key(word)
-        if len(word) < 5 or len(key) < 3:  # "feta" and "feet" sound alike too; short words are left alone
-            return None
-        alike = [w for w in self._by_sound.get(key, ()) if OSA.distance(word, w, score_cutoff=2) <= 2]
-        return alike[0] if alike else None
+        quality = np.array([data.source_quality.get(p.source, 1.0) for p in passages], dtype=np.float64)
+        return cls(passages, index, synonyms, lexicon, quality, config or RetrieverConfig(), data.intents)
 
     def correct(self, word: str) -> str | None:
-        """The corpus word a mistyped word most likely meant (cached), or None: see `_correct_uncached`."""
-        return self._correct(word)
+        """The corpus word a mistyped word most likely meant (cached), or None: see `TypoRepair`."""
+        return self.typos.correct(word)
 
     def _word_weight(self, word: str) -> float:
         term_id = self.index.vocabulary.get(stem(word))
@@ -312,7 +176,7 @@ class Retriever:
                 repaired.append(word)  # function words say nothing about the topic: not counted
                 continue
             if word not in self.lexicon.spelled and word.isalpha():
-                fixed = self._correct(word)
+                fixed = self.typos.correct(word)
                 if fixed is not None:
                     if stem(fixed) != stem(word):  # "tightens" -> "tighten" is no repair worth reporting
                         corrections[word] = fixed
