@@ -89,7 +89,7 @@ def test_an_entry_with_an_error_stops_loading_with_file_and_line(knowledge_copy:
         knowledge_copy / "faq" / "broken.md",
         "---\nalternates: [x]\nsources: [y]\n---\nAn answer long enough to be a real answer, more or less.\n",
     )
-    with pytest.raises(KnowledgeError, match=r"faq/broken\.md:2: error: missing 'question'"):
+    with pytest.raises(KnowledgeError, match=r"faq/broken\.md:2: missing 'question'"):
         load_knowledge(knowledge_copy)
 
 

@@ -46,7 +46,6 @@ LONG_ARTICLE_PASSAGE = 4000
 SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")
 _ID_RE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
 _KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_LOCATED_RE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?:error: )?(?P<message>.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -125,9 +124,6 @@ def run_check(path: Path) -> CheckReport:
     return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
 
 
-_LOCATED = re.compile(r"^(?P<path>[^:]+?)(?::(?P<line>\d+))?: (?P<message>.*)$", re.S)
-
-
 def _check_lexicon(root: Path) -> list[Problem]:
     """The safety layer's own lexicon checks (ordinary phrases that would raise a flag, guard words
     that are flags, repeated phrases), as Problems: a red-flag entry that fires on ordinary
@@ -138,20 +134,13 @@ def _check_lexicon(root: Path) -> list[Problem]:
     try:
         lexicon = load_lexicon(path)
     except LexiconError as exc:
-        return [_located("red_flags.yaml", text) for text in str(exc).splitlines()]
+        return [error("red_flags.yaml", issue.line, issue.message) for issue in exc.issues]
     ordinary_path = root / "eval" / "ordinary_words.yaml"
     try:
         ordinary = load_ordinary_phrases(ordinary_path)
     except LexiconError as exc:
-        return [_located("eval/ordinary_words.yaml", str(exc).replace("\n", " "))]
-    return [_located("red_flags.yaml", text) for text in check_lexicon(lexicon, ordinary)]
-
-
-def _located(file: str, text: str) -> Problem:
-    """An error from a `path:line: message` string, filed under `file` (the path is the full one)."""
-    match = _LOCATED.match(text)
-    line = int(match["line"]) if match and match["line"] else 0
-    return error(file, line, match["message"] if match else text)
+        return [error("eval/ordinary_words.yaml", issue.line, issue.message) for issue in exc.issues]
+    return [error("red_flags.yaml", issue.line, issue.message) for issue in check_lexicon(lexicon, ordinary)]
 
 
 def _parse_yaml_files(ctx: _Context) -> Iterator[Problem]:
@@ -304,18 +293,20 @@ def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
 
 
 def _problem_of_exception(root: Path, exc: Exception) -> Problem:
-    text = str(exc) if isinstance(exc, KnowledgeError) else f"cannot load: {type(exc).__name__}: {exc}"
-    match = _LOCATED_RE.match(text)
-    path, line, message = (match["path"], int(match["line"]), match["message"]) if match else (None, 0, text)
-    if path is None and ": " in text and text.startswith(str(root)):
-        path, message = text.split(": ", 1)
-    rel = "."
-    if path is not None:
-        try:
-            rel = Path(path).resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            rel = path
-    return error(rel, line, message)
+    """The loader's error as a Problem, from its fields (file, line, message): never parsed back."""
+    if isinstance(exc, LexiconError):
+        first = exc.issues[0] if exc.issues else None
+        return error(_relative(root, Path(exc.path)), first.line if first else 0, first.message if first else str(exc))
+    if isinstance(exc, KnowledgeError):
+        return error(_relative(root, exc.path) if exc.path else ".", exc.line, exc.message)
+    return error(".", 0, f"cannot load: {type(exc).__name__}: {exc}")
+
+
+def _relative(root: Path, path: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _check_overrides(ctx: _Context) -> list[Problem]:

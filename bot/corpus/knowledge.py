@@ -21,7 +21,7 @@ from bot.corpus.passages import (
     load_sources,
     read_yaml,
 )
-from bot.safety.detect import Lexicon, load_lexicon
+from bot.safety.detect import Lexicon, LexiconError, LexiconIssue, load_lexicon
 from bot.text.normalise import normalise
 
 
@@ -66,7 +66,7 @@ def _mapping(path: Path, key: str) -> dict[str, Any]:
     data = read_yaml(path) or {}
     value = data.get(key, {}) if isinstance(data, dict) else None
     if not isinstance(value, dict):
-        raise KnowledgeError(f"{path}: '{key}' must be a mapping")
+        raise KnowledgeError(f"'{key}' must be a mapping", path=path)
     return value
 
 
@@ -76,7 +76,7 @@ def _synonyms(path: Path) -> dict[str, list[str] | str]:
     for key, value in mapping.items():
         values = value if isinstance(value, list) else [value]
         if not isinstance(key, str) or not key.strip() or not all(isinstance(v, str) and v.strip() for v in values):
-            raise KnowledgeError(f"{path}: synonym {key!r} must map a phrase onto words (text or a list of texts)")
+            raise KnowledgeError(f"synonym {key!r} must map a phrase onto words (text or a list of texts)", path=path)
     return mapping
 
 
@@ -85,12 +85,12 @@ def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     intents: dict[str, tuple[str, ...]] = {}
     for name, cues in _mapping(path, "intents").items():
         if not isinstance(name, str) or not name.strip():
-            raise KnowledgeError(f"{path}: intent names must be words, got {name!r}")
+            raise KnowledgeError(f"intent names must be words, got {name!r}", path=path)
         if cues is not None and (not isinstance(cues, list) or not all(isinstance(c, str) for c in cues)):
-            raise KnowledgeError(f"{path}: intent '{name}' must be a list of texts (quote yes, no, on and off)")
+            raise KnowledgeError(f"intent '{name}' must be a list of texts (quote yes, no, on and off)", path=path)
         empty = [c for c in cues or () if not normalise(c)]
         if empty:  # it could never match, so it only misleads
-            raise KnowledgeError(f"{path}: intent '{name}' has a cue with no letters or digits: {empty[0]!r}")
+            raise KnowledgeError(f"intent '{name}' has a cue with no letters or digits: {empty[0]!r}", path=path)
         intents[name] = tuple(cues or ())
     return intents
 
@@ -99,21 +99,21 @@ def _frame_words(path: Path) -> tuple[str, ...]:
     """subjects.yaml: section name -> words that frame a question; the sections only group them."""
     words: list[str] = []
     for section, values in _mapping(path, "frame_words").items():
-        words.extend(_text_list(values, f"{path}: frame_words '{section}'"))
+        words.extend(_text_list(values, path, f"frame_words '{section}'"))
     return tuple(words)
 
 
-def _text_list(value: Any, where: str) -> tuple[str, ...]:
+def _text_list(value: Any, path: Path, what: str) -> tuple[str, ...]:
     """A YAML list of texts; a bare string would otherwise be split into its letters."""
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
-        raise KnowledgeError(f"{where} must be a list of words or phrases")
+        raise KnowledgeError(f"{what} must be a list of words or phrases", path=path)
     return tuple(str(v) for v in value)
 
 
 def _words(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
-    return _text_list(data.get(key), f"{path}: '{key}'")
+    return _text_list(data.get(key), path, f"'{key}'")
 
 
 def load_word_list(path: Path) -> frozenset[str]:
@@ -128,32 +128,32 @@ def _subject_message(data: dict[str, Any], key: str, path: Path) -> str:
     """A message that names what the articles do not cover: it needs its {subject} slot."""
     text = data.get(key)
     if not isinstance(text, str) or "{subject}" not in text:
-        raise KnowledgeError(f"{path}: needs a '{key}' text with a {{subject}} slot for what is not covered")
+        raise KnowledgeError(f"needs a '{key}' text with a {{subject}} slot for what is not covered", path=path)
     try:
         text.format(subject="x")
     except (IndexError, KeyError, ValueError) as exc:
-        raise KnowledgeError(f"{path}: '{key}' may use only the {{subject}} slot ({exc})") from exc
+        raise KnowledgeError(f"'{key}' may use only the {{subject}} slot ({exc})", path=path) from exc
     return text.strip()
 
 
 def load_messages(path: Path) -> Messages:
     data = read_yaml(path) or {}
     if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
-        raise KnowledgeError(f"{path}: needs a 'fallback' text")
+        raise KnowledgeError("needs a 'fallback' text", path=path)
     talk = []
     for name, entry in (data.get("smalltalk") or {}).items():
         if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
-            raise KnowledgeError(f"{path}: smalltalk '{name}' needs 'patterns' and a 'reply' text")
-        patterns = _text_list(entry.get("patterns"), f"{path}: smalltalk '{name}' patterns")
+            raise KnowledgeError(f"smalltalk '{name}' needs 'patterns' and a 'reply' text", path=path)
+        patterns = _text_list(entry.get("patterns"), path, f"smalltalk '{name}' patterns")
         if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
-            raise KnowledgeError(f"{path}: smalltalk '{name}' has a pattern with no letters or digits")
+            raise KnowledgeError(f"smalltalk '{name}' has a pattern with no letters or digits", path=path)
         talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
     return Messages(
         fallback=data["fallback"].strip(),
         did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
         not_covered=_subject_message(data, "not_covered", path),
         partly_covered=_subject_message(data, "partly_covered", path),
-        starter_questions=_text_list(data.get("starter_questions"), f"{path}: 'starter_questions'"),
+        starter_questions=_text_list(data.get("starter_questions"), path, "'starter_questions'"),
         smalltalk=tuple(talk),
     )
 
@@ -166,24 +166,27 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     """
     root = Path(path) if path is not None else BUNDLED_KNOWLEDGE
     if not root.is_dir():
-        raise KnowledgeError(f"{root}: knowledge folder not found")
+        raise KnowledgeError("knowledge folder not found", path=root)
     # Hash first: an edit saved while we read then changes the version again, so a watcher
     # reloads once more instead of believing it already serves the newest files.
     version = knowledge_version(root)
     domain_path = root / "domain.yaml"
     domain = (read_yaml(domain_path) or {}) if domain_path.exists() else {}
     if not isinstance(domain, dict):
-        raise KnowledgeError(f"{domain_path}: expected sections such as 'topic_anchors:'")
+        raise KnowledgeError("expected sections such as 'topic_anchors:'", path=domain_path)
     sources = load_sources(root)
     try:
         lexicon = load_lexicon(root / "red_flags.yaml")
     except KnowledgeError:
         raise
+    except LexiconError as exc:  # the first issue; `crampbot check` lists them all
+        first = exc.issues[0] if exc.issues else LexiconIssue(0, str(exc))
+        raise KnowledgeError(first.message, path=root / "red_flags.yaml", line=first.line) from exc
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise KnowledgeError(f"{root / 'red_flags.yaml'}: {exc}") from exc
+        raise KnowledgeError(str(exc), path=root / "red_flags.yaml") from exc
     loaded = tuple(passages) if passages is not None else tuple(load_passages(root, curated=True))
     if not loaded:
-        raise KnowledgeError(f"{root}: no passages to answer with (no articles in sources.yaml and no faq/ entries)")
+        raise KnowledgeError("no passages to answer with (no articles in sources.yaml and no faq/ entries)", path=root)
     return Knowledge(
         path=root,
         version=version,

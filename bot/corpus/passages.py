@@ -38,7 +38,15 @@ CURATED_QUALITY = 1.02
 
 
 class KnowledgeError(ValueError):
-    """The knowledge folder cannot be loaded; the message names the file and what is wrong."""
+    """The knowledge folder cannot be loaded: what is wrong, and where as fields (`path`, `line`;
+    0 when unknown), so `crampbot check` files it without parsing the text back."""
+
+    def __init__(self, message: str, *, path: Path | str | None = None, line: int = 0) -> None:
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        where = "" if self.path is None else f"{self.path}:{line}: " if line else f"{self.path}: "
+        super().__init__(where + message)
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,11 @@ def read_yaml(path: Path) -> Any:
         with path.open(encoding="utf-8") as handle:
             return yaml.safe_load(handle)
     except FileNotFoundError as exc:
-        raise KnowledgeError(f"{path}: file not found") from exc
+        raise KnowledgeError("file not found", path=path) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        raise KnowledgeError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from exc
+        line = mark.line + 1 if mark is not None else 0
+        raise KnowledgeError(f"not valid YAML ({getattr(exc, 'problem', exc)})", path=path, line=line) from exc
 
 
 def load_sources(knowledge: Path) -> list[Source]:
@@ -96,18 +104,18 @@ def load_sources(knowledge: Path) -> list[Source]:
     data = read_yaml(path) or {}
     entries = data.get("sources") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise KnowledgeError(f"{path}: expected a top-level 'sources:' list")
+        raise KnowledgeError("expected a top-level 'sources:' list", path=path)
     sources = []
     for n, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "key", "title")):
-            raise KnowledgeError(f"{path}: source #{n} needs 'file', 'key' and 'title' as text")
+            raise KnowledgeError(f"source #{n} needs 'file', 'key' and 'title' as text", path=path)
         hints = tuple(
             SectionHint(before=str(h["before"]), heading=str(h["heading"])) for h in entry.get("sections") or []
         )
         quality = entry.get("quality", 1.0)
         if not isinstance(quality, (int, float)) or not 0 < quality <= 1:
             raise KnowledgeError(
-                f"{path}: source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]"
+                f"source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]", path=path
             )
         sources.append(
             Source(
@@ -130,7 +138,7 @@ def load_noise_rules(knowledge: Path) -> NoiseRules:
     try:
         return NoiseRules.compile(data.get("drop_lines") or (), data.get("strip_patterns") or ())
     except re.error as exc:
-        raise KnowledgeError(f"{path}: invalid pattern {exc.pattern!r}: {exc}") from exc
+        raise KnowledgeError(f"invalid pattern {exc.pattern!r}: {exc}", path=path) from exc
 
 
 OVERRIDE_KINDS = ("exclude", "retitle", "alternates")
@@ -161,28 +169,28 @@ def _override_sections(path: Path, kinds: tuple[str, ...]) -> dict[str, dict[str
     try:
         doc = _yaml.parse(path.read_text(encoding="utf-8"))
     except _yaml.YamlSyntaxError as exc:
-        raise KnowledgeError(f"{path}:{exc.line}: {exc.message}") from exc
+        raise KnowledgeError(f"{exc.message}", path=path, line=exc.line) from exc
     data = doc.data or {}
     if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}:1: expected the sections {', '.join(kinds)}")
+        raise KnowledgeError(f"expected the sections {', '.join(kinds)}", path=path, line=1)
     for kind in data:
         if kind not in kinds:
             raise KnowledgeError(
-                f"{path}:{doc.line(str(kind), key=True)}: unknown section {kind!r}; expected {', '.join(kinds)}"
+                f"unknown section {kind!r}; expected {', '.join(kinds)}", path=path, line=doc.line(str(kind), key=True)
             )
     parsed: dict[str, dict[str, Any]] = {}
     for kind in kinds:
         section = data.get(kind) or {}
         if not isinstance(section, dict):
-            raise KnowledgeError(f"{path}:{doc.line(kind)}: '{kind}' must map passage ids to values")
+            raise KnowledgeError(f"'{kind}' must map passage ids to values", path=path, line=doc.line(kind))
         for pid, value in section.items():
             line = doc.line(kind, str(pid))
             if kind == "alternates":
                 if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
-                    raise KnowledgeError(f"{path}:{line}: alternates for {pid!r} must be a list of questions")
+                    raise KnowledgeError(f"alternates for {pid!r} must be a list of questions", path=path, line=line)
             elif not isinstance(value, str) or not value.strip():
                 what = "the reason" if kind == "exclude" else "the new question"
-                raise KnowledgeError(f"{path}:{line}: {kind} {pid!r} needs {what} as text")
+                raise KnowledgeError(f"{kind} {pid!r} needs {what} as text", path=path, line=line)
         parsed[kind] = section
     return parsed
 
@@ -192,7 +200,7 @@ def curated_passages(knowledge: Path) -> list[Passage]:
     entries, problems = faq.load_entries(knowledge)
     for problem in problems:
         if problem.is_error:
-            raise KnowledgeError(problem.format(knowledge))
+            raise KnowledgeError(problem.message, path=knowledge / problem.file, line=problem.line)
     return [passage_of_entry(entry) for entry in entries]
 
 
@@ -274,7 +282,7 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError as exc:
-            raise KnowledgeError(f"{knowledge / 'sources.yaml'}: source file {source.file!r} not found") from exc
+            raise KnowledgeError(f"source file {source.file!r} not found", path=knowledge / "sources.yaml") from exc
         if path.suffix.lower() in (".md", ".markdown"):
             text = plain_article(text)
         passages.extend(passages_from_source(source, text, rules))

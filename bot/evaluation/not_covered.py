@@ -87,14 +87,14 @@ class NotCoveredReport:
 def load_not_covered_set(path: Path) -> NotCoveredSet:
     data = read_yaml(path) or {}
     if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: expected the sections 'not_covered:' and 'unanswerable:'")
+        raise KnowledgeError("expected the sections 'not_covered:' and 'unanswerable:'", path=path)
 
     def questions(key: str) -> tuple[Question, ...]:
         entries = data.get(key) or []
         if not isinstance(entries, list) or not all(
             isinstance(e, dict) and isinstance(e.get("q"), str) for e in entries
         ):
-            raise KnowledgeError(f"{path}: every '{key}' entry needs a 'q' text")
+            raise KnowledgeError(f"every '{key}' entry needs a 'q' text", path=path)
         return tuple(Question(e["q"], tuple(str(t) for t in e.get("tags") or ())) for e in entries)
 
     return NotCoveredSet(not_covered=questions("not_covered"), unanswerable=questions("unanswerable"))

@@ -83,7 +83,7 @@ def load_eval_set(path: Path) -> EvalSet:
         )
     except (KeyError, TypeError) as exc:
         raise KnowledgeError(
-            f"{path}: every in_scope entry needs 'q' and 'ids', every off_topic entry 'q' ({exc})"
+            f"every in_scope entry needs 'q' and 'ids', every off_topic entry 'q' ({exc})", path=path
         ) from exc
     return EvalSet(in_scope=in_scope, off_topic=off_topic)
 

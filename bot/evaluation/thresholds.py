@@ -29,18 +29,18 @@ def _floors(section: Any, where: str) -> dict[str, float]:
 def load_thresholds(path: Path, *, required: tuple[str, ...] = REQUIRED_SECTIONS) -> dict[str, Any]:
     """The sections of the thresholds file; `retrieval_by_set` maps set file names to floors."""
     if not path.is_file():
-        raise KnowledgeError(f"{path}: file not found; `crampbot eval` needs its floors to pass or fail")
+        raise KnowledgeError("file not found; `crampbot eval` needs its floors to pass or fail", path=path)
     data = read_yaml(path)
     if not isinstance(data, dict):
-        raise KnowledgeError(f"{path}: expected sections such as 'retrieval:' and 'safety:'")
+        raise KnowledgeError("expected sections such as 'retrieval:' and 'safety:'", path=path)
     missing = [name for name in required if name not in data]
     if missing:
-        raise KnowledgeError(f"{path}: missing the section(s) {', '.join(missing)}")
+        raise KnowledgeError(f"missing the section(s) {', '.join(missing)}", path=path)
     out: dict[str, Any] = {}
     for name, section in data.items():
         if name == "retrieval_by_set":
             if not isinstance(section, dict):
-                raise KnowledgeError(f"{path}: 'retrieval_by_set' must map set file names to floors")
+                raise KnowledgeError("'retrieval_by_set' must map set file names to floors", path=path)
             out[name] = {str(k): _floors(v, f"{path}: retrieval_by_set {k!r}") for k, v in section.items()}
         else:
             out[str(name)] = _floors(section, f"{path}: '{name}'")

@@ -13,11 +13,20 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from rapidfuzz.distance import OSA
 
-from bot.safety.lexicon import LEVELS, Chunk, Level, Lexicon, LexiconError, Phrase, canonical, load_lexicon
+from bot.safety.lexicon import (
+    LEVELS,
+    Chunk,
+    Level,
+    Lexicon,
+    LexiconError,
+    LexiconIssue,
+    Phrase,
+    canonical,
+    load_lexicon,
+)
 from bot.text.normalise import normalise
 from bot.text.words import PHRASE_FILLER_WORDS, PHRASE_STOP_WORDS
 
@@ -27,6 +36,7 @@ __all__ = [
     "Level",
     "Lexicon",
     "LexiconError",
+    "LexiconIssue",
     "Match",
     "check_lexicon",
     "detect",
@@ -283,30 +293,35 @@ def detect(text: str, lexicon: Lexicon) -> Escalation | None:
     return Escalation(level=level, terms=terms, message=lexicon.messages[level], matches=matches)
 
 
-def check_lexicon(lexicon: Lexicon, ordinary: Iterable[str] = ()) -> list[str]:
-    """Problems a maintainer should fix, as `file:line: text` strings (empty list: all good).
+def check_lexicon(lexicon: Lexicon, ordinary: Iterable[str] = ()) -> list[LexiconIssue]:
+    """Problems a maintainer should fix in the lexicon file (empty list: all good).
 
     A lexicon that loads can still be wrong: an ordinary leg-cramp phrase that raises a flag, a
     guard word that is itself a red-flag word, a phrase written twice. `crampbot check` reads the
     ordinary phrases from knowledge/eval/ordinary_words.yaml and passes them in.
     """
-    source = Path(lexicon.source)
-    problems: list[str] = []
+    problems: list[LexiconIssue] = []
     for text in ordinary:
         for match in detect_all(text, lexicon):
             problems.append(
-                f"{source}:{match.line}: ordinary phrase {text!r} raises flag {match.flag!r} "
-                f"through phrase {match.phrase!r}"
+                LexiconIssue(
+                    match.line,
+                    f"ordinary phrase {text!r} raises flag {match.flag!r} through phrase {match.phrase!r}",
+                )
             )
     for word in sorted(lexicon.guard_words):
         if canonical(word, lexicon.forms) in lexicon.vocabulary:
-            problems.append(f"{source}: guard word {word!r} is itself a red-flag word; remove it from guard_words")
+            problems.append(
+                LexiconIssue(0, f"guard word {word!r} is itself a red-flag word; remove it from guard_words")
+            )
     seen: dict[tuple[object, ...], Phrase] = {}
     for phrase in lexicon.phrases:
         key = tuple(sorted(map(repr, phrase.slots)))
         if key in seen:
             problems.append(
-                f"{source}:{phrase.line}: phrase {phrase.source!r} repeats {seen[key].source!r} (line {seen[key].line})"
+                LexiconIssue(
+                    phrase.line, f"phrase {phrase.source!r} repeats {seen[key].source!r} (line {seen[key].line})"
+                )
             )
         seen.setdefault(key, phrase)
     return problems

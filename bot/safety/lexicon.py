@@ -10,7 +10,7 @@ programmers.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -34,8 +34,25 @@ _FLAG_KEYS = {"name", "reason", "phrases"}
 _MATCHING_DEFAULTS = {"window": 3, "chunk_gap": 1, "fuzzy_min_length": 4, "fuzzy_long_word": 9}
 
 
+@dataclass(frozen=True)
+class LexiconIssue:
+    """One problem in a lexicon file: its line (0 when unknown) and what is wrong."""
+
+    line: int
+    message: str
+
+    def format(self, path: str | Path) -> str:
+        return f"{path}:{self.line}: {self.message}" if self.line else f"{path}: {self.message}"
+
+
 class LexiconError(ValueError):
-    """A problem in the lexicon file, with `file:line:` in front so an editor can jump to it."""
+    """The lexicon file does not load: its issues as values (`path`, `issues`), and as
+    `file:line: message` lines for a terminal."""
+
+    def __init__(self, path: str | Path, issues: Sequence[LexiconIssue]) -> None:
+        self.path = str(path)
+        self.issues = tuple(issues)
+        super().__init__("\n".join(issue.format(path) for issue in self.issues))
 
 
 class _Str(str):
@@ -165,14 +182,14 @@ class _Compiler:
     def __init__(self, path: str, data: Any) -> None:
         self.path = path
         self.data = data
-        self.errors: list[str] = []
+        self.errors: list[LexiconIssue] = []
         self.forms: dict[str, str] = {}
         self.groups: dict[str, frozenset[str]] = {}
         self.group_words: set[str] = set()
         self.spellings: dict[str, str] = {}  # spelling in a phrase -> canonical (typo targets)
 
     def error(self, where: Any, message: str) -> None:
-        self.errors.append(f"{self.path}:{getattr(where, 'line', 1)}: {message}")
+        self.errors.append(LexiconIssue(getattr(where, "line", 1), message))
 
     def expect(self, value: Any, kind: type, what: str, where: Any) -> bool:
         if isinstance(value, kind) and (not isinstance(value, str) or value.strip()):
@@ -187,7 +204,7 @@ class _Compiler:
     def compile(self) -> Lexicon:
         data = self.data
         if not self.expect(data, dict, "the file", data):
-            raise LexiconError("\n".join(self.errors))
+            raise LexiconError(self.path, self.errors)
         for key in data:
             if key not in _TOP_KEYS:
                 self.error(key, f"unknown key {key!r}; expected one of {sorted(_TOP_KEYS)}")
@@ -216,7 +233,7 @@ class _Compiler:
         guard_words = frozenset(normalise(str(w)) for w in self.as_list(data.get("guard_words"), "guard_words"))
         messages, flags = self.levels(data.get("levels"), data)
         if self.errors:
-            raise LexiconError("\n".join(self.errors))
+            raise LexiconError(self.path, self.errors)
         return self.build(messages, flags, masks, guard_words, matching)
 
     def as_list(self, value: Any, what: str) -> list[Any]:
@@ -386,7 +403,7 @@ def load_lexicon(path: Path) -> Lexicon:
     try:
         data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_LineLoader)
     except OSError as exc:
-        raise LexiconError(f"{path}: cannot read the red-flag lexicon: {exc}") from exc
+        raise LexiconError(path, [LexiconIssue(0, f"cannot read the red-flag lexicon: {exc}")]) from exc
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
     return _Compiler(str(path), data).compile()
@@ -396,7 +413,7 @@ def _yaml_error(path: Path, exc: yaml.YAMLError) -> LexiconError:
     """One line naming `file:line`, not PyYAML's multi-line report."""
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else 1
-    return LexiconError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}")
+    return LexiconError(path, [LexiconIssue(line, f"not valid YAML: {getattr(exc, 'problem', exc)}")])
 
 
 def load_ordinary_phrases(path: Path) -> list[str]:
@@ -406,10 +423,10 @@ def load_ordinary_phrases(path: Path) -> list[str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, ValueError) as exc:  # ValueError: not UTF-8
-        raise LexiconError(f"{path}: cannot read the ordinary phrases: {exc}") from exc
+        raise LexiconError(path, [LexiconIssue(0, f"cannot read the ordinary phrases: {exc}")]) from exc
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
     phrases = data.get("phrases", []) if isinstance(data, dict) else None
     if not isinstance(phrases, list):
-        raise LexiconError(f"{path}: expected 'phrases:' with a list of ordinary phrases")
+        raise LexiconError(path, [LexiconIssue(0, "expected 'phrases:' with a list of ordinary phrases")])
     return [str(p) for p in phrases]
