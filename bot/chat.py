@@ -152,10 +152,7 @@ class Bot:
         log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
         messages = self.knowledge.messages
         near_miss = retrieval.is_near_miss(self.retriever.config)
-        suggestions = self._suggestions(retrieval) if retrieval.has_anchor else ()
-        if len(suggestions) < MAX_SUGGESTIONS:
-            extra = [q for q in messages.starter_questions if q not in suggestions]
-            suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
+        suggestions = self._with_starters(self._suggestions(retrieval) if retrieval.has_anchor else ())
         text = messages.did_you_mean if near_miss else messages.fallback
         return Reply(
             answer=with_escalation(text, escalation),
@@ -195,10 +192,7 @@ class Bot:
                     not_covered=names,
                     subject=subject,
                 )
-        suggestions = self._suggestions(retrieval)
-        if len(suggestions) < MAX_SUGGESTIONS:
-            extra = [q for q in messages.starter_questions if q not in suggestions]
-            suggestions = (*suggestions, *extra)[:MAX_SUGGESTIONS]
+        suggestions = self._with_starters(self._suggestions(retrieval))
         return Reply(
             answer=with_escalation(messages.not_covered.format(subject=named), escalation),
             matched=False,
@@ -211,6 +205,11 @@ class Bot:
             not_covered=names,
             subject=subject,
         )
+
+    def _with_starters(self, suggestions: tuple[str, ...]) -> tuple[str, ...]:
+        """The suggestions, topped up with starter questions to MAX_SUGGESTIONS."""
+        extra = [q for q in self.knowledge.messages.starter_questions if q not in suggestions]
+        return (*suggestions, *extra)[:MAX_SUGGESTIONS]
 
     def _suggestions(self, retrieval: Retrieval, exclude: str | None = None) -> tuple[str, ...]:
         floor = self.retriever.config.suggestion_min_score

@@ -29,7 +29,7 @@ LONG_ANSWER_CHARS = 1500  # a chat bubble people still read to the end
 MAX_ANSWER_CHARS = 4000  # beyond this it is an article, not an answer
 FIELDS = ("question", "alternates", "answer", "sources", "tags", "id", "title")
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_BULLET_RE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
+_MARKDOWN_ITEM_RE = re.compile(r"^\s*(?:[-*+\u2022]|\d+[.)])\s+")
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ def markdown_to_answer(body: str) -> str:
             joinable = False
             continue
         line = inline(line)
-        if _BULLET_RE.match(line):
-            out.append(f"{BULLET} {_BULLET_RE.sub('', line).strip()}")
+        if _MARKDOWN_ITEM_RE.match(line):
+            out.append(f"{BULLET} {_MARKDOWN_ITEM_RE.sub('', line).strip()}")
             joinable = True
         elif joinable and out and (raw[:1].isspace() or not out[-1].startswith(BULLET)):
             out[-1] = f"{out[-1]} {line.strip()}"

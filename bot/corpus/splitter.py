@@ -16,7 +16,7 @@ from bot.text.sentences import ARTICLE_SENTENCE_END_RE, ARTICLE_SENTENCE_SPLIT_R
 
 BULLET = "\u2022"
 MIN_ANSWER_CHARS = 60  # shorter than the shortest useful passage: a fragment, not an answer
-_BULLET_RE = re.compile(
+_ARTICLE_BULLET_RE = re.compile(
     r"^\s*(?:[\u25cf\u25a0\u2022\u25aa\u25e6\u2023\u2043\u2219\u00b7*]|[-\u2013](?=\s))[\s\u2299\u00a0]*"
 )
 _ODD_SPACE_RE = re.compile(r"[\u00a0\u2007\u202f\u2299\u200b\ufeff]")
@@ -72,7 +72,7 @@ def clean_line(line: str, rules: NoiseRules) -> str | None:
 
 
 def is_bullet(line: str) -> bool:
-    return bool(_BULLET_RE.match(line)) and bool(_BULLET_RE.sub("", line).strip())
+    return bool(_ARTICLE_BULLET_RE.match(line)) and bool(_ARTICLE_BULLET_RE.sub("", line).strip())
 
 
 def _is_heading_shape(line: str) -> bool:
@@ -163,7 +163,7 @@ def _format_body(lines: Sequence[str], list_items: set[int], offset: int) -> lis
         if is_bullet(raw):
             if pending_label is not None:
                 out.append(pending_label)
-            text = _BULLET_RE.sub("", raw).strip()
+            text = _ARTICLE_BULLET_RE.sub("", raw).strip()
             item = f"{BULLET} {text}"
             pending_label = item if text.endswith(":") else None
             if pending_label is None:
