@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.corpus import _yaml
 from bot.corpus.faq import FaqEntry
+from bot.corpus.knowledge import read_intents
 from bot.corpus.passages import Passage
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import subject_words
@@ -266,52 +267,8 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
 
 
 def check_intents(doc: _yaml.Located | None) -> list[Problem]:
-    """Intent cues of the wrong shape, without letters, or listed twice (only the first listing
-    counts, so the file would say something untrue)."""
-    if doc is None or not isinstance(doc.data, dict) or doc.data.get("intents") is None:
-        return []
-    rel = "intents.yaml"
-    mapping = doc.data["intents"]
-    if not isinstance(mapping, dict):
-        return [error(rel, doc.line("intents"), "'intents' must map each intent's name to a list of cue words")]
-    out: list[Problem] = []
-    first: dict[str, tuple[str, int]] = {}
-    for name, cues in mapping.items():
-        line = doc.line("intents", name, key=True)
-        if not isinstance(name, str) or not name.strip():
-            out.append(error(rel, line, f"intent name {name!r} must be a word"))
-            continue
-        if cues is not None and not isinstance(cues, list):
-            out.append(error(rel, line, f"intent '{name}' must be a list of cue words or phrases, not one text"))
-            continue
-        for i, cue in enumerate(cues or []):
-            at = doc.line("intents", name, i)
-            if not isinstance(cue, str):
-                out.append(
-                    error(
-                        rel,
-                        at,
-                        f"cue {cue!r} under '{name}' is not text; quote it (YAML reads yes, no, "
-                        "on and off as true or false)",
-                    )
-                )
-                continue
-            key = normalise(cue)
-            if not key:
-                out.append(error(rel, at, f"cue {cue!r} under '{name}' has no letters or digits, so it never matches"))
-            elif key in first:
-                where, at_first = first[key]
-                listed = "listed twice" if where == name else f"already listed under '{where}'"
-                out.append(
-                    warning(
-                        rel,
-                        at,
-                        f"cue {cue!r} is {listed} (line {at_first}); only the first listing counts, so remove this one",
-                    )
-                )
-            else:
-                first[key] = (name, at)
-    return out
+    """The problems of intents.yaml: the loader's own rules (`read_intents`), one definition."""
+    return read_intents(doc)[1]
 
 
 def _cycles(graph: Mapping[str, set[str]]) -> list[list[str]]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.corpus import _yaml
 from bot.corpus.passages import (
     BUNDLED_KNOWLEDGE,
     CURATED_QUALITY,
@@ -21,6 +22,7 @@ from bot.corpus.passages import (
     load_sources,
     read_yaml,
 )
+from bot.problems import Problem, error, warning
 from bot.safety.detect import Lexicon, LexiconError, LexiconIssue, load_lexicon
 from bot.text.normalise import normalise
 
@@ -81,18 +83,72 @@ def _synonyms(path: Path) -> dict[str, list[str] | str]:
 
 
 def _intents(path: Path) -> dict[str, tuple[str, ...]]:
-    """intents.yaml: intent name -> its cue words and phrases."""
-    intents: dict[str, tuple[str, ...]] = {}
-    for name, cues in _mapping(path, "intents").items():
-        if not isinstance(name, str) or not name.strip():
-            raise KnowledgeError(f"intent names must be words, got {name!r}", path=path)
-        if cues is not None and (not isinstance(cues, list) or not all(isinstance(c, str) for c in cues)):
-            raise KnowledgeError(f"intent '{name}' must be a list of texts (quote yes, no, on and off)", path=path)
-        empty = [c for c in cues or () if not normalise(c)]
-        if empty:  # it could never match, so it only misleads
-            raise KnowledgeError(f"intent '{name}' has a cue with no letters or digits: {empty[0]!r}", path=path)
-        intents[name] = tuple(cues or ())
+    """intents.yaml through `read_intents`; its first error stops the load (check lists them all)."""
+    if not path.exists():
+        return {}
+    try:
+        doc = _yaml.parse(path.read_text(encoding="utf-8"))
+    except _yaml.YamlSyntaxError as exc:
+        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
+    intents, problems = read_intents(doc)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise KnowledgeError(errors[0].message, path=path, line=errors[0].line)
     return intents
+
+
+def read_intents(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """intents.yaml -> intent name -> its cues, and every problem: cues of the wrong shape or without
+    letters (errors), or listed twice (a warning: only the first listing counts). The loader and
+    `crampbot check` both use this, so they accept exactly the same files."""
+    intents: dict[str, tuple[str, ...]] = {}
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get("intents") is None:
+        return intents, []
+    rel = "intents.yaml"
+    mapping = doc.data["intents"]
+    if not isinstance(mapping, dict):
+        return intents, [
+            error(rel, doc.line("intents"), "'intents' must map each intent's name to a list of cue words")
+        ]
+    out: list[Problem] = []
+    first: dict[str, tuple[str, int]] = {}
+    for name, cues in mapping.items():
+        line = doc.line("intents", name, key=True)
+        if not isinstance(name, str) or not name.strip():
+            out.append(error(rel, line, f"intent name {name!r} must be a word"))
+            continue
+        if cues is not None and not isinstance(cues, list):
+            out.append(error(rel, line, f"intent '{name}' must be a list of cue words or phrases, not one text"))
+            continue
+        intents[name] = tuple(c for c in cues or [] if isinstance(c, str))
+        for i, cue in enumerate(cues or []):
+            at = doc.line("intents", name, i)
+            if not isinstance(cue, str):
+                out.append(
+                    error(
+                        rel,
+                        at,
+                        f"cue {cue!r} under '{name}' is not text; quote it (YAML reads yes, no, "
+                        "on and off as true or false)",
+                    )
+                )
+                continue
+            key = normalise(cue)
+            if not key:
+                out.append(error(rel, at, f"cue {cue!r} under '{name}' has no letters or digits, so it never matches"))
+            elif key in first:
+                where, at_first = first[key]
+                listed = "listed twice" if where == name else f"already listed under '{where}'"
+                out.append(
+                    warning(
+                        rel,
+                        at,
+                        f"cue {cue!r} is {listed} (line {at_first}); only the first listing counts, so remove this one",
+                    )
+                )
+            else:
+                first[key] = (name, at)
+    return intents, out
 
 
 def _frame_words(path: Path) -> tuple[str, ...]:
