@@ -28,7 +28,7 @@ def test_a_word_list_written_as_one_string_is_an_error_not_split_into_letters(kn
 
 def test_a_synonym_that_is_not_text_is_an_error(knowledge_copy: Path) -> None:
     replace_in(knowledge_copy / "synonyms.yaml", "synonyms:\n", "synonyms:\n  5: diuretics\n")
-    with pytest.raises(KnowledgeError, match="synonym 5 must map a phrase"):
+    with pytest.raises(KnowledgeError, match=r"synonyms\.yaml:\d+: lay phrase 5 is not text; quote it"):
         load_knowledge(knowledge_copy)
 
 

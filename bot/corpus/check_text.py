@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.corpus import _yaml
 from bot.corpus.faq import FaqEntry
-from bot.corpus.knowledge import read_intents
+from bot.corpus.knowledge import read_intents, read_synonyms
 from bot.corpus.passages import Passage
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import subject_words
@@ -204,30 +204,19 @@ def corpus_words(passages: Sequence[Passage]) -> list[list[str]]:
 
 
 def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -> list[Problem]:
-    """Synonyms that loop, chain onto another lay phrase, or expand to words no passage uses."""
-    if doc is None or not isinstance(doc.data, dict) or doc.data.get("synonyms") is None:
+    """The loader's rules (`read_synonyms`), then what needs the passages: synonyms that loop,
+    chain onto another lay phrase, or expand to words no passage uses."""
+    if doc is None:
         return []
+    _, out = read_synonyms(doc)
     rel = "synonyms.yaml"
-    mapping = doc.data["synonyms"]
-    if not isinstance(mapping, dict):
-        return [error(rel, doc.line("synonyms"), "'synonyms' must map lay phrases to the articles' words")]
-    out: list[Problem] = []
+    mapping = doc.data.get("synonyms") if isinstance(doc.data, dict) else None
     flat: dict[str, tuple[list[str], int, str]] = {}
-    for key, value in mapping.items():
-        line = doc.line("synonyms", str(key), key=True)
+    for key, value in (mapping or {}).items() if isinstance(mapping, dict) else ():
         phrase = normalise(str(key))
         values = [value] if isinstance(value, str) else value
-        if not phrase:
-            out.append(error(rel, line, f"lay phrase {key!r} has no letters or digits"))
-            continue
-        if not isinstance(values, list) or not values or not all(isinstance(v, str) and normalise(v) for v in values):
-            out.append(error(rel, line, f"{key!r} must map to a word, a phrase or a list of them"))
-            continue
-        if phrase in flat:
-            out.append(
-                warning(rel, line, f"{key!r} is the same phrase as {flat[phrase][2]!r} at line {flat[phrase][1]}")
-            )
-        flat[phrase] = ([normalise(v) for v in values], line, str(key))
+        if phrase and isinstance(values, list) and values and all(isinstance(v, str) and normalise(v) for v in values):
+            flat[phrase] = ([normalise(v) for v in values], doc.line("synonyms", str(key), key=True), str(key))
 
     graph = {
         k: {o for o in flat if o != k and re.search(rf"\b{re.escape(o)}\b", " ".join(targets))}

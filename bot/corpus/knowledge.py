@@ -73,27 +73,69 @@ def _mapping(path: Path, key: str) -> dict[str, Any]:
 
 
 def _synonyms(path: Path) -> dict[str, list[str] | str]:
-    """synonyms.yaml: lay phrase -> the articles' word(s), every one of them text."""
-    mapping = _mapping(path, "synonyms")
+    """synonyms.yaml through `read_synonyms`; its first error stops the load (check lists them all)."""
+    synonyms, problems = read_synonyms(_parse(path))
+    _raise_first_error(path, problems)
+    return synonyms
+
+
+def read_synonyms(doc: _yaml.Located | None) -> tuple[dict[str, list[str] | str], list[Problem]]:
+    """synonyms.yaml -> lay phrase -> the articles' word(s), and the problems of its shape: a phrase
+    without letters or a value that is not words (errors), a phrase listed twice (a warning).
+    `crampbot check` adds what needs the passages (loops, words no passage uses)."""
+    synonyms: dict[str, list[str] | str] = {}
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get("synonyms") is None:
+        return synonyms, []
+    rel = "synonyms.yaml"
+    mapping = doc.data["synonyms"]
+    if not isinstance(mapping, dict):
+        return synonyms, [error(rel, doc.line("synonyms"), "'synonyms' must map lay phrases to the articles' words")]
+    out: list[Problem] = []
+    seen: dict[str, tuple[int, str]] = {}
     for key, value in mapping.items():
-        values = value if isinstance(value, list) else [value]
-        if not isinstance(key, str) or not key.strip() or not all(isinstance(v, str) and v.strip() for v in values):
-            raise KnowledgeError(f"synonym {key!r} must map a phrase onto words (text or a list of texts)", path=path)
-    return mapping
+        line = doc.line("synonyms", str(key), key=True)
+        phrase = normalise(str(key))
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(key, str):
+            out.append(
+                error(rel, line, f"lay phrase {key!r} is not text; quote it (YAML reads it as {type(key).__name__})")
+            )
+            continue
+        if not phrase:
+            out.append(error(rel, line, f"lay phrase {key!r} has no letters or digits"))
+            continue
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and normalise(v) for v in values):
+            out.append(error(rel, line, f"{key!r} must map to a word, a phrase or a list of them"))
+            continue
+        if phrase in seen:
+            out.append(
+                warning(rel, line, f"{key!r} is the same phrase as {seen[phrase][1]!r} at line {seen[phrase][0]}")
+            )
+        seen[phrase] = (line, key)
+        synonyms[key] = value
+    return synonyms, out
+
+
+def _parse(path: Path) -> _yaml.Located | None:
+    """A knowledge file with its lines, or None when it is absent (an optional file)."""
+    if not path.exists():
+        return None
+    try:
+        return _yaml.parse(path.read_text(encoding="utf-8"))
+    except _yaml.YamlSyntaxError as exc:
+        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
+
+
+def _raise_first_error(path: Path, problems: Sequence[Problem]) -> None:
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise KnowledgeError(errors[0].message, path=path, line=errors[0].line)
 
 
 def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     """intents.yaml through `read_intents`; its first error stops the load (check lists them all)."""
-    if not path.exists():
-        return {}
-    try:
-        doc = _yaml.parse(path.read_text(encoding="utf-8"))
-    except _yaml.YamlSyntaxError as exc:
-        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
-    intents, problems = read_intents(doc)
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        raise KnowledgeError(errors[0].message, path=path, line=errors[0].line)
+    intents, problems = read_intents(_parse(path))
+    _raise_first_error(path, problems)
     return intents
 
 
