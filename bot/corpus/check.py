@@ -13,7 +13,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rapidfuzz import fuzz
 
@@ -36,6 +35,7 @@ from bot.corpus.passages import (
     load_overrides,
     load_passages,
     passage_of_entry,
+    read_sources,
 )
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import not_subject_stems
@@ -43,9 +43,7 @@ from bot.safety.detect import check_lexicon
 from bot.safety.lexicon import LexiconError, load_lexicon, load_ordinary_phrases
 
 LONG_ARTICLE_PASSAGE = 4000
-SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")
 _ID_RE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
-_KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -158,108 +156,13 @@ def _parse_yaml_files(ctx: _Context) -> Iterator[Problem]:
 
 
 def _check_sources(ctx: _Context) -> list[Problem]:
+    """sources.yaml through the loader's own rules (`read_sources`)."""
     doc = ctx.docs.get("sources.yaml")
-    if doc is None:
+    if doc is None:  # missing or not YAML: reported already, by the loader or the YAML parse
         return []
-    rel = "sources.yaml"
-    entries = doc.data.get("sources") if isinstance(doc.data, dict) else None
-    if not isinstance(entries, list):
-        return [error(rel, 1, "expected a top-level 'sources:' list, one '- file: ...' entry per article")]
-    out: list[Problem] = []
-    seen_keys: dict[str, int] = {}
-    seen_files: dict[str, int] = {}
-    for n, entry in enumerate(entries):
-        line = doc.line("sources", n)
-        if not isinstance(entry, dict):
-            out.append(error(rel, line, "each source needs 'file', 'key' and 'title'"))
-            continue
-        for name in ("file", "key", "title"):
-            if not isinstance(entry.get(name), str) or not entry[name].strip():
-                out.append(error(rel, line, f"source #{n + 1} is missing '{name}' (text)"))
-        for name in entry:
-            if name not in SOURCE_FIELDS:
-                out.append(
-                    warning(
-                        rel,
-                        doc.line("sources", n, str(name), key=True),
-                        f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}",
-                    )
-                )
-        quality = entry.get("quality", 1.0)
-        if not isinstance(quality, (int, float)) or isinstance(quality, bool) or not 0 < quality <= 1:
-            out.append(
-                error(
-                    rel,
-                    doc.line("sources", n, "quality"),
-                    f"quality {quality!r} must be a number above 0 and at most 1",
-                )
-            )
-        key, file = entry.get("key"), entry.get("file")
-        if isinstance(key, str):
-            ctx.source_keys.add(key)
-            if not _KEY_RE.fullmatch(key):
-                out.append(
-                    error(rel, doc.line("sources", n, "key"), f"key {key!r} must be lower-case words joined by '-'")
-                )
-            elif key in seen_keys or key == "faq":
-                why = f"source at line {seen_keys[key]}" if key in seen_keys else "curated entries"
-                out.append(
-                    error(
-                        rel,
-                        doc.line("sources", n, "key"),
-                        f"key {key!r} is already used by the {why}; passage ids would collide",
-                    )
-                )
-            seen_keys.setdefault(key, doc.line("sources", n, "key"))
-        if isinstance(file, str):
-            if file in seen_files:
-                out.append(
-                    error(rel, doc.line("sources", n, "file"), f"{file!r} is already listed at line {seen_files[file]}")
-                )
-            seen_files.setdefault(file, doc.line("sources", n, "file"))
-            path = ctx.root / "sources" / file
-            if not path.is_file():
-                out.append(error(rel, doc.line("sources", n, "file"), f"source file sources/{file} does not exist"))
-            else:
-                out += _check_section_hints(doc, n, entry, path)
-    listed = set(seen_files)
-    for path in sorted((ctx.root / "sources").glob("*")):
-        if path.is_file() and not path.name.startswith(".") and path.name not in listed:
-            out.append(
-                warning(
-                    f"sources/{path.name}",
-                    0,
-                    "not in sources.yaml, so it is not used: add a '- file: ...' entry with a key and a title",
-                )
-            )
-    return out
-
-
-def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path: Path) -> list[Problem]:
-    hints = entry.get("sections") or []
-    if not isinstance(hints, list):
-        return [
-            error("sources.yaml", doc.line("sources", n, "sections"), "'sections' must be a list of {before, heading}")
-        ]
-    lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
-    out = []
-    for i, hint in enumerate(hints):
-        line = doc.line("sources", n, "sections", i)
-        if (
-            not isinstance(hint, dict)
-            or not isinstance(hint.get("before"), str)
-            or not isinstance(hint.get("heading"), str)
-        ):
-            out.append(error("sources.yaml", line, "each section hint needs 'before' and 'heading' as text"))
-        elif not any(text.startswith(hint["before"]) for text in lines):
-            out.append(
-                warning(
-                    "sources.yaml",
-                    line,
-                    f"no paragraph of {path.name} starts with {hint['before']!r}, so this heading is never inserted",
-                )
-            )
-    return out
+    sources, problems = read_sources(doc, ctx.root)
+    ctx.source_keys.update(s.key for s in sources)
+    return problems
 
 
 def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:

@@ -20,6 +20,7 @@ import yaml
 from bot.corpus import _yaml, faq
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
+from bot.problems import Problem, error, warning
 from bot.text.slugs import slugify
 
 log = logging.getLogger(__name__)
@@ -100,34 +101,145 @@ def read_yaml(path: Path) -> Any:
 
 
 def load_sources(knowledge: Path) -> list[Source]:
+    """The articles listed in sources.yaml; its first error stops the load (check lists them all)."""
     path = knowledge / "sources.yaml"
-    data = read_yaml(path) or {}
-    entries = data.get("sources") if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        raise KnowledgeError("expected a top-level 'sources:' list", path=path)
-    sources = []
-    for n, entry in enumerate(entries, start=1):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("file", "key", "title")):
-            raise KnowledgeError(f"source #{n} needs 'file', 'key' and 'title' as text", path=path)
-        hints = tuple(
-            SectionHint(before=str(h["before"]), heading=str(h["heading"])) for h in entry.get("sections") or []
-        )
-        quality = entry.get("quality", 1.0)
-        if not isinstance(quality, (int, float)) or not 0 < quality <= 1:
-            raise KnowledgeError(
-                f"source {entry['key']!r} has quality {quality!r}; expected a number in (0, 1]", path=path
-            )
-        sources.append(
-            Source(
-                file=entry["file"],
-                key=entry["key"],
-                title=entry["title"],
-                lead_heading=entry.get("lead_heading"),
-                sections=hints,
-                quality=float(quality),
-            )
-        )
+    if not path.exists():
+        raise KnowledgeError("file not found", path=path)
+    try:
+        doc = _yaml.parse(path.read_text(encoding="utf-8"))
+    except _yaml.YamlSyntaxError as exc:
+        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
+    sources, problems = read_sources(doc, knowledge)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise KnowledgeError(errors[0].message, path=knowledge / errors[0].file, line=errors[0].line)
     return sources
+
+
+SOURCE_FIELDS = ("file", "key", "title", "lead_heading", "quality", "sections")
+_KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def read_sources(doc: _yaml.Located | None, knowledge: Path) -> tuple[list[Source], list[Problem]]:
+    """sources.yaml -> the articles to split, and every problem with it: a missing or reused field,
+    a file that is not there, a bad quality (errors), an unknown field, a section hint that never
+    applies, an article not listed (warnings). The loader and `crampbot check` both use this."""
+    sources: list[Source] = []
+    if doc is None:
+        return sources, [error("sources.yaml", 0, "file not found: list the articles in sources/ here")]
+    rel = "sources.yaml"
+    entries = doc.data.get("sources") if isinstance(doc.data, dict) else None
+    if not isinstance(entries, list):
+        return sources, [error(rel, 1, "expected a top-level 'sources:' list, one '- file: ...' entry per article")]
+    out: list[Problem] = []
+    seen_keys: dict[str, int] = {}
+    seen_files: dict[str, int] = {}
+    for n, entry in enumerate(entries):
+        errors_before = sum(p.is_error for p in out)
+        line = doc.line("sources", n)
+        if not isinstance(entry, dict):
+            out.append(error(rel, line, "each source needs 'file', 'key' and 'title'"))
+            continue
+        for name in ("file", "key", "title"):
+            if not isinstance(entry.get(name), str) or not entry[name].strip():
+                out.append(error(rel, line, f"source #{n + 1} is missing '{name}' (text)"))
+        for name in entry:
+            if name not in SOURCE_FIELDS:
+                out.append(
+                    warning(
+                        rel,
+                        doc.line("sources", n, str(name), key=True),
+                        f"unknown field '{name}' is ignored; known fields: {', '.join(SOURCE_FIELDS)}",
+                    )
+                )
+        quality = entry.get("quality", 1.0)
+        if not isinstance(quality, (int, float)) or isinstance(quality, bool) or not 0 < quality <= 1:
+            out.append(
+                error(
+                    rel,
+                    doc.line("sources", n, "quality"),
+                    f"quality {quality!r} must be a number above 0 and at most 1",
+                )
+            )
+        key, file = entry.get("key"), entry.get("file")
+        if isinstance(key, str):
+            if not _KEY_RE.fullmatch(key):
+                out.append(
+                    error(rel, doc.line("sources", n, "key"), f"key {key!r} must be lower-case words joined by '-'")
+                )
+            elif key in seen_keys or key == "faq":
+                why = f"source at line {seen_keys[key]}" if key in seen_keys else "curated entries"
+                out.append(
+                    error(
+                        rel,
+                        doc.line("sources", n, "key"),
+                        f"key {key!r} is already used by the {why}; passage ids would collide",
+                    )
+                )
+            seen_keys.setdefault(key, doc.line("sources", n, "key"))
+        if isinstance(file, str):
+            if file in seen_files:
+                out.append(
+                    error(rel, doc.line("sources", n, "file"), f"{file!r} is already listed at line {seen_files[file]}")
+                )
+            seen_files.setdefault(file, doc.line("sources", n, "file"))
+            path = knowledge / "sources" / file
+            if not path.is_file():
+                out.append(error(rel, doc.line("sources", n, "file"), f"source file sources/{file} does not exist"))
+            else:
+                out += _check_section_hints(doc, n, entry, path)
+        if sum(p.is_error for p in out) == errors_before:
+            sources.append(_source_of(entry))
+    listed = set(seen_files)
+    for path in sorted((knowledge / "sources").glob("*")):
+        if path.is_file() and not path.name.startswith(".") and path.name not in listed:
+            out.append(
+                warning(
+                    f"sources/{path.name}",
+                    0,
+                    "not in sources.yaml, so it is not used: add a '- file: ...' entry with a key and a title",
+                )
+            )
+    return sources, out
+
+
+def _source_of(entry: dict[str, Any]) -> Source:
+    hints = tuple(SectionHint(before=str(h["before"]), heading=str(h["heading"])) for h in entry.get("sections") or [])
+    return Source(
+        file=entry["file"],
+        key=entry["key"],
+        title=entry["title"],
+        lead_heading=entry.get("lead_heading"),
+        sections=hints,
+        quality=float(entry.get("quality", 1.0)),
+    )
+
+
+def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path: Path) -> list[Problem]:
+    hints = entry.get("sections") or []
+    if not isinstance(hints, list):
+        return [
+            error("sources.yaml", doc.line("sources", n, "sections"), "'sections' must be a list of {before, heading}")
+        ]
+    lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    out = []
+    for i, hint in enumerate(hints):
+        line = doc.line("sources", n, "sections", i)
+        if (
+            not isinstance(hint, dict)
+            or not isinstance(hint.get("before"), str)
+            or not isinstance(hint.get("heading"), str)
+        ):
+            out.append(error("sources.yaml", line, "each section hint needs 'before' and 'heading' as text"))
+        elif not any(text.startswith(hint["before"]) for text in lines):
+            out.append(
+                warning(
+                    "sources.yaml",
+                    line,
+                    f"no paragraph of {path.name} starts with {hint['before']!r}, so this heading is never inserted",
+                )
+            )
+    return out
 
 
 def load_noise_rules(knowledge: Path) -> NoiseRules:
