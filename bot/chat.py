@@ -149,7 +149,8 @@ class Bot:
                 retrieval=retrieval,
                 subject=subject,
             )
-        log.info("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
+        # The text only at DEBUG: no question text in logs at INFO (privacy; issue 15 adds a real store)
+        log.debug("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
         messages = self.knowledge.messages
         near_miss = retrieval.is_near_miss(self.retriever.config)
         suggestions = self._with_starters(self._suggestions(retrieval) if retrieval.has_anchor else ())
