@@ -10,6 +10,8 @@ import pytest
 
 from bot.cli import main
 from bot.corpus.check import check_knowledge, run_check
+from bot.corpus.knowledge import load_knowledge
+from bot.corpus.passages import KnowledgeError
 from bot.problems import Problem
 
 
@@ -396,3 +398,26 @@ def test_curated_answer_that_names_its_subject_first_is_not_warned(knowledge_cop
 
 def test_bundled_curated_answers_all_name_their_subject_first(knowledge_dir: Path) -> None:
     assert not [p for p in check_knowledge(knowledge_dir) if "first sentence" in p.message]
+
+
+# --- each file validated once: check lists every problem, the loader stops at the first (issue 13) --
+
+
+def test_check_lists_every_problem_of_messages_and_domain_and_the_loader_stops_at_the_first(
+    knowledge_copy: Path,
+) -> None:
+    messages = knowledge_copy / "messages.yaml"
+    text = messages.read_text(encoding="utf-8")
+    text = text.replace("mention {subject}, so I can't tell", "mention that, so I can't tell")
+    text = text.replace("patterns: [hi,", "patterns: ['!!!', hi,")
+    messages.write_text(text, encoding="utf-8")
+    append(knowledge_copy / "domain.yaml", "topic_anchor:\n  - cramp\n")
+    problems = check_knowledge(knowledge_copy)
+    first = only(problems, "error", "messages.yaml", r"smalltalk 'greeting' has a pattern with no letters")
+    second = only(problems, "error", "messages.yaml", r"needs a 'not_covered' text with a \{subject\} slot")
+    assert first.line > 0 and second.line > 0
+    only(problems, "warning", "domain.yaml", r"unknown section 'topic_anchor' is ignored")
+    with pytest.raises(KnowledgeError) as refused:
+        load_knowledge(knowledge_copy)
+    assert refused.value.message in {first.message, second.message}
+    assert refused.value.line in {first.line, second.line}

@@ -26,7 +26,7 @@ from bot.corpus.check_text import (
     locate_passage,
 )
 from bot.corpus.faq import FaqEntry
-from bot.corpus.knowledge import Knowledge, load_knowledge
+from bot.corpus.knowledge import Knowledge, load_knowledge, read_domain, read_frame_words, read_messages
 from bot.corpus.passages import (
     KnowledgeError,
     Overrides,
@@ -35,6 +35,8 @@ from bot.corpus.passages import (
     load_overrides,
     load_passages,
     passage_of_entry,
+    read_noise_rules,
+    read_overrides,
     read_sources,
 )
 from bot.problems import Problem, error, warning
@@ -106,6 +108,7 @@ def run_check(path: Path) -> CheckReport:
         )
         for p in faq.ignored_files(root)
     ]
+    problems += _shape_problems(ctx)  # every problem of each file, before loading reports only its first
     knowledge = _load(ctx, problems)
     if ctx.raw:
         problems += _check_overrides(ctx)
@@ -153,6 +156,18 @@ def _parse_yaml_files(ctx: _Context) -> Iterator[Problem]:
             yield error(rel, 0, f"cannot read the file: {exc}")
     if "sources.yaml" not in ctx.docs and not (ctx.root / "sources.yaml").exists():
         yield error("sources.yaml", 0, "missing: the manifest listing the articles in sources/")
+
+
+def _shape_problems(ctx: _Context) -> list[Problem]:
+    """The loaders' own rules for the files they read, each file through its one reader."""
+    docs = ctx.docs
+    return [
+        *read_domain(docs.get("domain.yaml"))[1],
+        *read_frame_words(docs.get("subjects.yaml"))[1],
+        *read_messages(docs.get("messages.yaml"))[1],
+        *read_noise_rules(docs.get("noise.yaml"))[1],
+        *read_overrides(docs.get("overrides.yaml"), docs.get("alternates.yaml"))[1],
+    ]
 
 
 def _check_sources(ctx: _Context) -> list[Problem]:

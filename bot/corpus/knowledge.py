@@ -20,7 +20,8 @@ from bot.corpus.passages import (
     knowledge_version,
     load_passages,
     load_sources,
-    read_yaml,
+    parse_located,
+    raise_first_error,
 )
 from bot.problems import Problem, error, warning
 from bot.safety.detect import Lexicon, LexiconError, LexiconIssue, load_lexicon
@@ -62,20 +63,10 @@ class Knowledge:
     messages: Messages
 
 
-def _mapping(path: Path, key: str) -> dict[str, Any]:
-    if not path.exists():
-        return {}
-    data = read_yaml(path) or {}
-    value = data.get(key, {}) if isinstance(data, dict) else None
-    if not isinstance(value, dict):
-        raise KnowledgeError(f"'{key}' must be a mapping", path=path)
-    return value
-
-
 def _synonyms(path: Path) -> dict[str, list[str] | str]:
     """synonyms.yaml through `read_synonyms`; its first error stops the load (check lists them all)."""
-    synonyms, problems = read_synonyms(_parse(path))
-    _raise_first_error(path, problems)
+    synonyms, problems = read_synonyms(parse_located(path))
+    raise_first_error(path.parent, problems)
     return synonyms
 
 
@@ -116,26 +107,10 @@ def read_synonyms(doc: _yaml.Located | None) -> tuple[dict[str, list[str] | str]
     return synonyms, out
 
 
-def _parse(path: Path) -> _yaml.Located | None:
-    """A knowledge file with its lines, or None when it is absent (an optional file)."""
-    if not path.exists():
-        return None
-    try:
-        return _yaml.parse(path.read_text(encoding="utf-8"))
-    except _yaml.YamlSyntaxError as exc:
-        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
-
-
-def _raise_first_error(path: Path, problems: Sequence[Problem]) -> None:
-    errors = [p for p in problems if p.is_error]
-    if errors:
-        raise KnowledgeError(errors[0].message, path=path, line=errors[0].line)
-
-
 def _intents(path: Path) -> dict[str, tuple[str, ...]]:
     """intents.yaml through `read_intents`; its first error stops the load (check lists them all)."""
-    intents, problems = read_intents(_parse(path))
-    _raise_first_error(path, problems)
+    intents, problems = read_intents(parse_located(path))
+    raise_first_error(path.parent, problems)
     return intents
 
 
@@ -194,24 +169,60 @@ def read_intents(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]],
 
 
 def _frame_words(path: Path) -> tuple[str, ...]:
-    """subjects.yaml: section name -> words that frame a question; the sections only group them."""
+    """subjects.yaml through `read_frame_words`; its first error stops the load."""
+    words, problems = read_frame_words(parse_located(path))
+    raise_first_error(path.parent, problems)
+    return words
+
+
+def read_frame_words(doc: _yaml.Located | None) -> tuple[tuple[str, ...], list[Problem]]:
+    """subjects.yaml: section name -> words that frame a question (the sections only group them)."""
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get("frame_words") is None:
+        return (), []
+    sections = doc.data["frame_words"]
+    if not isinstance(sections, dict):
+        return (), [error("subjects.yaml", doc.line("frame_words"), "'frame_words' must map section names to lists")]
     words: list[str] = []
-    for section, values in _mapping(path, "frame_words").items():
-        words.extend(_text_list(values, path, f"frame_words '{section}'"))
-    return tuple(words)
+    out: list[Problem] = []
+    for section, values in sections.items():
+        where = ("subjects.yaml", doc.line("frame_words", str(section), key=True))
+        words.extend(_text_list(values, where, f"frame_words '{section}'", out))
+    return tuple(words), out
 
 
-def _text_list(value: Any, path: Path, what: str) -> tuple[str, ...]:
-    """A YAML list of texts; a bare string would otherwise be split into its letters."""
+def _text_list(value: Any, where: tuple[str, int], what: str, out: list[Problem]) -> tuple[str, ...]:
+    """A YAML list of texts (a bare string would otherwise be split into its letters); a problem
+    in `out` and nothing when it is something else."""
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and str(v).strip() for v in value):
-        raise KnowledgeError(f"{what} must be a list of words or phrases", path=path)
+        out.append(error(*where, f"{what} must be a list of words or phrases"))
+        return ()
     return tuple(str(v) for v in value)
 
 
-def _words(data: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
-    return _text_list(data.get(key), path, f"'{key}'")
+DOMAIN_SECTIONS = ("topic_anchors", "related_words", "other_topics", "topic_words")
+
+
+def read_domain(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """domain.yaml -> its word lists by section name, and every problem with them."""
+    lists: dict[str, tuple[str, ...]] = dict.fromkeys(DOMAIN_SECTIONS, ())
+    if doc is None:
+        return lists, []
+    if not isinstance(doc.data, dict):
+        return lists, [error("domain.yaml", 1, "expected sections such as 'topic_anchors:'")]
+    out: list[Problem] = []
+    for name in doc.data:
+        if name not in DOMAIN_SECTIONS:
+            line = doc.line(str(name), key=True)
+            out.append(
+                warning(
+                    "domain.yaml", line, f"unknown section {name!r} is ignored; known: {', '.join(DOMAIN_SECTIONS)}"
+                )
+            )
+    for name in DOMAIN_SECTIONS:
+        lists[name] = _text_list(doc.data.get(name), ("domain.yaml", doc.line(name)), f"'{name}'", out)
+    return lists, out
 
 
 def load_word_list(path: Path) -> frozenset[str]:
@@ -222,38 +233,65 @@ def load_word_list(path: Path) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in lines if w.strip() and not w.lstrip().startswith("#"))
 
 
-def _subject_message(data: dict[str, Any], key: str, path: Path) -> str:
+def load_messages(path: Path) -> Messages:
+    """messages.yaml through `read_messages`; its first error stops the load."""
+    messages, problems = read_messages(parse_located(path))
+    raise_first_error(path.parent, problems)
+    if messages is None:
+        raise KnowledgeError("file not found", path=path)
+    return messages
+
+
+def read_messages(doc: _yaml.Located | None) -> tuple[Messages | None, list[Problem]]:
+    """messages.yaml -> what the bot says when it is not quoting a passage, and every problem."""
+    rel = "messages.yaml"
+    if doc is None:
+        return None, []
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
+        return None, [error(rel, doc.line("fallback") if isinstance(data, dict) else 1, "needs a 'fallback' text")]
+    out: list[Problem] = []
+    talk = []
+    smalltalk = data.get("smalltalk") or {}
+    for name, entry in smalltalk.items() if isinstance(smalltalk, dict) else ():
+        line = doc.line("smalltalk", str(name), key=True)
+        if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
+            out.append(error(rel, line, f"smalltalk '{name}' needs 'patterns' and a 'reply' text"))
+            continue
+        patterns = _text_list(entry.get("patterns"), (rel, line), f"smalltalk '{name}' patterns", out)
+        if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
+            out.append(error(rel, line, f"smalltalk '{name}' has a pattern with no letters or digits"))
+            continue
+        talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
+    messages = Messages(
+        fallback=data["fallback"].strip(),
+        did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
+        not_covered=_subject_message(doc, "not_covered", out),
+        partly_covered=_subject_message(doc, "partly_covered", out),
+        starter_questions=_text_list(
+            data.get("starter_questions"), (rel, doc.line("starter_questions")), "'starter_questions'", out
+        ),
+        smalltalk=tuple(talk),
+    )
+    return messages, out
+
+
+def _subject_message(doc: _yaml.Located, key: str, out: list[Problem]) -> str:
     """A message that names what the articles do not cover: it needs its {subject} slot."""
-    text = data.get(key)
+    text = doc.data.get(key)
     if not isinstance(text, str) or "{subject}" not in text:
-        raise KnowledgeError(f"needs a '{key}' text with a {{subject}} slot for what is not covered", path=path)
+        out.append(
+            error(
+                "messages.yaml", doc.line(key), f"needs a '{key}' text with a {{subject}} slot for what is not covered"
+            )
+        )
+        return ""
     try:
         text.format(subject="x")
     except (IndexError, KeyError, ValueError) as exc:
-        raise KnowledgeError(f"'{key}' may use only the {{subject}} slot ({exc})", path=path) from exc
+        out.append(error("messages.yaml", doc.line(key), f"'{key}' may use only the {{subject}} slot ({exc})"))
+        return ""
     return text.strip()
-
-
-def load_messages(path: Path) -> Messages:
-    data = read_yaml(path) or {}
-    if not isinstance(data, dict) or not isinstance(data.get("fallback"), str):
-        raise KnowledgeError("needs a 'fallback' text", path=path)
-    talk = []
-    for name, entry in (data.get("smalltalk") or {}).items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("reply"), str):
-            raise KnowledgeError(f"smalltalk '{name}' needs 'patterns' and a 'reply' text", path=path)
-        patterns = _text_list(entry.get("patterns"), path, f"smalltalk '{name}' patterns")
-        if any(not normalise(p) for p in patterns):  # an empty pattern would match every message
-            raise KnowledgeError(f"smalltalk '{name}' has a pattern with no letters or digits", path=path)
-        talk.append(SmallTalk(name=str(name), patterns=patterns, reply=entry["reply"].strip()))
-    return Messages(
-        fallback=data["fallback"].strip(),
-        did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
-        not_covered=_subject_message(data, "not_covered", path),
-        partly_covered=_subject_message(data, "partly_covered", path),
-        starter_questions=_text_list(data.get("starter_questions"), path, "'starter_questions'"),
-        smalltalk=tuple(talk),
-    )
 
 
 def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | None = None) -> Knowledge:
@@ -268,10 +306,8 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     # Hash first: an edit saved while we read then changes the version again, so a watcher
     # reloads once more instead of believing it already serves the newest files.
     version = knowledge_version(root)
-    domain_path = root / "domain.yaml"
-    domain = (read_yaml(domain_path) or {}) if domain_path.exists() else {}
-    if not isinstance(domain, dict):
-        raise KnowledgeError("expected sections such as 'topic_anchors:'", path=domain_path)
+    domain, domain_problems = read_domain(parse_located(root / "domain.yaml"))
+    raise_first_error(root, domain_problems)
     sources = load_sources(root)
     try:
         lexicon = load_lexicon(root / "red_flags.yaml")
@@ -291,10 +327,10 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         passages=loaded,
         synonyms=_synonyms(root / "synonyms.yaml"),
         intents=_intents(root / "intents.yaml"),
-        topic_anchors=_words(domain, "topic_anchors", domain_path),
-        related_words=_words(domain, "related_words", domain_path),
-        other_topics=_words(domain, "other_topics", domain_path),
-        topic_words=_words(domain, "topic_words", domain_path),
+        topic_anchors=domain["topic_anchors"],
+        related_words=domain["related_words"],
+        other_topics=domain["other_topics"],
+        topic_words=domain["topic_words"],
         frame_words=_frame_words(root / "subjects.yaml"),
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},

@@ -243,68 +243,114 @@ def _check_section_hints(doc: _yaml.Located, n: int, entry: dict[str, Any], path
 
 
 def load_noise_rules(knowledge: Path) -> NoiseRules:
+    """noise.yaml through `read_noise_rules`; its first error stops the load."""
     path = knowledge / "noise.yaml"
+    rules, problems = read_noise_rules(parse_located(path))
+    raise_first_error(knowledge, problems)
+    return rules
+
+
+def read_noise_rules(doc: _yaml.Located | None) -> tuple[NoiseRules, list[Problem]]:
+    """noise.yaml -> the splitter's noise rules, and every pattern that is not a valid regular expression."""
+    if doc is None or not isinstance(doc.data, dict):
+        return NoiseRules(), []
+    out: list[Problem] = []
+    valid: dict[str, list[str]] = {"drop_lines": [], "strip_patterns": []}
+    for kind, patterns in valid.items():
+        section = doc.data.get(kind) or []
+        if not isinstance(section, list):
+            out.append(error("noise.yaml", doc.line(kind), f"'{kind}' must be a list of regular expressions"))
+            continue
+        for i, pattern in enumerate(section):
+            try:
+                re.compile(str(pattern))
+                patterns.append(str(pattern))
+            except re.error as exc:
+                out.append(error("noise.yaml", doc.line(kind, i), f"invalid pattern {pattern!r}: {exc}"))
+    return NoiseRules.compile(valid["drop_lines"], valid["strip_patterns"]), out
+
+
+def parse_located(path: Path) -> _yaml.Located | None:
+    """A knowledge file with its lines, or None when it is absent (an optional file)."""
     if not path.exists():
-        return NoiseRules()
-    data = read_yaml(path) or {}
+        return None
     try:
-        return NoiseRules.compile(data.get("drop_lines") or (), data.get("strip_patterns") or ())
-    except re.error as exc:
-        raise KnowledgeError(f"invalid pattern {exc.pattern!r}: {exc}", path=path) from exc
+        return _yaml.parse(path.read_text(encoding="utf-8"))
+    except _yaml.YamlSyntaxError as exc:
+        raise KnowledgeError(exc.message, path=path, line=exc.line) from exc
+
+
+def raise_first_error(knowledge: Path, problems: Iterable[Problem]) -> None:
+    """The loaders stop at the first error `crampbot check` would list, with the same message."""
+    first = next((p for p in problems if p.is_error), None)
+    if first is not None:
+        raise KnowledgeError(first.message, path=knowledge / first.file, line=first.line)
 
 
 OVERRIDE_KINDS = ("exclude", "retitle", "alternates")
 
 
 def load_overrides(knowledge: Path) -> Overrides:
-    """Read overrides.yaml and alternates.yaml (the phrasings file grows large, so it stands alone).
+    """overrides.yaml and alternates.yaml (the phrasings file grows large, so it stands alone);
+    the first error stops the load (ids are checked by `crampbot check`)."""
+    overrides, problems = read_overrides(
+        parse_located(knowledge / "overrides.yaml"), parse_located(knowledge / "alternates.yaml")
+    )
+    raise_first_error(knowledge, problems)
+    return overrides
 
-    A wrong shape is a KnowledgeError naming the line (ids are checked by `crampbot check`).
-    """
-    main = _override_sections(knowledge / "overrides.yaml", OVERRIDE_KINDS)
-    phrasings = _override_sections(knowledge / "alternates.yaml", ("alternates",))
+
+def read_overrides(
+    main_doc: _yaml.Located | None, phrasings_doc: _yaml.Located | None
+) -> tuple[Overrides, list[Problem]]:
+    """Both files -> the overrides, and every problem of their shape."""
+    main, problems = _override_sections(main_doc, "overrides.yaml", OVERRIDE_KINDS)
+    phrasings, more = _override_sections(phrasings_doc, "alternates.yaml", ("alternates",))
     alternates: dict[str, tuple[str, ...]] = {}
     for section in (main.get("alternates", {}), phrasings.get("alternates", {})):
         for pid, values in section.items():
             alternates[str(pid)] = alternates.get(str(pid), ()) + tuple(str(x).strip() for x in values)
-    return Overrides(
+    overrides = Overrides(
         exclude={str(k): str(v) for k, v in main.get("exclude", {}).items()},
         retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
         alternates=alternates,
     )
+    return overrides, problems + more
 
 
-def _override_sections(path: Path, kinds: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """The sections of one overrides-style file, each checked for shape; {} when the file is absent."""
-    if not path.exists():
-        return {}
-    try:
-        doc = _yaml.parse(path.read_text(encoding="utf-8"))
-    except _yaml.YamlSyntaxError as exc:
-        raise KnowledgeError(f"{exc.message}", path=path, line=exc.line) from exc
+def _override_sections(
+    doc: _yaml.Located | None, rel: str, kinds: tuple[str, ...]
+) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
+    """The well-formed entries of one overrides-style file, and a problem for each other one."""
+    parsed: dict[str, dict[str, Any]] = {}
+    if doc is None:
+        return parsed, []
     data = doc.data or {}
     if not isinstance(data, dict):
-        raise KnowledgeError(f"expected the sections {', '.join(kinds)}", path=path, line=1)
-    for kind in data:
-        if kind not in kinds:
-            raise KnowledgeError(
-                f"unknown section {kind!r}; expected {', '.join(kinds)}", path=path, line=doc.line(str(kind), key=True)
-            )
-    parsed: dict[str, dict[str, Any]] = {}
+        return parsed, [error(rel, 1, f"expected the sections {', '.join(kinds)}")]
+    out = [
+        error(rel, doc.line(str(kind), key=True), f"unknown section {kind!r}; expected {', '.join(kinds)}")
+        for kind in data
+        if kind not in kinds
+    ]
     for kind in kinds:
         section = data.get(kind) or {}
         if not isinstance(section, dict):
-            raise KnowledgeError(f"'{kind}' must map passage ids to values", path=path, line=doc.line(kind))
+            out.append(error(rel, doc.line(kind), f"'{kind}' must map passage ids to values"))
+            continue
+        parsed[kind] = {}
         for pid, value in section.items():
             line = doc.line(kind, str(pid))
             if kind == "alternates":
                 if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
-                    raise KnowledgeError(f"alternates for {pid!r} must be a list of questions", path=path, line=line)
+                    out.append(error(rel, line, f"alternates for {pid!r} must be a list of questions"))
+                    continue
             elif not isinstance(value, str) or not value.strip():
                 what = "the reason" if kind == "exclude" else "the new question"
-                raise KnowledgeError(f"{kind} {pid!r} needs {what} as text", path=path, line=line)
-        parsed[kind] = section
-    return parsed
+                out.append(error(rel, line, f"{kind} {pid!r} needs {what} as text"))
+                continue
+            parsed[kind][pid] = value
+    return parsed, out
 
 
 def curated_passages(knowledge: Path) -> list[Passage]:
