@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.corpus.check import check_knowledge
 from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import KnowledgeError
 
@@ -50,3 +51,15 @@ def test_the_version_changes_when_any_file_changes(knowledge_copy: Path) -> None
     before = load_knowledge(knowledge_copy).version
     replace_in(knowledge_copy / "messages.yaml", "Hello!", "Hi!")
     assert load_knowledge(knowledge_copy).version != before
+
+
+def test_related_phrases_search_like_synonyms_but_are_kept_apart(knowledge_copy: Path) -> None:
+    knowledge = load_knowledge(knowledge_copy)
+    assert "pilates" in knowledge.related_synonyms and "pilates" not in knowledge.synonyms
+    assert "water pills" in knowledge.synonyms
+
+
+def test_a_phrase_both_related_and_a_synonym_is_a_warning(knowledge_copy: Path) -> None:
+    replace_in(knowledge_copy / "synonyms.yaml", "synonyms:\n", "synonyms:\n  pilates: stretching\n")
+    problems = check_knowledge(knowledge_copy)
+    assert any(p.level == "warning" and "'pilates' is the same phrase as 'pilates'" in p.message for p in problems)

@@ -244,3 +244,21 @@ def test_missing_subject_slot_in_messages_is_an_error(knowledge_copy: Path) -> N
     )
     with pytest.raises(KnowledgeError, match=r"not_covered.*subject"):
         load_knowledge(knowledge_copy)
+
+
+def test_a_related_phrase_helps_suggestions_but_is_not_covered(bot: Bot) -> None:
+    reply = bot.ask("is pilates good for leg cramps?")
+    assert reply.kind == "not_covered" and reply.not_covered == ("pilates",)
+    assert any("stretch" in s.lower() for s in reply.suggestions)  # found through the related words
+
+
+def test_a_related_phrase_side_by_side_with_a_covered_one_answers_the_covered_part(bot: Bot) -> None:
+    reply = bot.ask("tonic water or quinine tablets, which is better for night cramps?")
+    assert reply.matched and reply.not_covered == ("tonic water",)
+    assert "quinine" in reply.answer.split("\n\n", 1)[1].lower()
+
+
+def test_things_side_by_side_in_the_story_are_answered_in_part(bot: Bot) -> None:
+    reply = bot.ask("People tell me bananas and kombucha stop cramps. Do those work?")
+    assert reply.matched and reply.not_covered == ("kombucha",)
+    assert reply.passage is not None

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from bot.corpus import _yaml
 from bot.corpus.faq import FaqEntry
-from bot.corpus.knowledge import read_intents, read_synonyms
+from bot.corpus.knowledge import SYNONYM_SECTIONS, read_intents, read_synonyms
 from bot.corpus.passages import Passage
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import subject_words
@@ -208,15 +208,17 @@ def check_synonyms(doc: _yaml.Located | None, corpus: Sequence[Sequence[str]]) -
     chain onto another lay phrase, or expand to words no passage uses."""
     if doc is None:
         return []
-    _, out = read_synonyms(doc)
+    out = [problem for section in SYNONYM_SECTIONS for problem in read_synonyms(doc, section)[1]]
     rel = "synonyms.yaml"
-    mapping = doc.data.get("synonyms") if isinstance(doc.data, dict) else None
     flat: dict[str, tuple[list[str], int, str]] = {}
-    for key, value in (mapping or {}).items() if isinstance(mapping, dict) else ():
-        phrase = normalise(str(key))
-        values = [value] if isinstance(value, str) else value
-        if phrase and isinstance(values, list) and values and all(isinstance(v, str) and normalise(v) for v in values):
-            flat[phrase] = ([normalise(v) for v in values], doc.line("synonyms", str(key), key=True), str(key))
+    for section in SYNONYM_SECTIONS:
+        mapping = doc.data.get(section) if isinstance(doc.data, dict) else None
+        for key, value in mapping.items() if isinstance(mapping, dict) else ():
+            phrase = normalise(str(key))
+            values = [value] if isinstance(value, str) else value
+            words = isinstance(values, list) and all(isinstance(v, str) and normalise(v) for v in values)
+            if phrase and values and words:
+                flat[phrase] = ([normalise(v) for v in values], doc.line(section, str(key), key=True), str(key))
 
     graph = {
         k: {o for o in flat if o != k and re.search(rf"\b{re.escape(o)}\b", " ".join(targets))}

@@ -50,7 +50,8 @@ class Knowledge:
     path: Path
     version: str
     passages: tuple[Passage, ...]
-    synonyms: dict[str, list[str] | str]
+    synonyms: dict[str, list[str] | str]  # other names for what the articles discuss: covered
+    related_synonyms: dict[str, list[str] | str]  # things close to what they discuss: search only, not covered
     intents: dict[str, tuple[str, ...]]
     topic_anchors: tuple[str, ...]
     related_words: tuple[str, ...]
@@ -63,28 +64,37 @@ class Knowledge:
     messages: Messages
 
 
-def _synonyms(path: Path) -> dict[str, list[str] | str]:
-    """synonyms.yaml through `read_synonyms`; its first error stops the load (check lists them all)."""
-    synonyms, problems = read_synonyms(parse_located(path))
-    raise_first_error(path.parent, problems)
-    return synonyms
+SYNONYM_SECTIONS = ("synonyms", "related")  # other names for what the articles discuss; things close to it
 
 
-def read_synonyms(doc: _yaml.Located | None) -> tuple[dict[str, list[str] | str], list[Problem]]:
-    """synonyms.yaml -> lay phrase -> the articles' word(s), and the problems of its shape: a phrase
-    without letters or a value that is not words (errors), a phrase listed twice (a warning).
-    `crampbot check` adds what needs the passages (loops, words no passage uses)."""
+def _synonyms(path: Path) -> tuple[dict[str, list[str] | str], dict[str, list[str] | str]]:
+    """synonyms.yaml's two sections through `read_synonyms`; the first error stops the load."""
+    doc = parse_located(path)
+    (synonyms, problems), (related, related_problems) = (read_synonyms(doc, s) for s in SYNONYM_SECTIONS)
+    raise_first_error(path.parent, problems + related_problems)
+    return synonyms, related
+
+
+def read_synonyms(
+    doc: _yaml.Located | None, section: str = "synonyms"
+) -> tuple[dict[str, list[str] | str], list[Problem]]:
+    """One section of synonyms.yaml -> lay phrase -> the articles' word(s), and the problems of its
+    shape: a phrase without letters or a value that is not words (errors), a phrase listed twice, in
+    this section or (for `related`) among the synonyms (a warning). `crampbot check` adds what needs
+    the passages (loops, words no passage uses)."""
     synonyms: dict[str, list[str] | str] = {}
-    if doc is None or not isinstance(doc.data, dict) or doc.data.get("synonyms") is None:
+    if doc is None or not isinstance(doc.data, dict) or doc.data.get(section) is None:
         return synonyms, []
     rel = "synonyms.yaml"
-    mapping = doc.data["synonyms"]
+    mapping = doc.data[section]
     if not isinstance(mapping, dict):
-        return synonyms, [error(rel, doc.line("synonyms"), "'synonyms' must map lay phrases to the articles' words")]
+        return synonyms, [error(rel, doc.line(section), f"'{section}' must map lay phrases to the articles' words")]
     out: list[Problem] = []
     seen: dict[str, tuple[int, str]] = {}
+    if section != "synonyms" and isinstance(doc.data.get("synonyms"), dict):
+        seen = {normalise(str(k)): (doc.line("synonyms", str(k), key=True), str(k)) for k in doc.data["synonyms"]}
     for key, value in mapping.items():
-        line = doc.line("synonyms", str(key), key=True)
+        line = doc.line(section, str(key), key=True)
         phrase = normalise(str(key))
         values = [value] if isinstance(value, str) else value
         if not isinstance(key, str):
@@ -319,13 +329,15 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise KnowledgeError(str(exc), path=root / "red_flags.yaml") from exc
     loaded = tuple(passages) if passages is not None else tuple(load_passages(root, curated=True))
+    synonyms, related = _synonyms(root / "synonyms.yaml")
     if not loaded:
         raise KnowledgeError("no passages to answer with (no articles in sources.yaml and no faq/ entries)", path=root)
     return Knowledge(
         path=root,
         version=version,
         passages=loaded,
-        synonyms=_synonyms(root / "synonyms.yaml"),
+        synonyms=synonyms,
+        related_synonyms=related,
         intents=_intents(root / "intents.yaml"),
         topic_anchors=domain["topic_anchors"],
         related_words=domain["related_words"],

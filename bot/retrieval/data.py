@@ -28,7 +28,7 @@ class RetrievalData:
     def from_knowledge(cls, knowledge: Knowledge) -> RetrievalData:
         return cls(
             passages=knowledge.passages,
-            synonyms=Synonyms.from_mapping(knowledge.synonyms),
+            synonyms=Synonyms.from_mapping({**knowledge.synonyms, **knowledge.related_synonyms}),
             intents=IntentCues.from_mapping(knowledge.intents),
             topic_anchors=knowledge.topic_anchors,
             related_words=knowledge.related_words,

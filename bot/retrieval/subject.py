@@ -26,6 +26,7 @@ from rapidfuzz.distance import OSA
 
 from bot.corpus.knowledge import Knowledge
 from bot.retrieval.retriever import Retriever
+from bot.retrieval.synonyms import Synonyms
 from bot.text.normalise import normalise
 from bot.text.phonetic import sound_key
 from bot.text.sentences import asking_sentences
@@ -276,7 +277,7 @@ class SubjectReader:
         subject = self._read_sentences(asking or message, acronyms)
         if asking and not subject.phrases and REFERRING & set(normalise(asking).split()):
             story = self._read(message, acronyms)
-            return Subject(tuple(p for p in story.unknown if not p.speaker))
+            return Subject(tuple(p for p in story.phrases if not p.speaker), story.coordinated)
         return subject
 
     def _read_sentences(self, text: str, acronyms: frozenset[str]) -> Subject:
@@ -412,8 +413,10 @@ def without_unknown(message: str, subject: Subject) -> str:
     """The message with what the articles do not cover taken out, to answer the rest of it: an
     unknown subject goes whole, an unknown kind leaves the thing it is a kind of."""
     text = _BRACKETS.sub(" or ", message)
-    text = asking_sentences(text) or text
-    words = normalise(text).split()
+    asking = normalise(asking_sentences(text)).split()
+    # "I've heard bananas and tonic water help. Which of these work?": the things side by side are in the story
+    in_story = subject.coordinated and not any(set(p.words) & set(asking) for p in subject.phrases)
+    words = normalise(text).split() if in_story or not asking else asking
     drop: set[str] = set()
     for phrase in subject.unknown:
         drop |= set(phrase.unknown) if phrase.anchored else set(phrase.words)
@@ -431,10 +434,11 @@ def not_subject_stems(knowledge: Knowledge) -> frozenset[str]:
 
 def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
     """Known means written by the knowledge base's editors: the articles, their headings, the
-    curated entries and the synonyms (lay phrases mapped on purpose). Phrasings say how people ask
-    for a passage: they vouch for ordinary words, but a phrasing that names a product or a
-    therapy does not make the articles say anything about it."""
-    synonyms = retriever.synonyms
+    curated entries and the synonyms (lay phrases mapped on purpose), but not the related phrases
+    (pilates is close to stretching; the articles say nothing about pilates). Phrasings say how
+    people ask for a passage: they vouch for ordinary words, but a phrasing that names a product or
+    a therapy does not make the articles say anything about it."""
+    synonyms = Synonyms.from_mapping(knowledge.synonyms)
     edited = [normalise(text) for p in knowledge.passages for text in (p.question, p.search_question, p.answer)]
     edited += [expansion for _, expansion in synonyms.phrases.values()]
     edited += [phrase for phrase, _ in synonyms.phrases.values()]
