@@ -262,3 +262,36 @@ def test_things_side_by_side_in_the_story_are_answered_in_part(bot: Bot) -> None
     reply = bot.ask("People tell me bananas and kombucha stop cramps. Do those work?")
     assert reply.matched and reply.not_covered == ("kombucha",)
     assert reply.passage is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("calf cramps after a knee replacement, is that normal?", "a knee replacement"),
+        ("Does red light therapy help night cramps?", "red light therapy"),
+        ("hip replacement surgery and leg cramps", "hip replacement surgery"),
+    ],
+)
+def test_a_kind_word_makes_the_words_before_it_one_unknown_name(bot: Bot, question: str, named: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "not_covered" and reply.not_covered == (named,)
+
+
+def test_a_use_of_something_the_articles_name_is_covered(bot: Bot) -> None:
+    reply = bot.ask("is massage therapy good for leg cramps")
+    assert reply.matched and reply.not_covered == ()
+
+
+def test_an_unknown_kind_of_a_known_thing_before_a_kind_word_answers_the_thing(bot: Bot) -> None:
+    reply = bot.ask("are magnesium injections good for night cramps?")
+    assert reply.matched and reply.not_covered == ("magnesium injections",)
+
+
+def test_a_definite_mention_stands_for_the_full_name_in_the_story(bot: Bot) -> None:
+    subject = bot.subjects.read("I had a hernia repair last spring. Could the repair be behind my cramps?")
+    assert [p.text for p in subject.unknown] == ["a hernia repair"]
+
+
+def test_a_kind_of_thing_mentioned_again_asks_about_the_story(bot: Bot) -> None:
+    reply = bot.ask("My dad had gastric sleeve surgery in May. Could the surgery explain his night cramps?")
+    assert reply.kind == "not_covered" and reply.not_covered == ("gastric sleeve surgery",)

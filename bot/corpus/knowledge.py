@@ -45,6 +45,11 @@ class Messages:
     smalltalk: tuple[SmallTalk, ...]
 
 
+KIND_SECTION = "kinds"  # subjects.yaml: frame words that make the words before them one name
+USE_SECTION = "uses"  # subjects.yaml: frame words that name a use of the words before them
+BODY_SECTION = "body"  # subjects.yaml: where in the body
+
+
 @dataclass(frozen=True)
 class Knowledge:
     path: Path
@@ -57,11 +62,31 @@ class Knowledge:
     related_words: tuple[str, ...]
     other_topics: tuple[str, ...]
     topic_words: tuple[str, ...]
-    frame_words: tuple[str, ...]  # subjects.yaml: words that frame a question but never name its subject
+    frame_sections: dict[str, tuple[str, ...]]  # subjects.yaml: words that frame a question, by section
     common_words: frozenset[str]
     source_quality: dict[str, float]
     lexicon: Lexicon
     messages: Messages
+
+    @property
+    def frame_words(self) -> tuple[str, ...]:
+        """Words that frame a question but never name its subject."""
+        return tuple(w for words in self.frame_sections.values() for w in words)
+
+    @property
+    def kind_words(self) -> tuple[str, ...]:
+        """Frame words that make the words before them one name: "knee replacement"."""
+        return self.frame_sections.get(KIND_SECTION, ())
+
+    @property
+    def use_words(self) -> tuple[str, ...]:
+        """Frame words that name a use of the words before them: "massage therapy"."""
+        return self.frame_sections.get(USE_SECTION, ())
+
+    @property
+    def place_words(self) -> tuple[str, ...]:
+        """Frame words for where in the body: they may be part of a name ("knee replacement")."""
+        return self.frame_sections.get(BODY_SECTION, ())
 
 
 SYNONYM_SECTIONS = ("synonyms", "related")  # other names for what the articles discuss; things close to it
@@ -178,26 +203,27 @@ def read_intents(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]],
     return intents, out
 
 
-def _frame_words(path: Path) -> tuple[str, ...]:
+def _frame_words(path: Path) -> dict[str, tuple[str, ...]]:
     """subjects.yaml through `read_frame_words`; its first error stops the load."""
-    words, problems = read_frame_words(parse_located(path))
+    sections, problems = read_frame_words(parse_located(path))
     raise_first_error(path.parent, problems)
-    return words
+    return sections
 
 
-def read_frame_words(doc: _yaml.Located | None) -> tuple[tuple[str, ...], list[Problem]]:
-    """subjects.yaml: section name -> words that frame a question (the sections only group them)."""
+def read_frame_words(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """subjects.yaml: section name -> words that frame a question. The sections group them, and
+    one has a meaning of its own: `kinds` ("therapy", "replacement")."""
     if doc is None or not isinstance(doc.data, dict) or doc.data.get("frame_words") is None:
-        return (), []
+        return {}, []
     sections = doc.data["frame_words"]
     if not isinstance(sections, dict):
-        return (), [error("subjects.yaml", doc.line("frame_words"), "'frame_words' must map section names to lists")]
-    words: list[str] = []
+        return {}, [error("subjects.yaml", doc.line("frame_words"), "'frame_words' must map section names to lists")]
+    words: dict[str, tuple[str, ...]] = {}
     out: list[Problem] = []
     for section, values in sections.items():
         where = ("subjects.yaml", doc.line("frame_words", str(section), key=True))
-        words.extend(_text_list(values, where, f"frame_words '{section}'", out))
-    return tuple(words), out
+        words[str(section)] = _text_list(values, where, f"frame_words '{section}'", out)
+    return words, out
 
 
 def _text_list(value: Any, where: tuple[str, int], what: str, out: list[Problem]) -> tuple[str, ...]:
@@ -330,6 +356,7 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         raise KnowledgeError(str(exc), path=root / "red_flags.yaml") from exc
     loaded = tuple(passages) if passages is not None else tuple(load_passages(root, curated=True))
     synonyms, related = _synonyms(root / "synonyms.yaml")
+    frame_sections = _frame_words(root / "subjects.yaml")
     if not loaded:
         raise KnowledgeError("no passages to answer with (no articles in sources.yaml and no faq/ entries)", path=root)
     return Knowledge(
@@ -343,7 +370,7 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         related_words=domain["related_words"],
         other_topics=domain["other_topics"],
         topic_words=domain["topic_words"],
-        frame_words=_frame_words(root / "subjects.yaml"),
+        frame_sections=frame_sections,
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,

@@ -21,10 +21,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
-from bot.corpus.knowledge import Knowledge
+from bot.corpus.knowledge import BODY_SECTION, Knowledge
 from bot.retrieval.retriever import Retriever
 from bot.retrieval.synonyms import Synonyms
 from bot.text.normalise import normalise
@@ -49,6 +50,7 @@ _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w])")
 MAX_NAME_CHARS = 40
 # Words by which an asking sentence points back at the story before it: "Is it worth trying?"
 REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
+DEFINITE = frozenset({"the", "that", "this", "those", "these"})
 # Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
 SPEECH = frozenset(
     {
@@ -228,6 +230,10 @@ class SubjectReader:
     repair: Callable[[str], str | None]  # typo repair onto a knowledge-base word, None when not a typo
     domain: frozenset[str]  # stems of the things the articles are about (magnesium, quinine...)
     synonym_spans: Callable[[Sequence[str]], Iterable[tuple[int, int]]]  # lay phrases the synonyms know
+    kinds: frozenset[str] = frozenset()  # stems of words that make the words before them one name
+    uses: frozenset[str] = frozenset()  # those that name a use of the words before them ("massage therapy")
+    written_stems: frozenset[str] = frozenset()  # stems the editors wrote (phrasings aside): a use must name one
+    name_parts: frozenset[str] = frozenset()  # frame stems that may still be part of a name ("knee")
 
     def _is_subject_word(self, word: str, next_word: str) -> bool:
         if not word[0].isalpha() or not word.isalnum():
@@ -268,17 +274,42 @@ class SubjectReader:
         why do my calves cramp?" asks about sitting. But an asking sentence with no subject of
         its own that points back ("My nan swears by gin-soaked raisins. Is that a real thing?")
         asks about the story's subject: then the story's unknown subjects count too, apart from
-        whoever said something ("my midwife said...").
+        whoever said something ("my midwife said..."), and so does one that mentions a kind of
+        thing again ("I had gastric bypass surgery... could the surgery cause cramps?"). A
+        definite mention of a subject the story named in full ("the bypass") stands for it.
         """
         message = _URL.sub(" ", message)  # a link is where something was read, not what is asked about
         message = _BRACKETS.sub(" or ", message)  # "teriparatide (Forteo)": another name, side by side
         acronyms = _acronyms(message)
         asking = asking_sentences(message)
         subject = self._read_sentences(asking or message, acronyms)
-        if asking and not subject.phrases and REFERRING & set(normalise(asking).split()):
+        asked = normalise(asking).split()
+        if asking and not subject.phrases and (REFERRING & set(asked) or self._mentions_a_kind_again(asked)):
             story = self._read(message, acronyms)
             return Subject(tuple(p for p in story.phrases if not p.speaker), story.coordinated)
+        if asking and asking != message and subject.phrases:
+            return self._with_story_names(subject, asked, self._read(message, acronyms))
         return subject
+
+    def _mentions_a_kind_again(self, words: Sequence[str]) -> bool:
+        """ "the surgery", "that tablet", "this new treatment": a kind of thing named before."""
+        named = self.kinds | self.uses
+        return any(
+            stem(word) in named and any(w in DEFINITE for w in words[max(0, i - 2) : i]) for i, word in enumerate(words)
+        )
+
+    def _with_story_names(self, subject: Subject, asking: Sequence[str], story: Subject) -> Subject:
+        """Each known phrase the asking sentence mentions definitely ("the surgery", "that
+        bypass") that the story named in full ("gastric bypass surgery") stands for the full name."""
+        phrases = []
+        for phrase in subject.phrases:
+            fuller = [
+                p
+                for p in story.unknown
+                if len(p.words) > len(phrase.words) and stem(p.words[-1]) == stem(phrase.words[-1]) and not p.speaker
+            ]
+            phrases.append(fuller[0] if fuller and _definite(asking, phrase.words) else phrase)
+        return replace(subject, phrases=tuple(phrases))
 
     def _read_sentences(self, text: str, acronyms: frozenset[str]) -> Subject:
         """Two questions in one message ("What does magnesium do? And CBD?") are two subjects
@@ -309,7 +340,8 @@ class SubjectReader:
                 current = []
         if current:
             runs.append(current)
-        phrases = tuple(self._phrase(words, run, in_synonym, text) for run in runs)
+        runs, names = self._with_names(words, runs, acronyms)
+        phrases = tuple(self._phrase(words, run, in_synonym, text, k in names) for k, run in enumerate(runs))
         phrases = tuple(
             replace(p, speaker=run[-1] + 1 < len(words) and words[run[-1] + 1] in SPEECH)
             for p, run in zip(phrases, runs, strict=True)
@@ -323,9 +355,57 @@ class SubjectReader:
         )
         return Subject(phrases, coordinated)
 
+    def _with_names(
+        self, words: Sequence[str], runs: list[list[int]], acronyms: frozenset[str]
+    ) -> tuple[list[list[int]], set[int]]:
+        """The runs, with each kind word and the words before it joined into one name ("red light
+        therapy", "knee replacement"), and which runs are such names."""
+        spans = []
+        for i, word in enumerate(words):
+            if stem(word) in self.kinds or stem(word) in self.uses:
+                start = i
+                while start > 0 and (words[start - 1] in acronyms or self._name_part(words[start - 1])):
+                    start -= 1
+                if start < i:
+                    spans.append((start, i))
+        spans = [(a, b) for a, b in spans if not any(c <= a and b <= d and (a, b) != (c, d) for c, d in spans)]
+        if not spans:
+            return runs, set()
+        joined = [run for run in runs if not any(start <= run[-1] and run[0] <= end for start, end in spans)]
+        joined += [list(range(start, end + 1)) for start, end in spans]
+        joined.sort(key=lambda run: run[0])
+        return joined, {k for k, run in enumerate(joined) if (run[0], run[-1]) in spans}
+
+    def _name_part(self, word: str) -> bool:
+        if not word.isalnum() or word in STOP_WORDS or word in QUESTION_WORDS:
+            return False
+        s = stem(word)
+        return s not in self.not_subject or s in self.name_parts or s in self.kinds or s in self.uses
+
     def _phrase(
-        self, words: Sequence[str], run: Sequence[int], in_synonym: Collection[int], text: str
+        self, words: Sequence[str], run: Sequence[int], in_synonym: Collection[int], text: str, name: bool = False
     ) -> SubjectPhrase:
+        """`name`: a run ending in a kind word ("knee replacement"), known as a whole only when the
+        knowledge base says its last two words side by side (or a synonym does); or in a use word
+        ("massage therapy", "red light therapy"), known when the editors wrote what is used."""
+        phrase = tuple(words[i] for i in run)
+        if name:
+            said = f"{stem(phrase[-2])} {stem(phrase[-1])}" in self.known_pairs
+            use = stem(phrase[-1]) in self.uses
+            if use and len(phrase) > 2:  # "red light therapy": what is used is itself one name
+                said = said or f"{stem(phrase[-3])} {stem(phrase[-2])}" in self.known_pairs
+            unknown_words = tuple(
+                w
+                for i, w in zip(run, phrase, strict=True)
+                if i not in in_synonym
+                and (
+                    (not self._known(w) and not (use and i == run[-1]))
+                    or (not said and stem(w) in self.kinds)
+                    or (use and not said and i != run[-1] and (len(run) > 2 or stem(w) not in self.written_stems))
+                )
+            )
+            anchored = bool(unknown_words) and any(stem(w) in self.domain for w in phrase if w not in unknown_words)
+            return SubjectPhrase(phrase, span_in(text, phrase), unknown_words, anchored=anchored)
         unknown = [
             words[i]
             for i in run
@@ -367,6 +447,14 @@ def close_repair(word: str, fixed: str) -> bool:
 def _is_letter_name(word: str) -> bool:
     """A lone letter that names a kind after a word: "vitamin B", "hepatitis C"."""
     return len(word) == 1 and word.isalpha() and word not in "aiu"
+
+
+def _definite(words: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True when the phrase follows "the", "that", "this"... in the words: it mentions something again."""
+    n = len(phrase)
+    return any(
+        list(words[i : i + n]) == list(phrase) and i > 0 and words[i - 1] in DEFINITE for i in range(len(words) - n + 1)
+    )
 
 
 def _after_place(words: Sequence[str], start: int) -> bool:
@@ -432,6 +520,16 @@ def not_subject_stems(knowledge: Knowledge) -> frozenset[str]:
     )
 
 
+def name_part_stems(knowledge: Knowledge) -> frozenset[str]:
+    """Frame stems that may still be part of a name before a kind word: where in the body ("knee
+    replacement") and intent cue words ("red light therapy"), unless they also ask, frame or name
+    the topic ("best", "cramp")."""
+    cues = [cue for cues in knowledge.intents.values() for cue in cues]
+    framing = [w for section, words in knowledge.frame_sections.items() if section != BODY_SECTION for w in words]
+    never = framing_stems(framing, knowledge.topic_anchors, knowledge.topic_words)
+    return framing_stems(knowledge.place_words, cues) - never
+
+
 def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
     """Known means written by the knowledge base's editors: the articles, their headings, the
     curated entries and the synonyms (lay phrases mapped on purpose), but not the related phrases
@@ -444,6 +542,8 @@ def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
     edited += [phrase for phrase, _ in synonyms.phrases.values()]
     edited += [normalise(w) for w in (*knowledge.topic_anchors, *knowledge.related_words)]
     words = {w for text in edited for w in text.split()}
+    written = frozenset(stem(w) for w in words)
+    pairs = {f"{a} {b}" for text in edited for a, b in pairwise(stem(w) for w in text.split() if w not in STOP_WORDS)}
     # Phrasings may vouch for ordinary English words ("woken", "beer"), not for names only they use.
     words |= {
         w
@@ -456,8 +556,12 @@ def subject_reader(knowledge: Knowledge, retriever: Retriever) -> SubjectReader:
     return SubjectReader(
         known_stems=frozenset(stem(w) for w in words),
         known_words=frozenset(words),
-        known_pairs=frozenset(t for t in retriever.index.vocabulary if " " in t),
+        known_pairs=frozenset(t for t in retriever.index.vocabulary if " " in t) | pairs,
         not_subject=not_subject,
+        kinds=frozenset(stem(w) for w in knowledge.kind_words),
+        uses=frozenset(stem(w) for w in knowledge.use_words),
+        written_stems=written,
+        name_parts=name_part_stems(knowledge),
         real_words=knowledge.common_words,
         repair=retriever.correct,
         synonym_spans=synonyms.spans,
