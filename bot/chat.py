@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from bot.conversation.followup import SHORT_WORDS, ConversationCues, FollowUp, read_follow_up
+from bot.conversation.state import Conversation, Turn, more_urgent, remember
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
+from bot.corpus.passages import Passage
 from bot.retrieval.data import RetrievalData
-from bot.retrieval.retriever import Retrieval, Retriever, RetrieverConfig
-from bot.retrieval.subject import Subject, join_names, subject_reader, without_unknown
+from bot.retrieval.retriever import Candidate, Retrieval, Retriever, RetrieverConfig
+from bot.retrieval.scope import mentions_child
+from bot.retrieval.subject import Subject, framing_stems, join_names, subject_reader, without_unknown
 from bot.safety.detect import Escalation, detect
 from bot.settings import Settings
 from bot.text.normalise import normalise
-from bot.text.words import SMALLTALK_FILLERS, STOP_WORDS
+from bot.text.stems import stem
+from bot.text.summary import summarise
+from bot.text.words import QUESTION_WORDS, SMALLTALK_FILLERS, STOP_WORDS
 
 log = logging.getLogger(__name__)
 
-ReplyKind = Literal["answer", "fallback", "smalltalk", "not_covered"]
+ReplyKind = Literal["answer", "fallback", "smalltalk", "not_covered", "other_topic"]
 MAX_SUGGESTIONS = 3
+ADDRESSED = frozenset({"you", "your", "yourself", "u", "ur"})  # a message to the bot, not about the topic
+MORE_CANDIDATES = 12  # how far down the ranking "tell me more" looks for a passage not shown yet
+FITS_ALL_BUT_ONE = 3  # a message with this many telling words fits a passage that has all but one
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
 
 
@@ -45,6 +55,14 @@ class Reply:
     retrieval: Retrieval | None = None  # evidence for a staff view; not part of the public reply
     not_covered: tuple[str, ...] = ()  # what the question named that the articles never mention
     subject: Subject | None = None  # evidence for a staff view: what the question asks about
+    summary: str = ""  # the answer's first complete sentences, escalation advice apart
+    read_as: str | None = None  # the message read with the conversation's topic, when it was
+    asked_again: str | None = None  # for "what about X?": the earlier question it asked again
+    escalation_from_earlier: bool = False  # the escalation comes from an earlier message of the session
+
+    @property
+    def context_used(self) -> bool:
+        return self.read_as is not None
 
     def to_dict(self) -> dict[str, Any]:
         """The public reply, exactly as the HTTP API and `crampbot ask --json` return it."""
@@ -66,9 +84,13 @@ class Reply:
                 "level": self.escalation.level,
                 "terms": list(self.escalation.terms),
                 "message": self.escalation.message,
+                "from_earlier": self.escalation_from_earlier,
             },
             "suggestions": list(self.suggestions),
             "not_covered": list(self.not_covered),
+            "summary": self.summary,
+            "kind": self.kind,
+            "context_used": self.context_used,
         }
 
 
@@ -85,10 +107,30 @@ def with_escalation(text: str, escalation: Escalation | None) -> str:
 class Bot:
     """A question-answering bot over one immutable Knowledge value."""
 
-    def __init__(self, knowledge: Knowledge, config: RetrieverConfig | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        config: RetrieverConfig | None = None,
+        *,
+        summary_chars: int = 300,
+        max_turns: int = 6,
+    ) -> None:
         self.knowledge = knowledge
         self.retriever = Retriever.build(RetrievalData.from_knowledge(knowledge), config)
         self.subjects = subject_reader(knowledge, self.retriever)
+        self.summary_chars = summary_chars
+        self.max_turns = max_turns
+        lists = knowledge.conversation
+        self.cues = ConversationCues.from_lists(lists["more"], lists["continues"], lists["pointing"], lists["fillers"])
+        # What a question asks (causes, is it safe), as opposed to what it is about (leg cramps, magnesium)
+        about = framing_stems(knowledge.topic_anchors, knowledge.topic_words, knowledge.related_words) - framing_stems()
+        cues = [cue for cues in knowledge.intents.values() for cue in cues]
+        self._asking_stems = framing_stems(knowledge.frame_sections.get("asking", ()), cues) - about
+        self._child_stems = frozenset(stem(w) for w in knowledge.child_words)
+        # Words that tell nothing about which passage answers: frame, topic and intent words
+        self._not_telling = self.subjects.not_subject
+        self._topic_word = knowledge.topic_anchors[0] if knowledge.topic_anchors else "cramps"  # "is it safe?"
+        self._stems_of: dict[str, frozenset[str]] = {}  # passage id -> the stems of its texts (filled on use)
         self._smalltalk = sorted(
             ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),
             key=lambda item: -len(item[0]),
@@ -116,60 +158,238 @@ class Bot:
                     return talk
         return None
 
-    def ask(self, question: str) -> Reply:
-        escalation = detect(question, self.knowledge.lexicon)
+    def ask(self, question: str, conversation: Conversation | None = None) -> Reply:
+        """Answer one message; with a conversation, read a follow-up with its topic and keep the
+        most urgent escalation of the session. The caller remembers the exchange (`remember_reply`)."""
+        now = detect(question, self.knowledge.lexicon)
+        escalation = more_urgent(now, conversation.escalation if conversation else None)
+        reply = self._respond(question, conversation)
+        return self._with_safety(reply, escalation, from_earlier=escalation is not None and escalation is not now)
+
+    def remember_reply(self, conversation: Conversation, question: str, reply: Reply) -> Conversation:
+        """The conversation after this exchange (bounded; see Settings.session_turns)."""
+        on_topic = reply.matched or reply.escalation is not None or bool(reply.retrieval and reply.retrieval.has_anchor)
+        passage = reply.passage.id if reply.passage else None
+        # The topic a follow-up carries on: what the passage shown answers, else the message itself
+        read_as = reply.passage.question if reply.passage else reply.read_as or question
+        turn = Turn(read_as, passage, reply.kind, on_topic=on_topic, base=reply.asked_again)
+        return remember(conversation, turn, reply.escalation, max_turns=self.max_turns)
+
+    def _respond(self, question: str, conversation: Conversation | None) -> Reply:
         words = normalise(question).split()
         talk = self._smalltalk_for(words) if words else None
         if talk is not None:
             return Reply(
-                answer=with_escalation(talk.reply, escalation),
+                answer=talk.reply,
                 matched=False,
                 confidence=0.0,
                 passage=None,
-                escalation=escalation,
+                escalation=None,
                 suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
                 kind="smalltalk",
+                summary=talk.reply,
             )
+        follow = self._follow_up(question, conversation) if conversation else None
+        if follow is not None and conversation is not None:
+            if follow.kind == "more":
+                return self._next_passage(follow.read_as, conversation)
+            in_context = self._single(follow.read_as)
+            if follow.kind == "leaves_topic" and not self.retriever.search(question, k=0).has_anchor:
+                return self._single(question)  # a long message about none of the domain's things stands alone
+            if (in_context.matched and self._fits(question, in_context)) or in_context.kind == "not_covered":
+                return replace(in_context, read_as=follow.read_as, asked_again=follow.base)
+        return self._single(question)
+
+    def _fits(self, question: str, reply: Reply) -> bool:
+        """Whether a passage found with the conversation's topic answers this message at all: every
+        telling word of the message is in the passage ("is it cos I don't drink enough water?" in
+        the dehydration passage), so "does magnesium help with anxiety?" is not answered with the
+        magnesium passage because the topic was cramps. A message with no telling word of its own
+        ("why?", "is it safe?") fits, unless it speaks to the bot ("are you a real person?")."""
+        words = normalise(question).split()
+        said = self._telling(words)
+        if not said:  # "why?", "is it safe?": short, and not to the bot ("are you a real person?")
+            return len(words) <= SHORT_WORDS and not ADDRESSED & set(words)
+        if reply.passage is None:
+            return False
+        stems = self._passage_stems(reply.passage.id)
+        missing = sum(not (forms & stems) for forms in said)
+        return missing == 0 or (len(said) >= FITS_ALL_BUT_ONE and missing == 1)
+
+    def _telling(self, words: Sequence[str]) -> list[frozenset[str]]:
+        """The telling words of a message, each as the stems that may stand for it in a passage:
+        itself, its typo repair and its synonyms' words ("coffee": coffee, caffeine)."""
+        expansions: dict[int, set[str]] = {}
+        for start, end, (_, expansion) in self.retriever.synonyms.matches(words):
+            for i in range(start, end):
+                expansions.setdefault(i, set()).update(stem(w) for w in expansion.split())
+        said = []
+        for i, word in enumerate(words):
+            if not word.isalpha() or word in STOP_WORDS or stem(word) in self._not_telling:
+                continue
+            fixed = self.retriever.correct(word)
+            said.append(frozenset({stem(word), *({stem(fixed)} if fixed else ()), *expansions.get(i, ())}))
+        return said
+
+    def _passage_stems(self, passage_id: str) -> frozenset[str]:
+        found = self._stems_of.get(passage_id)
+        if found is None:
+            passage = next(p for p in self.knowledge.passages if p.id == passage_id)
+            words = normalise(" ".join((passage.question, passage.answer, *passage.alternates))).split()
+            found = self._stems_of[passage_id] = frozenset(stem(w) for w in self.retriever.synonyms.expand(words)[0])
+        return found
+
+    def _follow_up(self, question: str, conversation: Conversation) -> FollowUp | None:
+        topic = conversation.topic
+        if topic is None or self.subjects.read(question).unknown:
+            return None  # nothing to follow, or it names something of its own the articles never mention
+        return read_follow_up(question, topic, self.cues, self._names_topic, self._topic_words, conversation.base)
+
+    def _names_topic(self, words: Sequence[str]) -> bool:
+        return bool({stem(w) for w in words} & self.retriever.lexicon.anchors)
+
+    def _topic_words(self, words: Sequence[str]) -> list[str]:
+        """The words of a question that carry over to the next one: what it is about (leg cramps,
+        magnesium, pregnancy), not what it asked (causes, is it safe)."""
+        kept = [
+            w for w in words if w not in STOP_WORDS and w not in QUESTION_WORDS and stem(w) not in self._asking_stems
+        ]
+        return kept if self._names_topic(kept) else [*kept, self._topic_word]
+
+    def _next_passage(self, topic: str, conversation: Conversation) -> Reply:
+        """ "Tell me more": the best passage on the topic not shown yet in this conversation."""
+        retrieval = self.retriever.search(topic, k=MORE_CANDIDATES)
+        floor = self.retriever.config.suggestion_min_score
+        shown = set(conversation.shown)
+        fresh = [c for c in retrieval.candidates if c.passage.id not in shown and c.score >= floor]
+        if not fresh:
+            text = self.knowledge.messages.no_more
+            return Reply(
+                answer=text,
+                matched=False,
+                confidence=retrieval.confidence,
+                passage=None,
+                escalation=None,
+                suggestions=self._with_starters(()),
+                kind="fallback",
+                retrieval=retrieval,
+                summary=text,
+                read_as=topic,
+            )
+        passage = fresh[0].passage
+        return self._passage_reply(passage, retrieval, retrieval.confidence, read_as=topic, exclude=passage.question)
+
+    def _single(self, question: str) -> Reply:
+        """One message on its own: not covered, another kind of cramp, a passage, or the fallback."""
         retrieval = self.retriever.search(question)
         subject = self.subjects.read(question) if retrieval.has_anchor else None
         if subject is not None and not subject.covered:
-            return self._not_covered(question, retrieval, subject, escalation)
+            return self._not_covered(question, retrieval, subject)
+        messages = self.knowledge.messages
+        if retrieval.other_topic:
+            return self._declined(messages.other_topic, retrieval, subject, kind="other_topic")
         best = retrieval.best
-        if retrieval.matched and best is not None:
-            passage = best.passage
-            others = self._suggestions(retrieval, exclude=passage.question)
-            return Reply(
-                answer=with_escalation(passage.answer, escalation),
-                matched=True,
-                confidence=retrieval.confidence,
-                passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
-                escalation=escalation,
-                suggestions=others,
-                kind="answer",
-                retrieval=retrieval,
-                subject=subject,
-            )
+        answerable = retrieval.matched or (
+            best is not None and retrieval.is_near_miss(self.retriever.config) and self._names_passage(retrieval, best)
+        )
+        child = mentions_child(normalise(question).split(), self._child_stems)
+        if answerable and best is not None:
+            reply = self._passage_reply(best.passage, retrieval, retrieval.confidence, subject=subject)
+            if child:
+                text = f"{messages.children}\n\n{messages.in_general}\n\n{reply.answer}"
+                return replace(reply, answer=text, summary=f"{messages.children}\n\n{reply.summary}")
+            return reply
+        if child:
+            return self._declined(messages.children, retrieval, subject, kind="other_topic")
         # The text only at DEBUG: no question text in logs at INFO (privacy; issue 15 adds a real store)
         log.debug("unanswered question (confidence %.3f): %r", retrieval.confidence, question[:200])
-        messages = self.knowledge.messages
         near_miss = retrieval.is_near_miss(self.retriever.config)
         suggestions = self._with_starters(self._suggestions(retrieval) if retrieval.has_anchor else ())
         text = messages.did_you_mean if near_miss else messages.fallback
         return Reply(
-            answer=with_escalation(text, escalation),
+            answer=text,
             matched=False,
             confidence=retrieval.confidence,
             passage=None,
-            escalation=escalation,
+            escalation=None,
             suggestions=suggestions,
             kind="fallback",
             retrieval=retrieval,
             subject=subject,
+            summary=text,
         )
 
-    def _not_covered(
-        self, question: str, retrieval: Retrieval, subject: Subject, escalation: Escalation | None
+    def _names_passage(self, retrieval: Retrieval, best: Candidate) -> bool:
+        """A near miss still answers when every telling word of the question names what the best
+        passage is about ("what foods have a lot of magnesium" of "Which magnesium-rich foods help
+        with leg cramps?"), never when the question says more ("are bananas good for weight loss")."""
+        telling = {s for s in retrieval.stems if s.isalpha() and s not in self._not_telling}
+        return bool(telling) and telling <= self.retriever.about(best.passage)
+
+    def _passage_reply(
+        self,
+        passage: Passage,
+        retrieval: Retrieval,
+        confidence: float,
+        *,
+        subject: Subject | None = None,
+        read_as: str | None = None,
+        exclude: str | None = None,
+        lead: str = "",
+        not_covered: tuple[str, ...] = (),
     ) -> Reply:
+        answer = f"{lead}\n\n{passage.answer}" if lead else passage.answer
+        summary = summarise(passage.answer, self.summary_chars)
+        return Reply(
+            answer=answer,
+            matched=True,
+            confidence=confidence,
+            passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
+            escalation=None,
+            suggestions=self._suggestions(retrieval, exclude=exclude or passage.question),
+            kind="answer",
+            retrieval=retrieval,
+            not_covered=not_covered,
+            subject=subject,
+            summary=f"{lead}\n\n{summary}" if lead else summary,
+            read_as=read_as,
+        )
+
+    def _declined(self, text: str, retrieval: Retrieval, subject: Subject | None, kind: ReplyKind) -> Reply:
+        """A reply that says what crampbot does not cover, with the closest questions it can answer."""
+        return Reply(
+            answer=text,
+            matched=False,
+            confidence=retrieval.confidence,
+            passage=None,
+            escalation=None,
+            suggestions=self._with_starters(()),
+            kind=kind,
+            retrieval=retrieval,
+            subject=subject,
+            summary=text,
+        )
+
+    def _with_safety(self, reply: Reply, escalation: Escalation | None, from_earlier: bool) -> Reply:
+        """The escalation advice, always: after a passage; first, and alone with what is not an
+        answer, when nothing answered (no apology, no suggestions to browse meanwhile)."""
+        if escalation is None:
+            return reply
+        if reply.matched:
+            answer = with_escalation(reply.answer, escalation)
+            return replace(reply, answer=answer, escalation=escalation, escalation_from_earlier=from_earlier)
+        rest = reply.answer if reply.kind in ("not_covered", "smalltalk") else ""
+        answer = f"{escalation.message}\n\n{rest}" if rest else escalation.message
+        return replace(
+            reply,
+            answer=answer,
+            summary=rest,
+            escalation=escalation,
+            escalation_from_earlier=from_earlier,
+            suggestions=(),
+        )
+
+    def _not_covered(self, question: str, retrieval: Retrieval, subject: Subject) -> Reply:
         """Say what the articles do not cover; answer the rest when the question also asks about
         something they do cover and a passage answers that part on its own."""
         messages = self.knowledge.messages
@@ -179,32 +399,23 @@ class Bot:
             rest = self.retriever.search(without_unknown(question, subject))
             best = rest.best
             if rest.matched and best is not None:
-                passage = best.passage
-                text = f"{messages.partly_covered.format(subject=named)}\n\n{passage.answer}"
-                return Reply(
-                    answer=with_escalation(text, escalation),
-                    matched=True,
-                    confidence=rest.confidence,
-                    passage=PassageRef(passage.id, passage.question, passage.source, passage.title),
-                    escalation=escalation,
-                    suggestions=self._suggestions(rest, exclude=passage.question),
-                    kind="answer",
-                    retrieval=rest,
-                    not_covered=names,
-                    subject=subject,
+                lead = messages.partly_covered.format(subject=named)
+                return self._passage_reply(
+                    best.passage, rest, rest.confidence, subject=subject, lead=lead, not_covered=names
                 )
-        suggestions = self._with_starters(self._suggestions(retrieval))
+        text = messages.not_covered.format(subject=named)
         return Reply(
-            answer=with_escalation(messages.not_covered.format(subject=named), escalation),
+            answer=text,
             matched=False,
             confidence=retrieval.confidence,
             passage=None,
-            escalation=escalation,
-            suggestions=suggestions,
+            escalation=None,
+            suggestions=self._with_starters(self._suggestions(retrieval)),
             kind="not_covered",
             retrieval=retrieval,
             not_covered=names,
             subject=subject,
+            summary=text,
         )
 
     def _with_starters(self, suggestions: tuple[str, ...]) -> tuple[str, ...]:

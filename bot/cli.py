@@ -93,6 +93,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     Example: crampbot eval --json
     """
     from bot.chat import Bot
+    from bot.evaluation.dialogue import DIALOGUES_FILE, evaluate_dialogue_folder
     from bot.evaluation.not_covered import NOT_COVERED_FILE, evaluate_not_covered, load_not_covered_set
     from bot.evaluation.retrieval import floors_for, format_report, run_evaluation
     from bot.evaluation.safety import evaluate_safety, load_safety_cases
@@ -101,7 +102,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = _knowledge(args, settings)
     eval_dir = knowledge / "eval"
     not_covered_path = eval_dir / NOT_COVERED_FILE
-    required = (*REQUIRED_SECTIONS, "not_covered") if not_covered_path.exists() else REQUIRED_SECTIONS
+    required = (
+        *REQUIRED_SECTIONS,
+        *(["not_covered"] if not_covered_path.exists() else []),
+        *(["dialogue"] if (eval_dir / DIALOGUES_FILE).exists() else []),
+    )
     thresholds = load_thresholds(eval_dir / THRESHOLDS_FILE, required=required)
     bot = Bot.from_settings(replace(settings, knowledge=knowledge))
     eval_path = Path(args.set) if args.set else eval_dir / "questions.yaml"
@@ -113,7 +118,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         evaluate_not_covered(bot, load_not_covered_set(not_covered_path)) if not_covered_path.exists() else None
     )
     not_covered_failures = not_covered.failures(thresholds["not_covered"]) if not_covered else []
-    passed = report.passed and not safety_failures and not not_covered_failures
+    dialogue = evaluate_dialogue_folder(bot, eval_dir)
+    dialogue_failures = dialogue.failures(thresholds["dialogue"]) if dialogue else []
+    passed = report.passed and not safety_failures and not not_covered_failures and not dialogue_failures
     if args.json:
         print(
             json.dumps(
@@ -121,6 +128,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                     "retrieval": report.to_dict(),
                     "safety": safety.to_dict(),
                     "not_covered": not_covered.to_dict() if not_covered else None,
+                    "dialogue": dialogue.to_dict() if dialogue else None,
                     "passed": passed,
                 },
                 ensure_ascii=False,
@@ -138,6 +146,9 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
                 if not not_covered_failures
                 else "FAIL: " + "; ".join(not_covered_failures)
             )
+        if dialogue is not None:
+            print("\n" + dialogue.format_table())
+            print("PASS: dialogue thresholds met" if not dialogue_failures else "FAIL: " + "; ".join(dialogue_failures))
     return 0 if passed else 1
 
 

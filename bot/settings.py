@@ -35,6 +35,8 @@ class Settings:
     admin_token: str | None = None
     log_level: str = "INFO"
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
+    max_sessions: int = 10_000  # conversations kept in memory, least recently used dropped first
+    session_idle_minutes: float = 30.0  # a conversation without a message this long is forgotten
 
 
 Parser = Callable[[str, str], Any]  # (variable name, raw value) -> value; raises SettingsError
@@ -108,6 +110,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reload_interval", _reload_interval,
             "seconds between looks at `knowledge/` for changes; reloads on change", "`0` (off)"),
     Setting("log_level", _log_level, "logging level", "`INFO`"),
+    Setting("max_sessions", number(int, 1, 10_000_000, "integer"),
+            "conversations (`session_id`s) kept in memory; the least recently used is forgotten first", "`10000`"),
+    Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),
+            "a conversation with no message for this long is forgotten", "`30`"),
 )  # fmt: skip
 assert {s.field for s in SETTINGS} == {f.name for f in fields(Settings)}, "every Settings field has one row"
 

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from bot.chat import Bot
 from bot.settings import get_settings
 from bot.web.app import create_app
+from bot.web.schemas import AskResponse
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def test_ask_answers_with_the_documented_shape(client: TestClient) -> None:
     response = client.post("/api/ask", json={"question": "What causes leg cramps at night?", "session_id": "abc"})
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
+    assert set(data) == set(AskResponse.model_fields)
     assert data["matched"] is True and 0 <= data["confidence"] <= 1
     assert set(data["passage"]) == {"id", "question", "source", "title"}
     assert data["escalation"] is None

@@ -6,6 +6,7 @@ import pytest
 
 from bot.chat import Bot
 from bot.retrieval.retriever import RetrieverConfig
+from bot.web.schemas import AskResponse
 
 
 def test_matched_answer_is_the_passage_text_with_its_source(bot: Bot) -> None:
@@ -72,7 +73,7 @@ def test_escalation_is_appended_to_a_greeting(bot: Bot) -> None:
 
 def test_reply_dict_has_exactly_the_public_fields(bot: Bot) -> None:
     data = bot.ask("What are leg cramps?").to_dict()
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
+    assert set(data) == set(AskResponse.model_fields)
     assert set(data["passage"]) == {"id", "question", "source", "title"}
 
 

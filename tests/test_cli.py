@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from bot.cli import main
+from bot.web.schemas import AskResponse
 
 
 def test_ask_prints_the_answer_and_its_source(capsys: pytest.CaptureFixture[str]) -> None:
@@ -22,7 +23,7 @@ def test_ask_json_prints_the_api_reply(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["ask", "I have chest pain", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["escalation"]["level"] == "emergency"
-    assert set(data) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
+    assert set(data) == set(AskResponse.model_fields)
 
 
 def test_ask_rejects_an_empty_question(capsys: pytest.CaptureFixture[str]) -> None:

@@ -112,12 +112,20 @@ def test_the_retrieval_floors_are_pinned() -> None:
         "min_top3": 0.96,
         "min_off_topic_rejection": 0.96,
         "max_false_rejection": 0.02,
+        "max_near_miss": 0.01,
         "min_top1_lead_over_baselines": 0.25,
     }
     assert thresholds["retrieval_by_set"] == {
         "questions_fresh.yaml": {"min_top1": 0.87, "min_top3": 0.95, "min_off_topic_rejection": 0.95}
     }
     assert thresholds["not_covered"] == {"min_declined_named": 0.95, "min_unanswerable_declined": 0.55}
+    assert thresholds["dialogue"] == {
+        "min_follow_up_right": 0.37,
+        "min_new_question_not_lower": 1.0,
+        "min_off_topic_declined": 0.95,
+        "min_off_topic_after_topic_declined": 0.95,
+        "min_escalation_kept": 1.0,
+    }
 
 
 def test_eval_exits_1_below_a_retrieval_floor(knowledge_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,6 +53,9 @@ def test_ask_json_explain_adds_the_evidence_to_the_api_reply(capsys: pytest.Capt
         "escalation",
         "suggestions",
         "not_covered",
+        "summary",
+        "kind",
+        "context_used",
         "explain",
     }
     assert data["explain"]["synonyms_used"] == ["charley horse"]

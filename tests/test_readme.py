@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bot.cli import build_parser, command_names
 from bot.settings import SETTINGS, settings_table
+from bot.web.schemas import AskResponse
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -16,7 +17,7 @@ def test_the_curl_reply_example_has_exactly_the_api_fields() -> None:
     example = re.search(r"```json\n(.*?)```", README, re.DOTALL)
     assert example is not None
     reply = json.loads(example.group(1))
-    assert set(reply) == {"answer", "matched", "confidence", "passage", "escalation", "suggestions", "not_covered"}
+    assert set(reply) == set(AskResponse.model_fields)
     assert set(reply["passage"]) == {"id", "question", "source", "title"}
 
 

@@ -23,6 +23,9 @@ def reply(**changes: Any) -> dict[str, Any]:
         "passage": PASSAGE,
         "escalation": None,
         "suggestions": ["What causes leg cramps?"],
+        "summary": "Stretch the calf.",
+        "kind": "answer",
+        "context_used": False,
     }
     return base | changes
 
@@ -106,9 +109,12 @@ def test_ask_response_fields_are_the_public_contract() -> None:
         "escalation",
         "suggestions",
         "not_covered",
+        "summary",
+        "kind",
+        "context_used",
     ]
     assert list(PassageOut.model_fields) == ["id", "question", "source", "title"]
-    assert list(EscalationOut.model_fields) == ["level", "terms", "message"]
+    assert list(EscalationOut.model_fields) == ["level", "terms", "message", "from_earlier"]
 
 
 def test_not_covered_defaults_to_an_empty_list_and_the_rest_are_required() -> None:

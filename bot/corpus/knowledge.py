@@ -41,6 +41,10 @@ class Messages:
     did_you_mean: str
     not_covered: str  # has a {subject} slot
     partly_covered: str  # has a {subject} slot
+    other_topic: str  # another kind of cramp (hands, stomach, period): what crampbot covers instead
+    children: str  # a question about a child: the articles are about adults
+    in_general: str  # between that and what the articles say in general
+    no_more: str  # "tell me more" when every passage on the topic was shown
     starter_questions: tuple[str, ...]
     smalltalk: tuple[SmallTalk, ...]
 
@@ -63,6 +67,8 @@ class Knowledge:
     other_topics: tuple[str, ...]
     topic_words: tuple[str, ...]
     frame_sections: dict[str, tuple[str, ...]]  # subjects.yaml: words that frame a question, by section
+    child_words: tuple[str, ...]  # domain.yaml: words that show a question is about a child
+    conversation: dict[str, tuple[str, ...]]  # conversation.yaml: how a follow-up is recognised
     common_words: frozenset[str]
     source_quality: dict[str, float]
     lexicon: Lexicon
@@ -226,6 +232,37 @@ def read_frame_words(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ..
     return words, out
 
 
+CONVERSATION_SECTIONS = ("more", "continues", "pointing", "fillers")
+
+
+def _conversation(path: Path) -> dict[str, tuple[str, ...]]:
+    """conversation.yaml through `read_conversation`; its first error stops the load."""
+    sections, problems = read_conversation(parse_located(path))
+    raise_first_error(path.parent, problems)
+    return sections
+
+
+def read_conversation(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
+    """conversation.yaml -> its phrase lists by section, and every problem: a section that is not a
+    list of phrases (error), an unknown section (warning). A missing file: no follow-ups read."""
+    rel = "conversation.yaml"
+    lists: dict[str, tuple[str, ...]] = dict.fromkeys(CONVERSATION_SECTIONS, ())
+    if doc is None:
+        return lists, []
+    if not isinstance(doc.data, dict):
+        return lists, [error(rel, 1, f"expected the sections {', '.join(CONVERSATION_SECTIONS)}")]
+    out: list[Problem] = []
+    for name in doc.data:
+        if name not in CONVERSATION_SECTIONS:
+            known = ", ".join(CONVERSATION_SECTIONS)
+            out.append(
+                warning(rel, doc.line(str(name), key=True), f"unknown section {name!r} is ignored; known: {known}")
+            )
+    for name in CONVERSATION_SECTIONS:
+        lists[name] = _text_list(doc.data.get(name), (rel, doc.line(name)), f"'{name}'", out)
+    return lists, out
+
+
 def _text_list(value: Any, where: tuple[str, int], what: str, out: list[Problem]) -> tuple[str, ...]:
     """A YAML list of texts (a bare string would otherwise be split into its letters); a problem
     in `out` and nothing when it is something else."""
@@ -237,7 +274,7 @@ def _text_list(value: Any, where: tuple[str, int], what: str, out: list[Problem]
     return tuple(str(v) for v in value)
 
 
-DOMAIN_SECTIONS = ("topic_anchors", "related_words", "other_topics", "topic_words")
+DOMAIN_SECTIONS = ("topic_anchors", "related_words", "other_topics", "topic_words", "children")
 
 
 def read_domain(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ...]], list[Problem]]:
@@ -304,12 +341,25 @@ def read_messages(doc: _yaml.Located | None) -> tuple[Messages | None, list[Prob
         did_you_mean=str(data.get("did_you_mean") or data["fallback"]).strip(),
         not_covered=_subject_message(doc, "not_covered", out),
         partly_covered=_subject_message(doc, "partly_covered", out),
+        other_topic=_plain_message(doc, "other_topic", out),
+        children=_plain_message(doc, "children", out),
+        in_general=_plain_message(doc, "in_general", out),
+        no_more=_plain_message(doc, "no_more", out),
         starter_questions=_text_list(
             data.get("starter_questions"), (rel, doc.line("starter_questions")), "'starter_questions'", out
         ),
         smalltalk=tuple(talk),
     )
     return messages, out
+
+
+def _plain_message(doc: _yaml.Located, key: str, out: list[Problem]) -> str:
+    """A message the bot says as it is: it must be there and be text."""
+    text = doc.data.get(key)
+    if not isinstance(text, str) or not text.strip():
+        out.append(error("messages.yaml", doc.line(key), f"needs a '{key}' text"))
+        return ""
+    return text.strip()
 
 
 def _subject_message(doc: _yaml.Located, key: str, out: list[Problem]) -> str:
@@ -370,7 +420,9 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
         related_words=domain["related_words"],
         other_topics=domain["other_topics"],
         topic_words=domain["topic_words"],
+        child_words=domain["children"],
         frame_sections=frame_sections,
+        conversation=_conversation(root / "conversation.yaml"),
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,

@@ -47,6 +47,7 @@ class SystemReport:
     p99_ms: float
     wrong: list[dict[str, Any]] = field(default_factory=list)
     note: str = ""
+    near_miss: float = 0.0  # in-scope questions not answered although a right passage ranked first
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -94,7 +95,7 @@ def _percentile(values: Sequence[float], q: float) -> float:
 
 def evaluate_system(name: str, ranker: Ranker, cases: EvalSet, note: str = "") -> SystemReport:
     latencies: list[float] = []
-    top1 = top3 = rejected_in_scope = 0
+    top1 = top3 = rejected_in_scope = near_misses = 0
     reciprocal: list[float] = []
     wrong: list[dict[str, Any]] = []
     for case in cases.in_scope:
@@ -107,6 +108,7 @@ def evaluate_system(name: str, ranker: Ranker, cases: EvalSet, note: str = "") -
         correct = answered and rank == 1
         top1 += correct
         rejected_in_scope += not answered
+        near_misses += not answered and rank == 1
         if not correct:
             wrong.append(
                 {
@@ -143,6 +145,7 @@ def evaluate_system(name: str, ranker: Ranker, cases: EvalSet, note: str = "") -
         p99_ms=_percentile(latencies, 99),
         wrong=wrong,
         note=note,
+        near_miss=near_misses / n_in,
     )
 
 
@@ -230,6 +233,7 @@ def floors_for(thresholds: dict[str, Any], set_name: str) -> dict[str, float]:
 
 RETRIEVAL_FLOORS = frozenset(
     {"min_top1", "min_top3", "min_off_topic_rejection", "max_false_rejection", "min_top1_lead_over_baselines"}
+    | {"max_near_miss"}
 )
 
 
@@ -246,6 +250,11 @@ def check_thresholds(
     ):
         if minimum in thresholds and getattr(report, key) < thresholds[minimum]:
             failures.append(f"{key} {getattr(report, key):.1%} is below {thresholds[minimum]:.1%}")
+    if "max_near_miss" in thresholds and report.near_miss > thresholds["max_near_miss"]:
+        failures.append(
+            f"near misses (not answered, a right passage first) {report.near_miss:.1%} "
+            f"are above {thresholds['max_near_miss']:.1%}"
+        )
     if "max_false_rejection" in thresholds and report.false_rejection > thresholds["max_false_rejection"]:
         failures.append(
             f"false rejection {report.false_rejection:.1%} is above {thresholds['max_false_rejection']:.1%}"
@@ -284,7 +293,7 @@ def run_evaluation(
 def format_report(report: EvalReport, show_wrong: int = 50) -> str:
     header = (
         f"{'system':<15}{'top-1':>8}{'top-3':>8}{'MRR':>7}{'off-topic rej.':>16}{'false rej.':>12}"
-        f"{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'near miss':>11}{'p50 ms':>9}{'p99 ms':>9}"
     )
     lines = [
         f"{report.counts['in_scope']} in-scope and {report.counts['off_topic']} off-topic questions",
@@ -295,7 +304,7 @@ def format_report(report: EvalReport, show_wrong: int = 50) -> str:
     for s in report.systems:
         lines.append(
             f"{s.name:<15}{s.top1:>8.1%}{s.top3:>8.1%}{s.mrr:>7.3f}{s.off_topic_rejection:>16.1%}"
-            f"{s.false_rejection:>12.1%}{s.p50_ms:>9.3f}{s.p99_ms:>9.3f}"
+            f"{s.false_rejection:>12.1%}{s.near_miss:>11.1%}{s.p50_ms:>9.3f}{s.p99_ms:>9.3f}"
         )
     notes = [f"  {s.name}: {s.note}" for s in report.systems if s.note]
     if notes:

@@ -66,6 +66,8 @@ class Retrieval:
     coverage: float = 0.0
     has_anchor: bool = False  # names the topic (cramp, spasm...) or its neighbourhood (calf, magnesium...)
     intents: tuple[str, ...] = ()  # kinds of answer asked for (cause, prevent...), see bot.intent
+    other_topic: bool = False  # names another kind of cramp ("cramps in my hands", "period cramps")
+    stems: frozenset[str] = frozenset()  # of the question's words, after typo repair and synonyms
 
     @property
     def best(self) -> Candidate | None:
@@ -117,6 +119,7 @@ class Retriever:
         self.typos = TypoRepair(lexicon)
         self._quality = quality
         self._titles = [[normalise(q) for q in (p.question, *p.alternates)] for p in self.passages]
+        self._position = {p.id: i for i, p in enumerate(self.passages)}
         self.intents = intents or IntentCues.from_mapping({})
         self._intent_profiles = [self.intents.profile(titles) for titles in self._titles]
         self._focus_ignore = (
@@ -283,7 +286,8 @@ class Retriever:
         confidence = top * coverage**0.5
         if not on_topic:
             confidence *= cfg.related_only_factor if related else cfg.off_domain_factor
-        if self._names_other_topic(stem_list):
+        other_topic = self._names_other_topic(stem_list)
+        if other_topic:
             confidence *= cfg.other_topic_factor
         confidence = float(min(1.0, max(0.0, confidence)))
         return Retrieval(
@@ -295,4 +299,12 @@ class Retriever:
             coverage=coverage,
             has_anchor=on_topic or related,
             intents=self.intents.labels(asked),
+            other_topic=other_topic,
+            stems=stems,
         )
+
+    def about(self, passage: Passage) -> frozenset[str]:
+        """The stems that say what a passage is about: its own question's (with synonyms) and its
+        focus, the words most of its phrasings share ("magnesium")."""
+        i = self._position[passage.id]
+        return frozenset(stem(w) for w in self.synonyms.expand(self._titles[i][0].split())[0]) | self._focus_of(i)

@@ -50,6 +50,13 @@ _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w])")
 MAX_NAME_CHARS = 40
 # Words by which an asking sentence points back at the story before it: "Is it worth trying?"
 REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
+# How a told message starts, and the words that make it ask after all (see `is_statement`).
+TELLER = frozenset({"i", "im", "ive", "id", "my", "we", "our", "me", "had", "got", "been", "just", "started"})
+QUESTION_MARKERS = frozenset(  # not "when": "when I finally get to sleep my calves cramp" tells
+    {"how", "why", "who", "what", "which", "is", "are", "can", "could", "do", "does", "should", "would", "will"}
+    | {"any", "anything", "worth", "wondering", "wonder"}
+)
+CLAIMS = frozenset({"help", "helps", "cure", "cures", "stop", "stops", "fix", "fixes", "work", "works", "prevent"})
 DEFINITE = frozenset({"the", "that", "this", "those", "these"})
 # Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
 SPEECH = frozenset(
@@ -279,6 +286,8 @@ class SubjectReader:
         definite mention of a subject the story named in full ("the bypass") stands for it.
         """
         message = _URL.sub(" ", message)  # a link is where something was read, not what is asked about
+        if is_statement(message):
+            return Subject()  # "I'm a lorry driver and my legs cramp at night": a story, nothing asked about
         message = _BRACKETS.sub(" or ", message)  # "teriparatide (Forteo)": another name, side by side
         acronyms = _acronyms(message)
         asking = asking_sentences(message)
@@ -419,6 +428,18 @@ class SubjectReader:
         phrase = tuple(words[i] for i in run)
         anchored = bool(unknown) and any(stem(w) in self.domain for w in phrase if w not in unknown)
         return SubjectPhrase(words=phrase, text=span_in(text, phrase), unknown=tuple(unknown), anchored=anchored)
+
+
+def is_statement(message: str) -> bool:
+    """True for a message that tells rather than asks ("I work nights in a warehouse and my calves
+    cramp", "had a bad cramp earlier"): no question mark, no question or modal word, no claim
+    reported ("my aunt says X stops cramps" asks about X), and it starts with the teller."""
+    if "?" in message:
+        return False
+    words = normalise(message).split()
+    if not words or words[0] not in TELLER or set(words) & (QUESTION_MARKERS | SPEECH):
+        return False
+    return not set(words) & CLAIMS
 
 
 def _acronyms(text: str) -> frozenset[str]:

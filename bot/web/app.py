@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.chat import Bot, retriever_config
+from bot.conversation.sessions import MemorySessions, ask_in_session, new_salt, session_key
 from bot.settings import Settings, get_settings
 from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
@@ -128,8 +129,13 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             headers=getattr(exc, "headers", None),
         )
 
+    # Conversations by session id (hashed with a per-process salt: no raw id is kept)
+    app.state.sessions = MemorySessions(settings.max_sessions, settings.session_idle_minutes * 60)
+    salt = new_salt()
+
     def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
-        return bot.ask(body.question).to_dict()
+        key = session_key(body.session_id, salt) if body.session_id else None
+        return ask_in_session(bot, app.state.sessions, key, body.question).to_dict()
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
     ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)

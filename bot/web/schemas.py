@@ -17,7 +17,11 @@ class AskRequest(BaseModel):
         examples=["What causes leg cramps at night?"],
     )
     session_id: StrictStr | None = Field(
-        default=None, max_length=200, description="An opaque id for the conversation, if the client keeps one."
+        default=None,
+        max_length=200,
+        description="An opaque id for the conversation. With one, crampbot reads follow-ups with the "
+        "conversation's topic and keeps any escalation for the rest of it; without one, each question "
+        "is answered on its own. Only a salted hash of it is kept, in memory, and forgotten when idle.",
     )
 
     @field_validator("question")
@@ -36,9 +40,14 @@ class PassageOut(BaseModel):
 
 
 class EscalationOut(BaseModel):
-    level: Literal["emergency", "doctor"]
-    terms: list[str]
-    message: str
+    level: Literal["emergency", "doctor"] = Field(description="`emergency`: call the local emergency number now.")
+    terms: list[str] = Field(description="The red flags found, most urgent first.")
+    message: str = Field(description="The advice to show, prominently.")
+    from_earlier: bool = Field(
+        default=False,
+        description="True when an earlier message of the same session raised it: once a red flag is seen, "
+        "every later reply in that conversation keeps the most urgent escalation.",
+    )
 
 
 class AskResponse(BaseModel):
@@ -53,6 +62,19 @@ class AskResponse(BaseModel):
         description="What the question asks about that the articles never mention, as the user typed it. "
         "When it is not empty the answer says so: with `matched: false` nothing was answered; "
         "with `matched: true` the passage answers only the rest of the question.",
+    )
+    summary: str = Field(
+        description="The answer in short: its first complete sentences (never cut inside one, about 300 "
+        "characters at most), without the escalation advice. Show it first, the full `answer` on request.",
+    )
+    kind: Literal["answer", "fallback", "smalltalk", "not_covered", "other_topic"] = Field(
+        description="`answer`: from a passage; `fallback`: no good passage (suggestions follow); `smalltalk`; "
+        "`not_covered`: asks about something the articles never mention; `other_topic`: another kind of cramp, "
+        "or a child (the articles are about adults' leg cramps).",
+    )
+    context_used: bool = Field(
+        description="True when the message was read as a follow-up of the conversation (same `session_id`): "
+        '"and how do I prevent them?" after "what causes leg cramps at night?".',
     )
 
 
