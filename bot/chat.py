@@ -64,6 +64,18 @@ class Reply:
     def context_used(self) -> bool:
         return self.read_as is not None
 
+    @property
+    def body(self) -> str:
+        """The answer without the escalation message (which leads or closes it)."""
+        text = self.answer
+        if self.escalation is not None:
+            message = self.escalation.message
+            if text.startswith(message):
+                text = text[len(message) :]
+            elif text.endswith(message):
+                text = text[: -len(message)]
+        return text.strip()
+
     def to_dict(self) -> dict[str, Any]:
         """The public reply, exactly as the HTTP API and `crampbot ask --json` return it."""
         return {
@@ -191,6 +203,9 @@ class Bot:
             )
         follow = self._follow_up(question, conversation) if conversation else None
         if follow is not None and conversation is not None:
+            if conversation.escalation is not None and follow.kind != "more" and not self._telling(words):
+                # "what should I do?", "is it serious?" after a red flag: when to get help, and the escalation
+                return self._after_red_flag(follow.read_as)
             if follow.kind == "more":
                 return self._next_passage(follow.read_as, conversation)
             in_context = self._single(follow.read_as)
@@ -238,6 +253,15 @@ class Bot:
             words = normalise(" ".join((passage.question, passage.answer, *passage.alternates))).split()
             found = self._stems_of[passage_id] = frozenset(stem(w) for w in self.retriever.synonyms.expand(words)[0])
         return found
+
+    def _after_red_flag(self, read_as: str) -> Reply:
+        """The passage on when to get help (conversation.yaml's `after_red_flag` question), or
+        nothing but the escalation advice the caller adds."""
+        asks = self.knowledge.conversation["after_red_flag"]
+        retrieval = self.retriever.search(asks[0]) if asks else None
+        if retrieval is not None and retrieval.matched and retrieval.best is not None:
+            return self._passage_reply(retrieval.best.passage, retrieval, retrieval.confidence, read_as=read_as)
+        return Reply("", False, 0.0, None, None, (), "fallback", read_as=read_as)
 
     def _follow_up(self, question: str, conversation: Conversation) -> FollowUp | None:
         topic = conversation.topic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -22,15 +23,23 @@ def _knowledge(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(args.knowledge) if args.knowledge else settings.knowledge
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    """Ask one question and print the reply.
+def _question(words: Sequence[str]) -> str:
+    """The question from the command line: its words joined ("crampbot ask why do calves cramp"),
+    or standard input for "-"."""
+    return sys.stdin.read().strip() if list(words) == ["-"] else " ".join(words).strip()
 
-    Example: crampbot ask "What causes leg cramps at night?" --explain
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    """Ask one question and print the reply (escalation first, then the short answer and the rest).
+
+    Examples: crampbot ask what causes leg cramps at night --explain
+              echo "is magnesium good for cramps?" | crampbot ask -
     """
     from bot.chat import Bot
     from bot.evaluation.explain import explain, format_explanation
+    from bot.terminal import format_reply, use_colour
 
-    question = args.question.strip()
+    question = _question(args.question)
     if not question:
         print("error: the question is empty", file=sys.stderr)
         return 2
@@ -43,16 +52,52 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(reply.to_dict() | ({"explain": evidence} if evidence else {}), ensure_ascii=False, indent=2))
         return 0
-    print(reply.answer)
-    if reply.passage:
-        print(f"\nFrom: {reply.passage.title}  [{reply.passage.id}, confidence {reply.confidence:.2f}]")
-    if reply.suggestions:
-        print("\nYou could also ask:")
-        for suggestion in reply.suggestions:
-            print(f"  - {suggestion}")
+    print(format_reply(reply, colour=use_colour(sys.stdout)))
     if evidence:
         print("\n" + format_explanation(evidence))
     return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Talk to crampbot in the terminal: a conversation, so follow-ups ("and at night?") and any
+    escalation carry over from one message to the next. Up and down arrows recall earlier messages.
+    Leave with Ctrl-D, Ctrl-C, "quit" or "exit".
+
+    Example: crampbot chat
+    """
+    from bot.chat import Bot
+    from bot.conversation.state import Conversation
+    from bot.evaluation.explain import explain, format_explanation
+    from bot.terminal import format_reply, use_colour
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        with contextlib.suppress(ImportError):  # not on every platform; the chat works without it
+            import readline  # noqa: F401  (history and line editing for input())
+    bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
+    colour = use_colour(sys.stdout)
+    conversation = Conversation()
+    if interactive:
+        print("crampbot: questions about leg cramps. General information, not medical advice. Ctrl-D to leave.")
+    while True:
+        try:
+            line = input("you> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        question = line.strip()
+        if question.casefold() in {"quit", "exit", ":q"}:
+            return 0
+        if not question:
+            continue
+        if len(question) > settings.max_question_chars:
+            print(f"(that is longer than {settings.max_question_chars} characters; please shorten it)")
+            continue
+        reply = bot.ask(question, conversation)
+        conversation = bot.remember_reply(conversation, question, reply)
+        print("\n" + format_reply(reply, colour=colour, details=args.explain) + "\n")
+        if args.explain:
+            print(format_explanation(explain(reply, bot.retriever.config, bot.version)) + "\n")
 
 
 def cmd_passages(args: argparse.Namespace, settings: Settings) -> int:
@@ -236,12 +281,16 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     ask = add("ask", cmd_ask, "ask one question")
-    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("question", nargs="+", help="the question (quotes optional), or - to read it from standard input")
     ask.add_argument("--json", action="store_true", help="print the reply as the HTTP API returns it")
     ask.add_argument(
         "--explain",
         action="store_true",
         help="also show why: best passages and scores, typo repairs, synonyms, intents, threshold",
+    )
+    chat = add("chat", cmd_chat, "talk to crampbot in the terminal (a conversation)")
+    chat.add_argument(
+        "--explain", action="store_true", help="also show why after each reply, including how it read a follow-up"
     )
     passages = add("passages", cmd_passages, "list the passages the articles were split into")
     passages.add_argument("--json", action="store_true", help="print as JSON")

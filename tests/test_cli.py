@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -51,3 +52,52 @@ def test_missing_knowledge_folder_is_a_clear_error(capsys: pytest.CaptureFixture
 def test_python_dash_m_bot_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "bot", "ask", "hello"], capture_output=True, text=True, check=True)
     assert "leg cramps" in result.stdout
+
+
+def test_ask_joins_unquoted_words_into_one_question(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "What", "are", "leg", "cramps?"]) == 0
+    assert "Leg cramps are sudden, involuntary muscle contractions" in capsys.readouterr().out
+
+
+def test_ask_reads_the_question_from_standard_input_for_a_dash(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("What are leg cramps?\n"))
+    assert main(["ask", "-"]) == 0
+    assert "Leg cramps are sudden, involuntary muscle contractions" in capsys.readouterr().out
+
+
+def test_ask_shows_the_escalation_first_and_marked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "How do I stop a leg cramp? I also have chest pain"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(" EMERGENCY ")
+    assert out.index("emergency number") < out.index("From:")
+
+
+def test_ask_prints_the_summary_and_the_full_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["ask", "How do I stop a leg cramp right now?"]) == 0
+    out = capsys.readouterr().out
+    assert "In full:" in out and out.index("From:") < out.index("In full:")
+
+
+def test_chat_holds_a_conversation_from_standard_input(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = "my leg is red and warm to the touch\nwhat should I do?\nquit\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(lines))
+    assert main(["chat"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("SEE A DOCTOR") == 2 and "(from an earlier message)" in out
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.terminal import use_colour
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_colour(Tty()) and not use_colour(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_colour(Tty())

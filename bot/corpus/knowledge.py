@@ -232,7 +232,7 @@ def read_frame_words(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ..
     return words, out
 
 
-CONVERSATION_SECTIONS = ("more", "continues", "pointing", "fillers")
+CONVERSATION_SECTIONS = ("more", "continues", "pointing", "fillers", "after_red_flag")
 
 
 def _conversation(path: Path) -> dict[str, tuple[str, ...]]:

@@ -23,7 +23,13 @@ def explain(reply: Reply, config: RetrieverConfig, knowledge_version: str) -> di
         "confidence": round(reply.confidence, 4),
         "safety": None
         if reply.escalation is None
-        else {"level": reply.escalation.level, "terms": list(reply.escalation.terms)},
+        else {
+            "level": reply.escalation.level,
+            "terms": list(reply.escalation.terms),
+            "from_earlier": reply.escalation_from_earlier,
+        },
+        "context_used": reply.context_used,
+        "read_as": reply.read_as,
     }
     if retrieval is None:  # small talk never reaches the retriever
         return out
@@ -72,7 +78,11 @@ def format_explanation(evidence: dict[str, Any]) -> str:
         f"  confidence {evidence['confidence']:.3f} against a threshold of {evidence['threshold']:.3f}",
     ]
     if evidence.get("safety"):
-        lines.append(f"  safety: {evidence['safety']['level']} ({', '.join(evidence['safety']['terms'])})")
+        safety = evidence["safety"]
+        earlier = ", from an earlier message" if safety.get("from_earlier") else ""
+        lines.append(f"  safety: {safety['level']} ({', '.join(safety['terms'])}{earlier})")
+    if evidence.get("context_used"):
+        lines.append(f"  read with the conversation's topic as: {evidence['read_as']!r}")
     if "candidates" not in evidence:
         return "\n".join(lines)
     if evidence["corrections"]:
