@@ -28,6 +28,7 @@ from bot.corpus.check_text import (
 from bot.corpus.faq import FaqEntry
 from bot.corpus.knowledge import Knowledge, load_knowledge, read_domain, read_frame_words, read_messages
 from bot.corpus.passages import (
+    OVERRIDE_KINDS,
     KnowledgeError,
     Overrides,
     Passage,
@@ -38,11 +39,13 @@ from bot.corpus.passages import (
     read_noise_rules,
     read_overrides,
     read_sources,
+    source_text,
 )
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import not_subject_stems
 from bot.safety.detect import check_lexicon
 from bot.safety.lexicon import LexiconError, load_lexicon, load_ordinary_phrases
+from bot.text.normalise import normalise
 
 LONG_ARTICLE_PASSAGE = 4000
 _ID_RE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
@@ -115,6 +118,7 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_references(ctx)
         problems += _check_eval(ctx)
         problems += _check_article_lengths(ctx)
+        problems += _check_rewrites(ctx)
         problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
         if knowledge is not None:
             problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
@@ -233,7 +237,7 @@ def _check_overrides(ctx: _Context) -> list[Problem]:
         return []
     known = {p.id for p in ctx.raw}
     out = []
-    for file, kinds in (("overrides.yaml", ("exclude", "retitle", "alternates")), ("alternates.yaml", ("alternates",))):
+    for file, kinds in (("overrides.yaml", OVERRIDE_KINDS), ("alternates.yaml", ("alternates",))):
         doc = ctx.docs.get(file)
         if doc is None:
             continue
@@ -331,6 +335,70 @@ def _check_article_lengths(ctx: _Context) -> list[Problem]:
                     line,
                     f"passage {passage.id!r} is {len(passage.answer)} characters: the splitter "
                     "found no heading inside it; add a 'sections' hint in sources.yaml",
+                )
+            )
+    return out
+
+
+def _check_rewrites(ctx: _Context) -> list[Problem]:
+    """Each `rewrite:` edit in overrides.yaml must find its text in the answer, change it only with
+    words quoted from the passage's own article (no new facts), and leave an answer."""
+    doc = ctx.docs.get("overrides.yaml")
+    if ctx.overrides is None or doc is None:
+        return []
+    by_id = {p.id: p for p in ctx.raw}
+    articles: dict[str, str] = {}
+    out = []
+    for pid, edits in ctx.overrides.rewrite.items():
+        passage = by_id.get(pid)
+        if passage is None:
+            continue  # an unknown id: reported by _check_overrides
+        if passage.curated:
+            out.append(
+                error(
+                    "overrides.yaml",
+                    doc.line("rewrite", pid, key=True),
+                    f"rewrite {pid!r}: edit the curated entry's own file, {passage.source}, instead",
+                )
+            )
+            continue
+        if passage.source not in articles:
+            try:
+                articles[passage.source] = f" {normalise(source_text(ctx.root, passage.source))} "
+            except OSError:
+                articles[passage.source] = ""
+        answer = passage.answer
+        for i, edit in enumerate(edits):
+            line = (
+                doc.line("rewrite", pid, i) if isinstance(doc.data["rewrite"][pid], list) else doc.line("rewrite", pid)
+            )
+            if edit.old not in answer:
+                out.append(
+                    error(
+                        "overrides.yaml",
+                        line,
+                        f"rewrite {pid!r}: {edit.old!r} is not in its answer (did the article change?); "
+                        "`crampbot passages --json` shows the answers",
+                    )
+                )
+                continue
+            changed = edit.changed
+            if changed and f" {normalise(changed)} " not in articles[passage.source]:
+                out.append(
+                    error(
+                        "overrides.yaml",
+                        line,
+                        f"rewrite {pid!r}: {changed!r} is not in the article sources/{passage.source}; "
+                        "rewrite only with the article's own words, never new facts",
+                    )
+                )
+            answer = answer.replace(edit.old, edit.new, 1)
+        if not answer.strip():
+            out.append(
+                error(
+                    "overrides.yaml",
+                    doc.line("rewrite", pid, key=True),
+                    f"rewrite {pid!r} leaves no answer; exclude the passage instead",
                 )
             )
     return out

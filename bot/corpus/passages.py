@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -80,11 +80,32 @@ class Passage:
         return f"{self.context} {self.question}" if self.context else self.question
 
 
+class Rewrite(NamedTuple):
+    """Replace the first `old` in a passage's answer by `new`; what `new` changes is quoted from the article."""
+
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> str:
+        """The words `new` puts in place of `old`'s, without the words both share at either end:
+        "who experience them don't" -> "who experience leg cramps don't" changes "leg cramps"."""
+        a, b = self.old.split(), self.new.split()
+        start = 0
+        while start < min(len(a), len(b)) and a[start] == b[start]:
+            start += 1
+        end = 0
+        while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+            end += 1
+        return " ".join(b[start : len(b) - end])
+
+
 @dataclass(frozen=True)
 class Overrides:
     exclude: dict[str, str] = field(default_factory=dict)  # id -> reason
     retitle: dict[str, str] = field(default_factory=dict)  # id -> new question
     alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> phrasings
+    rewrite: dict[str, tuple[Rewrite, ...]] = field(default_factory=dict)  # id -> edits of its answer, in order
 
 
 def read_yaml(path: Path) -> Any:
@@ -287,7 +308,7 @@ def raise_first_error(knowledge: Path, problems: Iterable[Problem]) -> None:
         raise KnowledgeError(first.message, path=knowledge / first.file, line=first.line)
 
 
-OVERRIDE_KINDS = ("exclude", "retitle", "alternates")
+OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite")
 
 
 def load_overrides(knowledge: Path) -> Overrides:
@@ -314,6 +335,7 @@ def read_overrides(
         exclude={str(k): str(v) for k, v in main.get("exclude", {}).items()},
         retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
         alternates=alternates,
+        rewrite={str(k): tuple(v) for k, v in main.get("rewrite", {}).items()},
     )
     return overrides, problems + more
 
@@ -345,12 +367,51 @@ def _override_sections(
                 if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
                     out.append(error(rel, line, f"alternates for {pid!r} must be a list of questions"))
                     continue
+            elif kind == "rewrite":
+                edits = _rewrites(value)
+                if edits is None:
+                    out.append(
+                        error(
+                            rel,
+                            line,
+                            f"rewrite {pid!r} must be a list of edits, each 'replace:' text of the answer "
+                            "and 'with:' its new text (\"\" to drop it)",
+                        )
+                    )
+                    continue
+                parsed[kind][pid] = edits
+                continue
             elif not isinstance(value, str) or not value.strip():
                 what = "the reason" if kind == "exclude" else "the new question"
                 out.append(error(rel, line, f"{kind} {pid!r} needs {what} as text"))
                 continue
             parsed[kind][pid] = value
     return parsed, out
+
+
+def _rewrites(value: Any) -> tuple[Rewrite, ...] | None:
+    """A rewrite's edits (one mapping or a list of them), or None when they have another shape."""
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list) or not items:
+        return None
+    edits = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"replace", "with"}:
+            return None
+        old, new = item["replace"], item["with"]
+        if not isinstance(old, str) or not old.strip() or not isinstance(new, str):
+            return None
+        edits.append(Rewrite(old.strip(), new.strip()))
+    return tuple(edits)
+
+
+def rewrite_answer(answer: str, edits: Iterable[Rewrite]) -> str:
+    """The answer with each edit made at the first place its text occurs (an edit whose text is not
+    there is skipped: `crampbot check` reports it), tidied: no empty lines, no doubled spaces."""
+    for old, new in edits:
+        answer = answer.replace(old, new, 1)
+    lines = (re.sub(r"[ \t]{2,}", " ", line).strip() for line in answer.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def curated_passages(knowledge: Path) -> list[Passage]:
@@ -423,6 +484,9 @@ def apply_overrides(passages: Iterable[Passage], overrides: Overrides) -> list[P
             passage = replace(passage, question=overrides.retitle[passage.id])
         if passage.id in overrides.alternates:
             passage = replace(passage, alternates=passage.alternates + overrides.alternates[passage.id])
+        if passage.id in overrides.rewrite and not passage.curated:
+            answer = rewrite_answer(passage.answer, overrides.rewrite[passage.id])
+            passage = replace(passage, answer=answer or passage.answer)
         out.append(passage)
     return out
 
@@ -436,17 +500,21 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     rules = load_noise_rules(knowledge)
     passages: list[Passage] = []
     for source in load_sources(knowledge):
-        path = knowledge / "sources" / source.file
         try:
-            text = path.read_text(encoding="utf-8")
+            text = source_text(knowledge, source.file)
         except FileNotFoundError as exc:
             raise KnowledgeError(f"source file {source.file!r} not found", path=knowledge / "sources.yaml") from exc
-        if path.suffix.lower() in (".md", ".markdown"):
-            text = plain_article(text)
         passages.extend(passages_from_source(source, text, rules))
     if curated:
         passages.extend(curated_passages(knowledge))
     return finish_passages(passages, load_overrides(knowledge) if apply else None)
+
+
+def source_text(knowledge: Path, file: str) -> str:
+    """An article's text as the splitter reads it: Markdown made plain, plain text as it is."""
+    path = knowledge / "sources" / file
+    text = path.read_text(encoding="utf-8")
+    return plain_article(text) if path.suffix.lower() in (".md", ".markdown") else text
 
 
 def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
