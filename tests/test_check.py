@@ -400,6 +400,26 @@ def test_bundled_curated_answers_all_name_their_subject_first(knowledge_dir: Pat
     assert not [p for p in check_knowledge(knowledge_dir) if "first sentence" in p.message]
 
 
+# --- answers that start or end mid-thought ------------------------------------------------------
+
+
+def test_a_curated_answer_ending_mid_thought_is_a_warning_at_its_answer(knowledge_copy: Path) -> None:
+    answer = "Stretching before bed can help prevent leg cramps. Read on for the stretches that work best."
+    write(knowledge_copy / "faq" / "stretch.md", ENTRY.format(q="Does stretching before bed help?", a=answer))
+    problem = only(check_knowledge(knowledge_copy), "warning", "faq/stretch.md", "ends mid-thought")
+    assert problem.line == 5 and "'Read on for the stretches that work best.'" in problem.message
+
+
+def test_edge_word_lists_of_the_wrong_shape_are_reported_with_their_lines(knowledge_copy: Path) -> None:
+    write(knowledge_copy / "edges.yaml", "lead_ins: read on\nconnectives:\n  - also,\n  - Also,\nopenings: [this]\n")
+    problems = check_knowledge(knowledge_copy)
+    assert only(problems, "error", "edges.yaml", "'lead_ins' must be a list").line == 1
+    assert only(problems, "warning", "edges.yaml", "'Also,' is already listed at line 3").line == 4
+    assert only(problems, "warning", "edges.yaml", "unknown section 'openings'").line == 5
+    with pytest.raises(KnowledgeError, match="'lead_ins' must be a list"):
+        load_knowledge(knowledge_copy)
+
+
 # --- each file validated once: check lists every problem, the loader stops at the first (issue 13) --
 
 

@@ -25,6 +25,7 @@ from bot.corpus.check_text import (
     corpus_words,
     locate_passage,
 )
+from bot.corpus.edges import edge_phrase, find_edges
 from bot.corpus.faq import FaqEntry
 from bot.corpus.knowledge import Knowledge, load_knowledge, read_domain, read_frame_words, read_messages
 from bot.corpus.passages import (
@@ -36,6 +37,7 @@ from bot.corpus.passages import (
     load_overrides,
     load_passages,
     passage_of_entry,
+    read_edge_words,
     read_noise_rules,
     read_overrides,
     read_sources,
@@ -119,6 +121,7 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_eval(ctx)
         problems += _check_article_lengths(ctx)
         problems += _check_rewrites(ctx)
+        problems += _check_edges(ctx)
         problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
         if knowledge is not None:
             problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
@@ -170,6 +173,7 @@ def _shape_problems(ctx: _Context) -> list[Problem]:
         *read_frame_words(docs.get("subjects.yaml"))[1],
         *read_messages(docs.get("messages.yaml"))[1],
         *read_noise_rules(docs.get("noise.yaml"))[1],
+        *read_edge_words(docs.get("edges.yaml"))[1],
         *read_overrides(docs.get("overrides.yaml"), docs.get("alternates.yaml"))[1],
     ]
 
@@ -402,3 +406,39 @@ def _check_rewrites(ctx: _Context) -> list[Problem]:
                 )
             )
     return out
+
+
+def _check_edges(ctx: _Context) -> list[Problem]:
+    """A warning for each answer that starts or ends mid-thought (the words are in edges.yaml), at the
+    article line of the sentence, or a curated entry's answer. The splitter already dropped what
+    could go, so what is left needs a person."""
+    words, problems = read_edge_words(ctx.docs.get("edges.yaml"))
+    if any(p.is_error for p in problems):
+        return []
+    entries = {e.id: e for e in ctx.entries}
+    out = []
+    for passage in ctx.final:  # curated entries too: the same rule holds for what maintainers write
+        for edge in find_edges(passage.answer, words, passage.question):
+            if passage.curated and passage.id in entries:
+                file, line = passage.source, entries[passage.id].answer_line
+                fix = "reword the answer"
+            else:
+                file, line = _sentence_line(ctx, passage, edge.sentence)
+                fix = (
+                    "mend it with 'rewrite:' in overrides.yaml (quoting the article) or exclude it; never edit articles"
+                )
+            out.append(warning(file, line, f"passage {passage.id!r} {edge.describe()}; {fix}"))
+    return out
+
+
+def _sentence_line(ctx: _Context, passage: Passage, sentence: str) -> tuple[str, int]:
+    """Where in its article a passage's sentence is written, or else where its question is."""
+    wanted = edge_phrase(sentence)[:60]
+    try:
+        lines = (ctx.root / "sources" / passage.source).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for n, text in enumerate(lines, start=1):
+        if wanted and wanted in edge_phrase(text):
+            return f"sources/{passage.source}", n
+    return locate_passage(ctx.root, passage, ctx.docs)

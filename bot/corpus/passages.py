@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from bot.corpus import _yaml, faq
+from bot.corpus.edges import EdgeWords, edge_phrase
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 from bot.problems import Problem, error, warning
@@ -291,6 +292,59 @@ def read_noise_rules(doc: _yaml.Located | None) -> tuple[NoiseRules, list[Proble
     return NoiseRules.compile(valid["drop_lines"], valid["strip_patterns"]), out
 
 
+EDGE_SECTIONS = (
+    "connectives",
+    "dependent_openings",
+    "independent_openings",
+    "pronouns",
+    "lead_ins",
+    "lead_in_endings",
+)
+
+
+def load_edge_words(knowledge: Path) -> EdgeWords:
+    """edges.yaml through `read_edge_words`; its first error stops the load."""
+    words, problems = read_edge_words(parse_located(knowledge / "edges.yaml"))
+    raise_first_error(knowledge, problems)
+    return words
+
+
+def read_edge_words(doc: _yaml.Located | None) -> tuple[EdgeWords, list[Problem]]:
+    """edges.yaml -> the words that show an answer starts or ends mid-thought, and every problem:
+    a section that is not a list of phrases (an error), an unknown section or a phrase listed twice
+    (warnings). An absent file means no lists: nothing is trimmed or reported."""
+    rel = "edges.yaml"
+    if doc is None or doc.data is None:
+        return EdgeWords(), []
+    if not isinstance(doc.data, dict):
+        return EdgeWords(), [error(rel, 1, f"expected the sections {', '.join(EDGE_SECTIONS)}")]
+    out = [
+        warning(
+            rel,
+            doc.line(str(name), key=True),
+            f"unknown section {name!r} is ignored; known: {', '.join(EDGE_SECTIONS)}",
+        )
+        for name in doc.data
+        if name not in EDGE_SECTIONS
+    ]
+    lists: dict[str, list[str]] = {}
+    for name in EDGE_SECTIONS:
+        values = doc.data.get(name) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            out.append(
+                error(rel, doc.line(name), f"'{name}' must be a list of words or phrases (quote yes, no, on, off)")
+            )
+            continue
+        seen: dict[str, int] = {}
+        for i, phrase in enumerate(values):
+            key = edge_phrase(phrase)
+            if key in seen:
+                out.append(warning(rel, doc.line(name, i), f"{phrase!r} is already listed at line {seen[key]}"))
+            seen.setdefault(key, doc.line(name, i))
+        lists[name] = values
+    return EdgeWords.of(lists), out
+
+
 def parse_located(path: Path) -> _yaml.Located | None:
     """A knowledge file with its lines, or None when it is absent (an optional file)."""
     if not path.exists():
@@ -498,6 +552,7 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     about articles and splitting sees only articles; the bot loads everything.
     """
     rules = load_noise_rules(knowledge)
+    load_edge_words(knowledge)  # its first error stops the load, as check reports it
     passages: list[Passage] = []
     for source in load_sources(knowledge):
         try:
