@@ -1,11 +1,14 @@
 """Mid-thought edges: answers that start by leaning on text before them, or end by announcing text
-that is not there, and what of them can be trimmed."""
+that is not there; what the splitter trims, and that the bundled knowledge has none left."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
 from bot.corpus.edges import EdgeWords, find_edges, trim_edges
+from bot.corpus.passages import load_edge_words, load_passages
 
 WORDS = EdgeWords.of(
     {
@@ -161,3 +164,26 @@ def test_without_word_lists_nothing_is_found_or_trimmed() -> None:
     answer = "Additionally, these help. Let's look a little deeper."
     assert find_edges(answer, EdgeWords(), "Does it help?") == []
     assert trim_edges(answer, EdgeWords()) == answer
+
+
+# --- the bundled knowledge -----------------------------------------------------------------------
+
+
+def test_no_bundled_passage_starts_or_ends_mid_thought(knowledge_dir: Path) -> None:
+    words = load_edge_words(knowledge_dir)
+    assert words.connectives and words.dependent_openings and words.lead_ins  # the lists were read
+    found = {
+        p.id: [edge.describe() for edge in find_edges(p.answer, words, p.question)]
+        for p in load_passages(knowledge_dir, curated=True)
+    }
+    assert {pid: edges for pid, edges in found.items() if edges} == {}
+
+
+def test_the_splitter_drops_the_teasers_that_closed_bundled_sections(knowledge_dir: Path) -> None:
+    answers = {p.id: p.answer for p in load_passages(knowledge_dir, apply=False)}
+    assert answers["fighting-night-cramps.what-are-night-leg-cramps-like"].endswith(
+        "maybe not even until the next day."
+    )
+    assert answers["treatment-faq.causes-of-leg-cramps-at-night"].endswith("are unknown.")
+    assert "these tips" not in answers["nocturnal-vs-rls.treatment-and-prevention"]
+    assert "We asked experts" not in answers["treatment-faq.can-leg-cramps-be-harmless"]

@@ -97,6 +97,12 @@ def rewrite_errors(knowledge: Path) -> list[str]:
 HOW_TO_PREVENT = "treatment-faq.how-to-prevent-nocturnal-leg-cramps"
 
 
+def test_bundled_rewrites_mend_answers_that_started_mid_thought(passages_by_id: dict[str, object]) -> None:
+    answer = passages_by_id[HOW_TO_PREVENT].answer  # type: ignore[attr-defined]
+    assert answer.startswith("There are some factors that may increase the chance of experiencing leg cramps")
+    assert "These factors include:" not in answer
+
+
 def test_a_rewrite_replaces_text_of_an_answer_with_words_from_its_article(knowledge_copy: Path) -> None:
     pid = "night-cramps-qa.who-gets-leg-cramps"
     edit_overrides(knowledge_copy, rewrite={pid: [{"replace": "Leg cramps can affect anyone", "with": "Anyone"}]})

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from bot.corpus import _yaml, faq
-from bot.corpus.edges import EdgeWords, edge_phrase
+from bot.corpus.edges import EdgeWords, edge_phrase, trim_edges
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 from bot.problems import Problem, error, warning
@@ -503,11 +503,18 @@ def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
     return list(merged.values())
 
 
-def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[Passage]:
-    """Split one article and turn its sections into passages with stable ids."""
-    sections = split_article(
-        text, title=source.title, rules=rules, lead_heading=source.lead_heading, hints=source.sections
-    )
+def passages_from_source(source: Source, text: str, rules: NoiseRules, edges: EdgeWords | None = None) -> list[Passage]:
+    """Split one article and turn its sections into passages with stable ids.
+
+    Each section loses what `edges` says can go from its edges (a leading "Additionally," or a
+    closing "let's look a little deeper"), unless that would leave a fragment.
+    """
+    sections = [
+        replace(s, lines=trim_edges(s.answer, edges or EdgeWords(), min_chars=MIN_ANSWER_CHARS).split("\n"))
+        for s in split_article(
+            text, title=source.title, rules=rules, lead_heading=source.lead_heading, hints=source.sections
+        )
+    ]
     passages = []
     for section in _merge_repeats(sections):
         answer = section.answer
@@ -552,14 +559,14 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     about articles and splitting sees only articles; the bot loads everything.
     """
     rules = load_noise_rules(knowledge)
-    load_edge_words(knowledge)  # its first error stops the load, as check reports it
+    edges = load_edge_words(knowledge)
     passages: list[Passage] = []
     for source in load_sources(knowledge):
         try:
             text = source_text(knowledge, source.file)
         except FileNotFoundError as exc:
             raise KnowledgeError(f"source file {source.file!r} not found", path=knowledge / "sources.yaml") from exc
-        passages.extend(passages_from_source(source, text, rules))
+        passages.extend(passages_from_source(source, text, rules, edges))
     if curated:
         passages.extend(curated_passages(knowledge))
     return finish_passages(passages, load_overrides(knowledge) if apply else None)
