@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from bot.corpus.check import check_knowledge, run_check
@@ -398,6 +399,45 @@ def test_curated_answer_that_names_its_subject_first_is_not_warned(knowledge_cop
 
 def test_bundled_curated_answers_all_name_their_subject_first(knowledge_dir: Path) -> None:
     assert not [p for p in check_knowledge(knowledge_dir) if "first sentence" in p.message]
+
+
+# --- answers that start or end mid-thought ------------------------------------------------------
+
+
+def drop_rewrite(knowledge: Path, pid: str) -> None:
+    path = knowledge / "overrides.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del data["rewrite"][pid]
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def test_an_article_passage_starting_mid_thought_is_a_warning_at_its_article_line(knowledge_copy: Path) -> None:
+    drop_rewrite(knowledge_copy, "treatment-faq.how-to-prevent-nocturnal-leg-cramps")
+    problem = only(check_knowledge(knowledge_copy), "warning", "sources/004_a27ccbec9c02bc08.txt", "starts mid-thought")
+    assert problem.line == 33  # "These factors include:"
+    assert "'treatment-faq.how-to-prevent-nocturnal-leg-cramps'" in problem.message
+    assert "'These'" in problem.message and "rewrite:" in problem.message and "never edit" in problem.message
+
+
+def test_a_curated_answer_ending_mid_thought_is_a_warning_at_its_answer(knowledge_copy: Path) -> None:
+    answer = "Stretching before bed can help prevent leg cramps. Read on for the stretches that work best."
+    write(knowledge_copy / "faq" / "stretch.md", ENTRY.format(q="Does stretching before bed help?", a=answer))
+    problem = only(check_knowledge(knowledge_copy), "warning", "faq/stretch.md", "ends mid-thought")
+    assert problem.line == 5 and "'Read on for the stretches that work best.'" in problem.message
+
+
+def test_edge_word_lists_of_the_wrong_shape_are_reported_with_their_lines(knowledge_copy: Path) -> None:
+    write(knowledge_copy / "edges.yaml", "lead_ins: read on\nconnectives:\n  - also,\n  - Also,\nopenings: [this]\n")
+    problems = check_knowledge(knowledge_copy)
+    assert only(problems, "error", "edges.yaml", "'lead_ins' must be a list").line == 1
+    assert only(problems, "warning", "edges.yaml", "'Also,' is already listed at line 3").line == 4
+    assert only(problems, "warning", "edges.yaml", "unknown section 'openings'").line == 5
+    with pytest.raises(KnowledgeError, match="'lead_ins' must be a list"):
+        load_knowledge(knowledge_copy)
+
+
+def test_bundled_knowledge_has_no_mid_thought_warnings(knowledge_dir: Path) -> None:
+    assert not [p for p in check_knowledge(knowledge_dir) if "mid-thought" in p.message or p.file == "edges.yaml"]
 
 
 # --- each file validated once: check lists every problem, the loader stops at the first (issue 13) --

@@ -25,9 +25,11 @@ from bot.corpus.check_text import (
     corpus_words,
     locate_passage,
 )
+from bot.corpus.edges import edge_phrase, find_edges
 from bot.corpus.faq import FaqEntry
 from bot.corpus.knowledge import Knowledge, load_knowledge, read_domain, read_frame_words, read_messages
 from bot.corpus.passages import (
+    OVERRIDE_KINDS,
     KnowledgeError,
     Overrides,
     Passage,
@@ -35,14 +37,17 @@ from bot.corpus.passages import (
     load_overrides,
     load_passages,
     passage_of_entry,
+    read_edge_words,
     read_noise_rules,
     read_overrides,
     read_sources,
+    source_text,
 )
 from bot.problems import Problem, error, warning
 from bot.retrieval.subject import not_subject_stems
 from bot.safety.detect import check_lexicon
 from bot.safety.lexicon import LexiconError, load_lexicon, load_ordinary_phrases
+from bot.text.normalise import normalise
 
 LONG_ARTICLE_PASSAGE = 4000
 _ID_RE = re.compile(r"[a-z0-9-]+\.[a-z0-9-]+")
@@ -115,6 +120,8 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_references(ctx)
         problems += _check_eval(ctx)
         problems += _check_article_lengths(ctx)
+        problems += _check_rewrites(ctx)
+        problems += _check_edges(ctx)
         problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
         if knowledge is not None:
             problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
@@ -166,6 +173,7 @@ def _shape_problems(ctx: _Context) -> list[Problem]:
         *read_frame_words(docs.get("subjects.yaml"))[1],
         *read_messages(docs.get("messages.yaml"))[1],
         *read_noise_rules(docs.get("noise.yaml"))[1],
+        *read_edge_words(docs.get("edges.yaml"))[1],
         *read_overrides(docs.get("overrides.yaml"), docs.get("alternates.yaml"))[1],
     ]
 
@@ -233,7 +241,7 @@ def _check_overrides(ctx: _Context) -> list[Problem]:
         return []
     known = {p.id for p in ctx.raw}
     out = []
-    for file, kinds in (("overrides.yaml", ("exclude", "retitle", "alternates")), ("alternates.yaml", ("alternates",))):
+    for file, kinds in (("overrides.yaml", OVERRIDE_KINDS), ("alternates.yaml", ("alternates",))):
         doc = ctx.docs.get(file)
         if doc is None:
             continue
@@ -334,3 +342,103 @@ def _check_article_lengths(ctx: _Context) -> list[Problem]:
                 )
             )
     return out
+
+
+def _check_rewrites(ctx: _Context) -> list[Problem]:
+    """Each `rewrite:` edit in overrides.yaml must find its text in the answer, change it only with
+    words quoted from the passage's own article (no new facts), and leave an answer."""
+    doc = ctx.docs.get("overrides.yaml")
+    if ctx.overrides is None or doc is None:
+        return []
+    by_id = {p.id: p for p in ctx.raw}
+    articles: dict[str, str] = {}
+    out = []
+    for pid, edits in ctx.overrides.rewrite.items():
+        passage = by_id.get(pid)
+        if passage is None:
+            continue  # an unknown id: reported by _check_overrides
+        if passage.curated:
+            out.append(
+                error(
+                    "overrides.yaml",
+                    doc.line("rewrite", pid, key=True),
+                    f"rewrite {pid!r}: edit the curated entry's own file, {passage.source}, instead",
+                )
+            )
+            continue
+        if passage.source not in articles:
+            try:
+                articles[passage.source] = f" {normalise(source_text(ctx.root, passage.source))} "
+            except OSError:
+                articles[passage.source] = ""
+        answer = passage.answer
+        for i, edit in enumerate(edits):
+            line = (
+                doc.line("rewrite", pid, i) if isinstance(doc.data["rewrite"][pid], list) else doc.line("rewrite", pid)
+            )
+            if edit.old not in answer:
+                out.append(
+                    error(
+                        "overrides.yaml",
+                        line,
+                        f"rewrite {pid!r}: {edit.old!r} is not in its answer (did the article change?); "
+                        "`crampbot passages --json` shows the answers",
+                    )
+                )
+                continue
+            changed = edit.changed
+            if changed and f" {normalise(changed)} " not in articles[passage.source]:
+                out.append(
+                    error(
+                        "overrides.yaml",
+                        line,
+                        f"rewrite {pid!r}: {changed!r} is not in the article sources/{passage.source}; "
+                        "rewrite only with the article's own words, never new facts",
+                    )
+                )
+            answer = answer.replace(edit.old, edit.new, 1)
+        if not answer.strip():
+            out.append(
+                error(
+                    "overrides.yaml",
+                    doc.line("rewrite", pid, key=True),
+                    f"rewrite {pid!r} leaves no answer; exclude the passage instead",
+                )
+            )
+    return out
+
+
+def _check_edges(ctx: _Context) -> list[Problem]:
+    """A warning for each answer that starts or ends mid-thought (the words are in edges.yaml), at the
+    article line of the sentence, or a curated entry's answer. The splitter already dropped what
+    could go, so what is left needs a person."""
+    words, problems = read_edge_words(ctx.docs.get("edges.yaml"))
+    if any(p.is_error for p in problems):
+        return []
+    entries = {e.id: e for e in ctx.entries}
+    out = []
+    for passage in ctx.final:  # curated entries too: the same rule holds for what maintainers write
+        for edge in find_edges(passage.answer, words, passage.question):
+            if passage.curated and passage.id in entries:
+                file, line = passage.source, entries[passage.id].answer_line
+                fix = "reword the answer"
+            else:
+                file, line = _sentence_line(ctx, passage, edge.sentence)
+                fix = (
+                    "mend it with 'rewrite:' in overrides.yaml (quoting the article) or exclude it; never edit articles"
+                )
+            out.append(warning(file, line, f"passage {passage.id!r} {edge.describe()}; {fix}"))
+    return out
+
+
+def _sentence_line(ctx: _Context, passage: Passage, sentence: str) -> tuple[str, int]:
+    """Where in its article a passage's sentence is written, or else where its question is."""
+    wanted = edge_phrase(sentence)[:60]
+    try:
+        lines = (ctx.root / "sources" / passage.source).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        lines = []
+    for n, text in enumerate(lines, start=1):
+        if wanted and wanted in edge_phrase(text):
+            return f"sources/{passage.source}", n
+    return locate_passage(ctx.root, passage, ctx.docs)

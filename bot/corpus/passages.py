@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
 from bot.corpus import _yaml, faq
+from bot.corpus.edges import EdgeWords, edge_phrase, trim_edges
 from bot.corpus.markdown import plain_article
 from bot.corpus.splitter import MIN_ANSWER_CHARS, NoiseRules, Section, SectionHint, split_article
 from bot.problems import Problem, error, warning
@@ -80,11 +81,32 @@ class Passage:
         return f"{self.context} {self.question}" if self.context else self.question
 
 
+class Rewrite(NamedTuple):
+    """Replace the first `old` in a passage's answer by `new`; what `new` changes is quoted from the article."""
+
+    old: str
+    new: str
+
+    @property
+    def changed(self) -> str:
+        """The words `new` puts in place of `old`'s, without the words both share at either end:
+        "who experience them don't" -> "who experience leg cramps don't" changes "leg cramps"."""
+        a, b = self.old.split(), self.new.split()
+        start = 0
+        while start < min(len(a), len(b)) and a[start] == b[start]:
+            start += 1
+        end = 0
+        while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+            end += 1
+        return " ".join(b[start : len(b) - end])
+
+
 @dataclass(frozen=True)
 class Overrides:
     exclude: dict[str, str] = field(default_factory=dict)  # id -> reason
     retitle: dict[str, str] = field(default_factory=dict)  # id -> new question
     alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> phrasings
+    rewrite: dict[str, tuple[Rewrite, ...]] = field(default_factory=dict)  # id -> edits of its answer, in order
 
 
 def read_yaml(path: Path) -> Any:
@@ -270,6 +292,59 @@ def read_noise_rules(doc: _yaml.Located | None) -> tuple[NoiseRules, list[Proble
     return NoiseRules.compile(valid["drop_lines"], valid["strip_patterns"]), out
 
 
+EDGE_SECTIONS = (
+    "connectives",
+    "dependent_openings",
+    "independent_openings",
+    "pronouns",
+    "lead_ins",
+    "lead_in_endings",
+)
+
+
+def load_edge_words(knowledge: Path) -> EdgeWords:
+    """edges.yaml through `read_edge_words`; its first error stops the load."""
+    words, problems = read_edge_words(parse_located(knowledge / "edges.yaml"))
+    raise_first_error(knowledge, problems)
+    return words
+
+
+def read_edge_words(doc: _yaml.Located | None) -> tuple[EdgeWords, list[Problem]]:
+    """edges.yaml -> the words that show an answer starts or ends mid-thought, and every problem:
+    a section that is not a list of phrases (an error), an unknown section or a phrase listed twice
+    (warnings). An absent file means no lists: nothing is trimmed or reported."""
+    rel = "edges.yaml"
+    if doc is None or doc.data is None:
+        return EdgeWords(), []
+    if not isinstance(doc.data, dict):
+        return EdgeWords(), [error(rel, 1, f"expected the sections {', '.join(EDGE_SECTIONS)}")]
+    out = [
+        warning(
+            rel,
+            doc.line(str(name), key=True),
+            f"unknown section {name!r} is ignored; known: {', '.join(EDGE_SECTIONS)}",
+        )
+        for name in doc.data
+        if name not in EDGE_SECTIONS
+    ]
+    lists: dict[str, list[str]] = {}
+    for name in EDGE_SECTIONS:
+        values = doc.data.get(name) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) and v.strip() for v in values):
+            out.append(
+                error(rel, doc.line(name), f"'{name}' must be a list of words or phrases (quote yes, no, on, off)")
+            )
+            continue
+        seen: dict[str, int] = {}
+        for i, phrase in enumerate(values):
+            key = edge_phrase(phrase)
+            if key in seen:
+                out.append(warning(rel, doc.line(name, i), f"{phrase!r} is already listed at line {seen[key]}"))
+            seen.setdefault(key, doc.line(name, i))
+        lists[name] = values
+    return EdgeWords.of(lists), out
+
+
 def parse_located(path: Path) -> _yaml.Located | None:
     """A knowledge file with its lines, or None when it is absent (an optional file)."""
     if not path.exists():
@@ -287,7 +362,7 @@ def raise_first_error(knowledge: Path, problems: Iterable[Problem]) -> None:
         raise KnowledgeError(first.message, path=knowledge / first.file, line=first.line)
 
 
-OVERRIDE_KINDS = ("exclude", "retitle", "alternates")
+OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite")
 
 
 def load_overrides(knowledge: Path) -> Overrides:
@@ -314,6 +389,7 @@ def read_overrides(
         exclude={str(k): str(v) for k, v in main.get("exclude", {}).items()},
         retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
         alternates=alternates,
+        rewrite={str(k): tuple(v) for k, v in main.get("rewrite", {}).items()},
     )
     return overrides, problems + more
 
@@ -345,12 +421,51 @@ def _override_sections(
                 if not isinstance(value, list) or not value or not all(isinstance(x, str) and x.strip() for x in value):
                     out.append(error(rel, line, f"alternates for {pid!r} must be a list of questions"))
                     continue
+            elif kind == "rewrite":
+                edits = _rewrites(value)
+                if edits is None:
+                    out.append(
+                        error(
+                            rel,
+                            line,
+                            f"rewrite {pid!r} must be a list of edits, each 'replace:' text of the answer "
+                            "and 'with:' its new text (\"\" to drop it)",
+                        )
+                    )
+                    continue
+                parsed[kind][pid] = edits
+                continue
             elif not isinstance(value, str) or not value.strip():
                 what = "the reason" if kind == "exclude" else "the new question"
                 out.append(error(rel, line, f"{kind} {pid!r} needs {what} as text"))
                 continue
             parsed[kind][pid] = value
     return parsed, out
+
+
+def _rewrites(value: Any) -> tuple[Rewrite, ...] | None:
+    """A rewrite's edits (one mapping or a list of them), or None when they have another shape."""
+    items = [value] if isinstance(value, dict) else value
+    if not isinstance(items, list) or not items:
+        return None
+    edits = []
+    for item in items:
+        if not isinstance(item, dict) or set(item) != {"replace", "with"}:
+            return None
+        old, new = item["replace"], item["with"]
+        if not isinstance(old, str) or not old.strip() or not isinstance(new, str):
+            return None
+        edits.append(Rewrite(old.strip(), new.strip()))
+    return tuple(edits)
+
+
+def rewrite_answer(answer: str, edits: Iterable[Rewrite]) -> str:
+    """The answer with each edit made at the first place its text occurs (an edit whose text is not
+    there is skipped: `crampbot check` reports it), tidied: no empty lines, no doubled spaces."""
+    for old, new in edits:
+        answer = answer.replace(old, new, 1)
+    lines = (re.sub(r"[ \t]{2,}", " ", line).strip() for line in answer.split("\n"))
+    return "\n".join(line for line in lines if line)
 
 
 def curated_passages(knowledge: Path) -> list[Passage]:
@@ -388,11 +503,18 @@ def _merge_repeats(sections: Iterable[Section]) -> list[Section]:
     return list(merged.values())
 
 
-def passages_from_source(source: Source, text: str, rules: NoiseRules) -> list[Passage]:
-    """Split one article and turn its sections into passages with stable ids."""
-    sections = split_article(
-        text, title=source.title, rules=rules, lead_heading=source.lead_heading, hints=source.sections
-    )
+def passages_from_source(source: Source, text: str, rules: NoiseRules, edges: EdgeWords | None = None) -> list[Passage]:
+    """Split one article and turn its sections into passages with stable ids.
+
+    Each section loses what `edges` says can go from its edges (a leading "Additionally," or a
+    closing "let's look a little deeper"), unless that would leave a fragment.
+    """
+    sections = [
+        replace(s, lines=trim_edges(s.answer, edges or EdgeWords(), min_chars=MIN_ANSWER_CHARS).split("\n"))
+        for s in split_article(
+            text, title=source.title, rules=rules, lead_heading=source.lead_heading, hints=source.sections
+        )
+    ]
     passages = []
     for section in _merge_repeats(sections):
         answer = section.answer
@@ -423,6 +545,9 @@ def apply_overrides(passages: Iterable[Passage], overrides: Overrides) -> list[P
             passage = replace(passage, question=overrides.retitle[passage.id])
         if passage.id in overrides.alternates:
             passage = replace(passage, alternates=passage.alternates + overrides.alternates[passage.id])
+        if passage.id in overrides.rewrite and not passage.curated:
+            answer = rewrite_answer(passage.answer, overrides.rewrite[passage.id])
+            passage = replace(passage, answer=answer or passage.answer)
         out.append(passage)
     return out
 
@@ -434,19 +559,24 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     about articles and splitting sees only articles; the bot loads everything.
     """
     rules = load_noise_rules(knowledge)
+    edges = load_edge_words(knowledge)
     passages: list[Passage] = []
     for source in load_sources(knowledge):
-        path = knowledge / "sources" / source.file
         try:
-            text = path.read_text(encoding="utf-8")
+            text = source_text(knowledge, source.file)
         except FileNotFoundError as exc:
             raise KnowledgeError(f"source file {source.file!r} not found", path=knowledge / "sources.yaml") from exc
-        if path.suffix.lower() in (".md", ".markdown"):
-            text = plain_article(text)
-        passages.extend(passages_from_source(source, text, rules))
+        passages.extend(passages_from_source(source, text, rules, edges))
     if curated:
         passages.extend(curated_passages(knowledge))
     return finish_passages(passages, load_overrides(knowledge) if apply else None)
+
+
+def source_text(knowledge: Path, file: str) -> str:
+    """An article's text as the splitter reads it: Markdown made plain, plain text as it is."""
+    path = knowledge / "sources" / file
+    text = path.read_text(encoding="utf-8")
+    return plain_article(text) if path.suffix.lower() in (".md", ".markdown") else text
 
 
 def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
