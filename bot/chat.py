@@ -223,8 +223,9 @@ class Bot:
         ("why?", "is it safe?") fits, unless it speaks to the bot ("are you a real person?")."""
         words = normalise(question).split()
         said = self._telling(words)
-        if not said:  # "why?", "is it safe?": short, and not to the bot ("are you a real person?")
-            return len(words) <= SHORT_WORDS and not ADDRESSED & set(words)
+        if not said:  # "why?", "how would I know which one I've got": short or pointing back, not to the bot
+            points = bool(self.cues.pointing & set(words))
+            return (len(words) <= SHORT_WORDS or points) and not ADDRESSED & set(words)
         if reply.passage is None:
             return False
         stems = self._passage_stems(reply.passage.id)

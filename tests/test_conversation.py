@@ -50,7 +50,7 @@ def talk(bot: Bot) -> Callable[..., list[Reply]]:
 
 
 def test_an_own_question_after_and_keeps_its_question_and_takes_the_topic() -> None:
-    assert read("and how do I prevent them?") == ("continues", "how do i prevent them leg cramps night")
+    assert read("and how do I prevent them?") == ("continues", "leg cramps night. how do i prevent them?")
 
 
 def test_what_about_asks_the_last_question_again_about_something_else() -> None:
@@ -58,7 +58,7 @@ def test_what_about_asks_the_last_question_again_about_something_else() -> None:
 
 
 def test_a_short_question_without_the_topic_is_read_with_it() -> None:
-    assert read("why?") == ("short", "why leg cramps night")
+    assert read("why?") == ("short", "leg cramps night. why?")
 
 
 def test_a_question_that_names_the_topic_stands_alone() -> None:

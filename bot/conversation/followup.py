@@ -83,13 +83,19 @@ def read_follow_up(
         if tuple(words[: len(start)]) == start and len(words) > len(start):
             rest = words[len(start) :]
             if rest[0] in QUESTION_STARTS:  # "and how do I prevent them?": its own question, the topic's words
-                return FollowUp("continues", " ".join([*rest, *carried]))
+                return FollowUp("continues", with_topic(rest, carried))
             if names_topic(rest) and len(rest) > SHORT_WORDS:
                 return None  # "and what causes cramps in the feet of older runners?": a question of its own
             again = base or topic
             return FollowUp("continues", f"{again} {' '.join(rest)}", base=again)  # "and at night?": again, about this
     if cues.pointing & set(words) and len(words) <= POINTING_WORDS:
-        return FollowUp("points_back", " ".join([*words, *carried]))  # "is it just a cramp?": this one
+        return FollowUp("points_back", with_topic(words, carried))  # "is it just a cramp?": this one
     if names_topic(words):
         return None
-    return FollowUp("short" if len(words) <= SHORT_WORDS else "leaves_topic", " ".join([*words, *carried]))
+    return FollowUp("short" if len(words) <= SHORT_WORDS else "leaves_topic", with_topic(words, carried))
+
+
+def with_topic(words: Sequence[str], carried: Sequence[str]) -> str:
+    """The message as the question after the topic's words: "leg cramps night. heat or ice?". The
+    retriever weighs an asking sentence after a statement more, so the message's own words lead."""
+    return f"{' '.join(carried)}. {' '.join(words)}?" if carried else " ".join(words)
