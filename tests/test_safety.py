@@ -326,6 +326,47 @@ def test_bad_lexicon_data_raises_a_clear_error_naming_file_and_line(
     assert isinstance(info.value, ValueError)
 
 
+SUPPRESSED = """\
+            phrases: [swell]
+            suppressed:
+              when: [for+a+minute|then+gone]
+              unless: [still|for+hours]
+"""
+
+
+def test_a_suppressed_flag_is_silent_when_a_when_phrase_and_no_unless_phrase_is_said(tmp_path: Path) -> None:
+    lexicon = load_lexicon(write(tmp_path, VALID.replace("            phrases: [swell]\n", SUPPRESSED)))
+    assert level_of("my ankle swelled for a minute", lexicon) is None
+    assert level_of("my ankle swelled, then gone. Chest pain for a minute", lexicon) == "emergency"
+    assert level_of("my ankle swelled for a minute and is still big", lexicon) == "doctor"
+    assert level_of("my ankle swelled up", lexicon) == "doctor"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("unless: [still|for+hours]", "", "suppressed of 'swelling' needs a non-empty 'unless' list"),
+        ("when: [for+a+minute|then+gone]", "when: []", "needs a non-empty 'when' list"),
+        ("unless: [still|for+hours]", "unless: [still]\n              if: [gone]", "unknown key 'if' in suppressed"),
+        ("unless: [still|for+hours]", "unless: [$SOON+hours]", "unknown group '$SOON'"),
+        ("suppressed:", "suppressed: []\n            unused:", "suppressed of 'swelling' must be a mapping"),
+    ],
+)
+def test_a_bad_suppressed_section_is_an_error_naming_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = write(tmp_path, VALID.replace("            phrases: [swell]\n", SUPPRESSED.replace(old, new)))
+    with pytest.raises(LexiconError, match=re.escape(expected)) as info:
+        load_lexicon(path)
+    assert re.match(rf"{re.escape(str(path))}:\d+: ", str(info.value))
+
+
+def test_an_emergency_flag_can_never_be_suppressed(tmp_path: Path) -> None:
+    body = VALID.replace("            phrases: [chest pain]\n", SUPPRESSED.replace("[swell]", "[chest pain]"))
+    with pytest.raises(LexiconError, match="'chest pain': an emergency flag is never suppressed"):
+        load_lexicon(write(tmp_path, body))
+
+
 def test_a_missing_lexicon_file_raises_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="cannot read"):
         load_lexicon(tmp_path / "nope.yaml")

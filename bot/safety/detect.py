@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 from bot.safety.lexicon import (
     LEVELS,
     Chunk,
+    Flag,
     Level,
     Lexicon,
     LexiconError,
@@ -246,6 +247,19 @@ def _masked(
     return masked
 
 
+def _suppressed(
+    flag: Flag, exact: dict[str, list[int]], canons: list[str], content_before: list[int], lexicon: Lexicon
+) -> bool:
+    """Whether the message says what silences `flag` (a `when` phrase) and nothing that keeps it
+    (an `unless` phrase). Both are read anywhere in the message, spelled right, ordinary phrases
+    included: "excruciating for a minute. Still hurts now" keeps the flag."""
+
+    def says(phrases: tuple[Phrase, ...]) -> bool:
+        return any(_match_phrase(p, exact, canons, content_before, lexicon) is not None for p in phrases)
+
+    return says(flag.suppressed_when) and not says(flag.suppressed_unless)
+
+
 def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
     """Every flag that fires in `text` (one Match each, lexicon order): the basis of `detect`."""
     cached = lexicon.result_cache.get(text)
@@ -276,6 +290,14 @@ def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
             matches[phrase.flag] = Match(
                 phrase.flag, phrase.level, phrase.source, phrase.line, tuple(words[p] for p in used_positions), typos
             )
+    suppressible = [name for name in matches if lexicon.flags[lexicon.flag_order[name]].suppressed_when]
+    if suppressible:
+        exact: dict[str, list[int]] = {}
+        for i, canon in enumerate(canons):
+            exact.setdefault(canon, []).append(i)
+        for name in suppressible:
+            if _suppressed(lexicon.flags[lexicon.flag_order[name]], exact, canons, content_before, lexicon):
+                del matches[name]
     result = tuple(sorted(matches.values(), key=lambda m: lexicon.flag_order[m.flag]))
     if len(lexicon.result_cache) > _RESULT_CACHE_LIMIT:
         lexicon.result_cache.clear()

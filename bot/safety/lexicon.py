@@ -30,7 +30,8 @@ Slot = tuple[Chunk, ...]  # alternatives (a|b|c)
 
 _EMERGENCY_NUMBER_RE = re.compile(r"\b(911|112|999|000)\b")
 _TOP_KEYS = {"matching", "groups", "word_forms", "levels", "ordinary_phrases", "guard_words"}
-_FLAG_KEYS = {"name", "reason", "phrases"}
+_FLAG_KEYS = {"name", "reason", "phrases", "suppressed"}
+_SUPPRESSED_KEYS = ("when", "unless")
 _MATCHING_DEFAULTS = {"window": 3, "chunk_gap": 1, "fuzzy_min_length": 4, "fuzzy_long_word": 9}
 
 
@@ -129,11 +130,17 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Flag:
+    """A red flag. `suppressed_when` / `suppressed_unless` (doctor level only): the flag does not
+    fire when a `when` phrase is in the message and no `unless` phrase is ("agonising for a minute,
+    then gone" is an ordinary cramp; "agonising for hours" is not)."""
+
     name: str
     level: Level
     reason: str
     line: int
     phrases: tuple[Phrase, ...]
+    suppressed_when: tuple[Phrase, ...] = ()
+    suppressed_unless: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -280,12 +287,51 @@ class _Compiler:
                 )
                 if not phrases:
                     self.error(flag, f"flag {name!r} has no phrases")
+                section = next((k for k in flag if k == "suppressed"), flag)  # its line, for errors
+                when, unless = self.suppressed(flag.get("suppressed"), str(name), level, section)
                 flags.append(
-                    Flag(str(name), level, " ".join(reason.split()), flag.line, tuple(p for p in phrases if p.slots))
+                    Flag(
+                        str(name),
+                        level,
+                        " ".join(reason.split()),
+                        flag.line,
+                        tuple(p for p in phrases if p.slots),
+                        tuple(p for p in when if p.slots),
+                        tuple(p for p in unless if p.slots),
+                    )
                 )
         return messages, flags
 
-    def phrase(self, source: Any, flag: str, level: Level) -> Phrase:
+    def suppressed(
+        self, value: Any, name: str, level: Level, where: Any
+    ) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+        """A flag's `suppressed:` section -> (when phrases, unless phrases); both empty when absent.
+
+        Only a doctor-level flag may be suppressed: nothing in a message may silence an emergency.
+        """
+        if value is None:
+            return (), ()
+        if level == "emergency":
+            self.error(where, f"flag {name!r}: an emergency flag is never suppressed")
+            return (), ()
+        if not self.expect(value, dict, f"suppressed of {name!r}", where):
+            return (), ()
+        for key in value:
+            if key not in _SUPPRESSED_KEYS:
+                self.error(key, f"unknown key {key!r} in suppressed of {name!r}; expected {list(_SUPPRESSED_KEYS)}")
+        parts: list[tuple[Phrase, ...]] = []
+        for key in _SUPPRESSED_KEYS:
+            phrases = tuple(
+                self.phrase(p, name, level, typos=False)
+                for p in self.as_list(value.get(key), f"suppressed {key} of {name!r}")
+            )
+            if not phrases:
+                self.error(where, f"suppressed of {name!r} needs a non-empty {key!r} list of phrases")
+            parts.append(phrases)
+        return parts[0], parts[1]
+
+    def phrase(self, source: Any, flag: str, level: Level, typos: bool = True) -> Phrase:
+        """Compile one phrase; `typos=False` (suppression phrases) makes none of its words a typo target."""
         line = getattr(source, "line", 1)
         if not self.expect(source, str, f"a phrase of {flag!r}", source):
             return Phrase(flag, level, str(source), line, ())
@@ -294,7 +340,7 @@ class _Compiler:
         for raw_slot in source.split():
             alternatives = [alt.split("+") for alt in raw_slot.split("|")]
             chunks = tuple(
-                c for c in (self.chunk(parts, source, typo_ok=len(parts) == 1) for parts in alternatives) if c
+                c for c in (self.chunk(parts, source, typo_ok=typos and len(parts) == 1) for parts in alternatives) if c
             )
             if (
                 len(chunks) == 1
