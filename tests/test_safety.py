@@ -230,6 +230,57 @@ def test_hypotheticals_do_not_suppress_escalation(text: str, lexicon: Lexicon) -
     assert detect(text, lexicon) is not None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the cramp was agonising for a minute",
+        "excruciating cramp woke me up but it went in 30 seconds",
+        "it hurts like hell while it lasts",
+        "worst pain ever for a few seconds then gone",
+        "unbearable pain while it lasts",
+        "agonizing charley horse, gone in a couple of minutes",
+        "severe pain until it passes, then I'm fine",
+    ],
+)
+def test_strong_words_for_a_brief_passing_cramp_do_not_raise_severe_pain(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "severe pain in my calf that won't go away",
+        "agonising leg pain that hasn't eased for hours",
+        "the pain has lasted all day",
+        "severe leg pain after a fall",
+        "the cramp was agonising for a minute but my calf is still in severe pain",
+        "excruciating for a few seconds at first, now constant",
+        "agonising pain that comes back every few minutes",
+        "excruciating pain in my calf for 20 minutes",
+        "severe pain in my calf, it started a minute ago",
+    ],
+)
+def test_severe_pain_that_persists_or_has_another_cause_still_escalates(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "doctor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I passed out for a few seconds, then it was gone",
+        "crushing chest pain for a minute, then it went away",
+        "agonising cramp for a minute and I couldn't breathe",
+    ],
+)
+def test_words_for_a_passing_cramp_never_silence_an_emergency(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+def test_only_the_suppressed_flag_is_silenced_by_a_passing_cramp(lexicon: Lexicon) -> None:
+    escalation = detect("agonising cramp for a minute, my calf is swollen", lexicon)
+    assert escalation is not None and escalation.terms == ("swelling",)
+
+
 def test_the_emergency_message_names_emergency_numbers(lexicon: Lexicon) -> None:
     message = lexicon.messages["emergency"]
     assert "emergency number" in message
