@@ -247,17 +247,31 @@ def _masked(
     return masked
 
 
-def _suppressed(
-    flag: Flag, exact: dict[str, list[int]], canons: list[str], content_before: list[int], lexicon: Lexicon
-) -> bool:
-    """Whether the message says what silences `flag` (a `when` phrase) and nothing that keeps it
-    (an `unless` phrase). Both are read anywhere in the message, spelled right, ordinary phrases
-    included: "excruciating for a minute. Still hurts now" keeps the flag."""
+def _passing_pieces(
+    flag: Flag, canons: list[str], pieces: list[int], content_before: list[int], lexicon: Lexicon
+) -> set[int]:
+    """The sentence parts in which the message says `flag` passed (one of its `when` phrases), or
+    none when anything anywhere in the message keeps it (an `unless` phrase). Both are read
+    spelled right, ordinary phrases included: "excruciating for a minute. Still hurts" keeps it."""
+    everywhere: dict[str, list[int]] = {}
+    by_piece: dict[int, dict[str, list[int]]] = {}
+    for i, canon in enumerate(canons):
+        everywhere.setdefault(canon, []).append(i)
+        by_piece.setdefault(pieces[i], {}).setdefault(canon, []).append(i)
 
-    def says(phrases: tuple[Phrase, ...]) -> bool:
-        return any(_match_phrase(p, exact, canons, content_before, lexicon) is not None for p in phrases)
+    def says(phrases: tuple[Phrase, ...], positions: dict[str, list[int]]) -> bool:
+        return any(_match_phrase(p, positions, canons, content_before, lexicon) is not None for p in phrases)
 
-    return says(flag.suppressed_when) and not says(flag.suppressed_unless)
+    if says(flag.suppressed_unless, everywhere):
+        return set()
+    return {piece for piece, positions in by_piece.items() if says(flag.suppressed_when, positions)}
+
+
+def _match(
+    phrase: Phrase, used: tuple[int, ...], words: list[str], infos: list[tuple[str, frozenset[str], bool]]
+) -> Match:
+    typos = tuple((words[p], "/".join(sorted(infos[p][1]))) for p in used if infos[p][2])
+    return Match(phrase.flag, phrase.level, phrase.source, phrase.line, tuple(words[p] for p in used), typos)
 
 
 def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
@@ -286,18 +300,21 @@ def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
             continue
         used_positions = _match_phrase(phrase, positions, canons, content_before, lexicon)
         if used_positions is not None:
-            typos = tuple((words[p], "/".join(sorted(infos[p][1]))) for p in used_positions if infos[p][2])
-            matches[phrase.flag] = Match(
-                phrase.flag, phrase.level, phrase.source, phrase.line, tuple(words[p] for p in used_positions), typos
-            )
-    suppressible = [name for name in matches if lexicon.flags[lexicon.flag_order[name]].suppressed_when]
-    if suppressible:
-        exact: dict[str, list[int]] = {}
-        for i, canon in enumerate(canons):
-            exact.setdefault(canon, []).append(i)
-        for name in suppressible:
-            if _suppressed(lexicon.flags[lexicon.flag_order[name]], exact, canons, content_before, lexicon):
-                del matches[name]
+            matches[phrase.flag] = _match(phrase, used_positions, words, infos)
+    for name in [n for n in matches if lexicon.flags[lexicon.flag_order[n]].suppressed_when]:
+        # A suppressed flag ("agonising for a minute, then gone") still fires on its words in
+        # any other sentence part: "My cramps go in a minute. Tonight: severe pain."
+        flag = lexicon.flags[lexicon.flag_order[name]]
+        passing = _passing_pieces(flag, canons, pieces, content_before, lexicon)
+        if not passing:
+            continue
+        outside = {w: kept for w, ps in positions.items() if (kept := [p for p in ps if pieces[p] not in passing])}
+        del matches[name]
+        for phrase in flag.phrases:
+            used_positions = _match_phrase(phrase, outside, canons, content_before, lexicon)
+            if used_positions is not None:
+                matches[name] = _match(phrase, used_positions, words, infos)
+                break
     result = tuple(sorted(matches.values(), key=lambda m: lexicon.flag_order[m.flag]))
     if len(lexicon.result_cache) > _RESULT_CACHE_LIMIT:
         lexicon.result_cache.clear()
