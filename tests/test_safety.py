@@ -198,6 +198,45 @@ def test_ordinary_leg_cramp_words_do_not_escalate(text: str, lexicon: Lexicon) -
     assert detect(text, lexicon) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get cramps when it's hot",
+        "cramps in warm weather",
+        "a warm bath helps",
+        "hot summer nights",
+        "it's warm in my bedroom",
+        "my legs cramp when it's hot",
+        "my legs cramp when I'm too hot in bed",
+        "when it's warm my legs cramp",
+        "my calves cramp more in the hot summer",
+        "my legs get cramps when the house is hot",
+        "it's warm in my bedroom and my legs cramp",
+        "I warm my feet with a hot water bottle",
+    ],
+)
+def test_hot_weather_a_warm_room_or_warming_the_legs_is_not_warmth(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my calf is warm to the touch",
+        "my leg feels hot and swollen",
+        "the back of my leg is hot",
+        "warmth in my calf",
+        "there's a lump on my calf and it's hot to the touch",
+        "my legs cramp when it's hot, and now my calf is hot and tender",
+        "it's hot outside but my left calf feels much hotter than the right",
+        "I can feel heat coming from my calf",
+    ],
+)
+def test_a_warm_or_hot_leg_raises_warmth_whatever_the_weather(text: str, lexicon: Lexicon) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None and "warmth" in escalation.terms
+
+
 def test_an_ordinary_phrase_only_hides_its_own_words(lexicon: Lexicon) -> None:
     assert detect("I ate red meat and now my calf is red", lexicon) is not None
     assert detect("cold compress helped but my foot went cold and pale", lexicon) is not None
