@@ -135,7 +135,15 @@ def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str
         if not found:
             return []  # a word of the chunk is missing: the usual, cheap case
         per_atom.append(sorted(found))
-    first = per_atom[0] if per_atom[0] is not None else [i for i, canon in enumerate(canons) if canon in chunk[0]]
+    first = per_atom[0]
+    if first is None:  # a small first word ("a+minute"): look just before the first indexed word
+        k = next((k for k, at in enumerate(per_atom) if at is not None), None)
+        if k is None:
+            first = [i for i, canon in enumerate(canons) if canon in chunk[0]]
+        else:
+            reach = k * (1 + gap)
+            near = {j for q in per_atom[k] or () for j in range(max(0, q - reach), q)}
+            first = sorted(j for j in near if canons[j] in chunk[0])
     spans: list[tuple[int, int]] = []
     for start in first:
         end = start
@@ -260,7 +268,11 @@ def _passing_pieces(
         by_piece.setdefault(pieces[i], {}).setdefault(canon, []).append(i)
 
     def says(phrases: tuple[Phrase, ...], positions: dict[str, list[int]]) -> bool:
-        return any(_match_phrase(p, positions, canons, content_before, lexicon) is not None for p in phrases)
+        return any(
+            all(not need.isdisjoint(positions) for need in p.needs)  # cheap: every slot has a word here
+            and _match_phrase(p, positions, canons, content_before, lexicon) is not None
+            for p in phrases
+        )
 
     if says(flag.suppressed_unless, everywhere):
         return set()

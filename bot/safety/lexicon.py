@@ -124,8 +124,12 @@ class Phrase:
 
     @property
     def needs(self) -> tuple[frozenset[str], ...]:
-        """For each slot, the words one of which must be present: a cheap first test."""
-        return tuple(frozenset(w for chunk in slot for w in key_atom(chunk)) for slot in self.slots)
+        """For each slot, the words one of which must be present: a cheap first test (built once)."""
+        cached: tuple[frozenset[str], ...] | None = self.__dict__.get("_needs")
+        if cached is None:
+            cached = tuple(frozenset(w for chunk in slot for w in key_atom(chunk)) for slot in self.slots)
+            object.__setattr__(self, "_needs", cached)
+        return cached
 
 
 @dataclass(frozen=True)
