@@ -301,6 +301,18 @@ def test_a_suppressed_section_without_unless_phrases_is_an_error(knowledge_copy:
     only(check_knowledge(knowledge_copy), "error", "red_flags.yaml", "needs a non-empty 'unless' list")
 
 
+def test_a_lexicon_naming_a_missing_common_words_file_is_an_error(knowledge_copy: Path) -> None:
+    (knowledge_copy / "common_words.txt").unlink()
+    line = (
+        (knowledge_copy / "red_flags.yaml")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        .index("common_words: common_words.txt")
+    )
+    problem = only(check_knowledge(knowledge_copy), "error", "red_flags.yaml", "cannot read the common_words file")
+    assert problem.line == line + 1
+
+
 def test_bundled_lexicon_has_no_problems(knowledge_dir: Path) -> None:
     assert [p for p in check_knowledge(knowledge_dir) if p.file == "red_flags.yaml"] == []
 

@@ -135,6 +135,58 @@ def test_typos_of_red_flag_words_are_tolerated_and_reported(text: str, typo: str
 
 
 @pytest.mark.parametrize(
+    ("text", "typo", "flag"),
+    [
+        ("chest pian", "pian", "chest pain"),
+        ("chets pain", "chets", "chest pain"),
+        ("shortnes of breath", "shortnes", "shortness of breath"),
+        ("cnat breathe", "cnat", "shortness of breath"),
+        ("cannto breathe", "cannto", "shortness of breath"),
+        ("pased out", "pased", "fainting"),
+        ("I cant wlak", "wlak", "unable to walk or move the leg"),
+        ("coudlnt move my leg", "coudlnt", "unable to walk or move the leg"),
+        ("heart atack", "atack", "chest pain"),
+        ("my dad blakced out", "blakced", "fainting"),
+    ],
+)
+def test_one_letter_typos_in_the_words_of_multi_word_emergency_flags_are_read(
+    text: str, typo: str, flag: str, lexicon: Lexicon
+) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None and escalation.level == "emergency" and flag in escalation.terms
+    assert typo in {typed for match in escalation.matches for typed, _ in match.typos}
+
+
+def test_a_mistyped_contraction_is_reported_with_its_reading(lexicon: Lexicon) -> None:
+    (match,) = detect_all("cnat breathe", lexicon)
+    assert match.words == ("can", "not", "breathe")
+    assert match.typos == (("cnat", "can not"),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't find my purse",  # purse ~ pulse
+        "I kneeled over to stretch",  # kneeled ~ keeled: a guard word
+        "a heat attack",  # heat ~ heart
+        "I can't walt for summer",  # walt ~ walk
+        "I cant stnad these cramps",  # a mistyped ordinary phrase is still ordinary
+        "the cramp does not step me sleeping",  # step ~ stop
+    ],
+)
+def test_real_words_one_letter_from_a_word_of_a_multi_word_flag_are_not_typos(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+def test_typos_in_words_of_plus_chunks_need_a_non_word_and_one_edit(lexicon: Lexicon) -> None:
+    assert "purse" in lexicon.common_words  # so "can't find my purse" is never "can't find my pulse"
+    assert level_of("I passed out", lexicon) == "emergency"
+    assert level_of("I pasesd out", lexicon) == "emergency"  # a swap: one edit
+    assert detect("I pasesdd out", lexicon) is None  # two edits in a chunk word: never
+    assert detect("I passed otu", lexicon) is None  # three letters: spelled right
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "I like to paint",
@@ -469,6 +521,25 @@ def test_an_emergency_flag_can_never_be_suppressed(tmp_path: Path) -> None:
     body = VALID.replace("            phrases: [chest pain]\n", SUPPRESSED.replace("[swell]", "[chest pain]"))
     with pytest.raises(LexiconError, match="'chest pain': an emergency flag is never suppressed"):
         load_lexicon(write(tmp_path, body))
+
+
+def test_common_words_beside_the_lexicon_are_never_read_as_typos_of_chunk_words(tmp_path: Path) -> None:
+    body = VALID.replace("phrases: [chest pain]", "phrases: [chest pain, heart+attack]")
+    path = write(tmp_path, body)
+    assert level_of("heat attack", load_lexicon(path)) == "emergency"  # no common_words: a typo
+    (tmp_path / "words.txt").write_text("# common English\nheat\n", encoding="utf-8")
+    path.write_text("common_words: words.txt\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert lexicon.common_words == {"heat"}
+    assert level_of("heat attack", lexicon) is None
+    assert level_of("hart attack", lexicon) == "emergency"
+
+
+def test_a_missing_common_words_file_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID)
+    path.write_text("common_words: nope.txt\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=re.escape(":1: cannot read the common_words file 'nope.txt'")):
+        load_lexicon(path)
 
 
 def test_a_missing_lexicon_file_raises_a_clear_error(tmp_path: Path) -> None:
