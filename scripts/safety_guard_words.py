@@ -2,7 +2,9 @@
 
 Lists every common English word (wordfreq, Zipf frequency >= 2.5) that the matcher would
 otherwise read as a typo of a red-flag word ("week" -> weak, "number" -> numb), and rewrites the
-`guard_words:` block at the end of the lexicon. A developer tool, not a runtime dependency:
+`guard_words:` block at the end of the lexicon. Words already in the block (rarer ones added by
+hand, such as "kneeled" ~ keeled) are kept while they still look like a typo of a red-flag word.
+A developer tool, not a runtime dependency:
 
     python -m venv /tmp/wf && /tmp/wf/bin/pip install wordfreq -e .
     /tmp/wf/bin/python scripts/safety_guard_words.py knowledge/red_flags.yaml
@@ -14,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import yaml
 from wordfreq import top_n_list, zipf_frequency
 
 from bot.safety.detect import _lookup, load_lexicon
@@ -29,13 +32,18 @@ HEADER = """guard_words:
 
 def guard_words(path: Path) -> list[str]:
     lexicon = load_lexicon(path)
+    current = yaml.safe_load(path.read_text(encoding="utf-8")).get("guard_words") or []
     object.__setattr__(lexicon, "guard_words", frozenset())
-    found = []
+    found = set()
     for word in top_n_list("en", 80000):
         if word.isalpha() and word.isascii() and zipf_frequency(word, "en") >= MIN_ZIPF:
             _, hits, typo = _lookup(word, lexicon)
             if typo and hits:
-                found.append(word)
+                found.add(word)
+    for word in map(str, current):
+        _, hits, typo = _lookup(word, lexicon)
+        if typo and hits:
+            found.add(word)
     return sorted(found)
 
 

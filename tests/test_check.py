@@ -283,6 +283,37 @@ def test_lexicon_phrase_that_fires_on_ordinary_questions_is_an_error(knowledge_c
     assert "ordinary phrase" in problems[0].message and "test flag" in problems[0].message
 
 
+def test_a_suppressed_section_on_an_emergency_flag_is_an_error_naming_its_line(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "red_flags.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = lines.index("          - heart+attack") + 1
+    lines[at:at] = ["        suppressed:", "          when: [for+a+minute]", "          unless: [still]"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problem = only(check_knowledge(knowledge_copy), "error", "red_flags.yaml", "an emergency flag is never suppressed")
+    assert problem.line == at + 1
+
+
+def test_a_suppressed_section_without_unless_phrases_is_an_error(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "red_flags.yaml"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("          unless:   #")
+    end = text.index("      - name: cramp that will not go away")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    only(check_knowledge(knowledge_copy), "error", "red_flags.yaml", "needs a non-empty 'unless' list")
+
+
+def test_a_lexicon_naming_a_missing_common_words_file_is_an_error(knowledge_copy: Path) -> None:
+    (knowledge_copy / "common_words.txt").unlink()
+    line = (
+        (knowledge_copy / "red_flags.yaml")
+        .read_text(encoding="utf-8")
+        .splitlines()
+        .index("common_words: common_words.txt")
+    )
+    problem = only(check_knowledge(knowledge_copy), "error", "red_flags.yaml", "cannot read the common_words file")
+    assert problem.line == line + 1
+
+
 def test_bundled_lexicon_has_no_problems(knowledge_dir: Path) -> None:
     assert [p for p in check_knowledge(knowledge_dir) if p.file == "red_flags.yaml"] == []
 

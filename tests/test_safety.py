@@ -135,6 +135,58 @@ def test_typos_of_red_flag_words_are_tolerated_and_reported(text: str, typo: str
 
 
 @pytest.mark.parametrize(
+    ("text", "typo", "flag"),
+    [
+        ("chest pian", "pian", "chest pain"),
+        ("chets pain", "chets", "chest pain"),
+        ("shortnes of breath", "shortnes", "shortness of breath"),
+        ("cnat breathe", "cnat", "shortness of breath"),
+        ("cannto breathe", "cannto", "shortness of breath"),
+        ("pased out", "pased", "fainting"),
+        ("I cant wlak", "wlak", "unable to walk or move the leg"),
+        ("coudlnt move my leg", "coudlnt", "unable to walk or move the leg"),
+        ("heart atack", "atack", "chest pain"),
+        ("my dad blakced out", "blakced", "fainting"),
+    ],
+)
+def test_one_letter_typos_in_the_words_of_multi_word_emergency_flags_are_read(
+    text: str, typo: str, flag: str, lexicon: Lexicon
+) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None and escalation.level == "emergency" and flag in escalation.terms
+    assert typo in {typed for match in escalation.matches for typed, _ in match.typos}
+
+
+def test_a_mistyped_contraction_is_reported_with_its_reading(lexicon: Lexicon) -> None:
+    (match,) = detect_all("cnat breathe", lexicon)
+    assert match.words == ("can", "not", "breathe")
+    assert match.typos == (("cnat", "can not"),)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't find my purse",  # purse ~ pulse
+        "I kneeled over to stretch",  # kneeled ~ keeled: a guard word
+        "a heat attack",  # heat ~ heart
+        "I can't walt for summer",  # walt ~ walk
+        "I cant stnad these cramps",  # a mistyped ordinary phrase is still ordinary
+        "the cramp does not step me sleeping",  # step ~ stop
+    ],
+)
+def test_real_words_one_letter_from_a_word_of_a_multi_word_flag_are_not_typos(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+def test_typos_in_words_of_plus_chunks_need_a_non_word_and_one_edit(lexicon: Lexicon) -> None:
+    assert "purse" in lexicon.common_words  # so "can't find my purse" is never "can't find my pulse"
+    assert level_of("I passed out", lexicon) == "emergency"
+    assert level_of("I pasesd out", lexicon) == "emergency"  # a swap: one edit
+    assert detect("I pasesdd out", lexicon) is None  # two edits in a chunk word: never
+    assert detect("I passed otu", lexicon) is None  # three letters: spelled right
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "I like to paint",
@@ -198,6 +250,45 @@ def test_ordinary_leg_cramp_words_do_not_escalate(text: str, lexicon: Lexicon) -
     assert detect(text, lexicon) is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I get cramps when it's hot",
+        "cramps in warm weather",
+        "a warm bath helps",
+        "hot summer nights",
+        "it's warm in my bedroom",
+        "my legs cramp when it's hot",
+        "my legs cramp when I'm too hot in bed",
+        "when it's warm my legs cramp",
+        "my calves cramp more in the hot summer",
+        "my legs get cramps when the house is hot",
+        "it's warm in my bedroom and my legs cramp",
+        "I warm my feet with a hot water bottle",
+    ],
+)
+def test_hot_weather_a_warm_room_or_warming_the_legs_is_not_warmth(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my calf is warm to the touch",
+        "my leg feels hot and swollen",
+        "the back of my leg is hot",
+        "warmth in my calf",
+        "there's a lump on my calf and it's hot to the touch",
+        "my legs cramp when it's hot, and now my calf is hot and tender",
+        "it's hot outside but my left calf feels much hotter than the right",
+        "I can feel heat coming from my calf",
+    ],
+)
+def test_a_warm_or_hot_leg_raises_warmth_whatever_the_weather(text: str, lexicon: Lexicon) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None and "warmth" in escalation.terms
+
+
 def test_an_ordinary_phrase_only_hides_its_own_words(lexicon: Lexicon) -> None:
     assert detect("I ate red meat and now my calf is red", lexicon) is not None
     assert detect("cold compress helped but my foot went cold and pale", lexicon) is not None
@@ -228,6 +319,70 @@ def test_negation_does_not_suppress_escalation(text: str, lexicon: Lexicon) -> N
 )
 def test_hypotheticals_do_not_suppress_escalation(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the cramp was agonising for a minute",
+        "excruciating cramp woke me up but it went in 30 seconds",
+        "it hurts like hell while it lasts",
+        "worst pain ever for a few seconds then gone",
+        "unbearable pain while it lasts",
+        "agonizing charley horse but all gone in a couple of minutes",
+        "severe pain until it passes, then I'm fine",
+    ],
+)
+def test_strong_words_for_a_brief_passing_cramp_do_not_raise_severe_pain(text: str, lexicon: Lexicon) -> None:
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "severe pain in my calf that won't go away",
+        "agonising leg pain that hasn't eased for hours",
+        "the pain has lasted all day",
+        "severe leg pain after a fall",
+        "the cramp was agonising for a minute but my calf is still in severe pain",
+        "excruciating for a few seconds at first, now constant",
+        "agonising pain that comes back every few minutes",
+        "excruciating pain in my calf for 20 minutes",
+        "severe pain in my calf, it started a minute ago",
+    ],
+)
+def test_severe_pain_that_persists_or_has_another_cause_still_escalates(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "doctor"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I passed out for a few seconds, then it was gone",
+        "crushing chest pain for a minute, then it went away",
+        "agonising cramp for a minute and I couldn't breathe",
+    ],
+)
+def test_words_for_a_passing_cramp_never_silence_an_emergency(text: str, lexicon: Lexicon) -> None:
+    assert level_of(text, lexicon) == "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My cramps go away in a minute. Tonight I have severe pain in my calf.",
+        "The cramp was agonising for a minute, then gone. Now severe pain in my calf",
+        "worst pain ever for a few seconds then gone\nexcruciating pain in my calf at night",
+    ],
+)
+def test_a_passing_cramp_only_silences_severe_pain_in_its_own_sentence(text: str, lexicon: Lexicon) -> None:
+    escalation = detect(text, lexicon)
+    assert escalation is not None and "severe pain" in escalation.terms
+
+
+def test_only_the_suppressed_flag_is_silenced_by_a_passing_cramp(lexicon: Lexicon) -> None:
+    escalation = detect("agonising cramp for a minute, my calf is swollen", lexicon)
+    assert escalation is not None and escalation.terms == ("swelling",)
 
 
 def test_the_emergency_message_names_emergency_numbers(lexicon: Lexicon) -> None:
@@ -324,6 +479,67 @@ def test_bad_lexicon_data_raises_a_clear_error_naming_file_and_line(
         load_lexicon(path)
     assert str(info.value).startswith(str(path))
     assert isinstance(info.value, ValueError)
+
+
+SUPPRESSED = """\
+            phrases: [swell]
+            suppressed:
+              when: [for+a+minute|then+gone]
+              unless: [still|for+hours]
+"""
+
+
+def test_a_suppressed_flag_is_silent_when_a_when_phrase_and_no_unless_phrase_is_said(tmp_path: Path) -> None:
+    lexicon = load_lexicon(write(tmp_path, VALID.replace("            phrases: [swell]\n", SUPPRESSED)))
+    assert level_of("my ankle swelled for a minute", lexicon) is None
+    assert level_of("my ankle swelled up", lexicon) == "doctor"
+    assert level_of("my ankle swelled for a minute and is still big", lexicon) == "doctor"
+    assert level_of("my knee was fine for a minute. Then my ankle swelled", lexicon) == "doctor"
+    assert level_of("my ankle swelled then gone. Chest pain for a minute", lexicon) == "emergency"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("unless: [still|for+hours]", "", "suppressed of 'swelling' needs a non-empty 'unless' list"),
+        ("when: [for+a+minute|then+gone]", "when: []", "needs a non-empty 'when' list"),
+        ("unless: [still|for+hours]", "unless: [still]\n              if: [gone]", "unknown key 'if' in suppressed"),
+        ("unless: [still|for+hours]", "unless: [$SOON+hours]", "unknown group '$SOON'"),
+        ("suppressed:", "suppressed: []\n            unused:", "suppressed of 'swelling' must be a mapping"),
+    ],
+)
+def test_a_bad_suppressed_section_is_an_error_naming_its_line(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    path = write(tmp_path, VALID.replace("            phrases: [swell]\n", SUPPRESSED.replace(old, new)))
+    with pytest.raises(LexiconError, match=re.escape(expected)) as info:
+        load_lexicon(path)
+    assert re.match(rf"{re.escape(str(path))}:\d+: ", str(info.value))
+
+
+def test_an_emergency_flag_can_never_be_suppressed(tmp_path: Path) -> None:
+    body = VALID.replace("            phrases: [chest pain]\n", SUPPRESSED.replace("[swell]", "[chest pain]"))
+    with pytest.raises(LexiconError, match="'chest pain': an emergency flag is never suppressed"):
+        load_lexicon(write(tmp_path, body))
+
+
+def test_common_words_beside_the_lexicon_are_never_read_as_typos_of_chunk_words(tmp_path: Path) -> None:
+    body = VALID.replace("phrases: [chest pain]", "phrases: [chest pain, heart+attack]")
+    path = write(tmp_path, body)
+    assert level_of("heat attack", load_lexicon(path)) == "emergency"  # no common_words: a typo
+    (tmp_path / "words.txt").write_text("# common English\nheat\n", encoding="utf-8")
+    path.write_text("common_words: words.txt\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    lexicon = load_lexicon(path)
+    assert lexicon.common_words == {"heat"}
+    assert level_of("heat attack", lexicon) is None
+    assert level_of("hart attack", lexicon) == "emergency"
+
+
+def test_a_missing_common_words_file_is_an_error_naming_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID)
+    path.write_text("common_words: nope.txt\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=re.escape(":1: cannot read the common_words file 'nope.txt'")):
+        load_lexicon(path)
 
 
 def test_a_missing_lexicon_file_raises_a_clear_error(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from rapidfuzz.distance import OSA
 from bot.safety.lexicon import (
     LEVELS,
     Chunk,
+    Flag,
     Level,
     Lexicon,
     LexiconError,
@@ -86,6 +87,53 @@ def _tokens(text: str) -> tuple[list[str], list[int]]:
     return [w for w, _ in kept], [piece for _, piece in kept]
 
 
+def _one_edit(typed: str, spelling: str) -> bool:
+    return abs(len(spelling) - len(typed)) <= 1 and OSA.distance(typed, spelling, score_cutoff=1) <= 1
+
+
+def _contraction(word: str, lexicon: Lexicon) -> str:
+    """The negative contraction `word` is a one-letter typo of, spelled out ("cnat" -> "can not"),
+    or "" when it is none: the typed word must be a non-word (not common, not a guard word, not a
+    red-flag or ordinary-phrase word) of 4+ letters whose first letter is right."""
+    cached = lexicon.contraction_cache.get(word)
+    if cached is not None:
+        return cached
+    found = ""
+    if (
+        len(word) >= lexicon.fuzzy_min_length
+        and word.isalpha()
+        and word not in lexicon.common_words
+        and word not in lexicon.guard_words
+        and word not in lexicon.plain_words
+        and canonical(word, lexicon.forms) not in lexicon.vocabulary
+    ):
+        found = next((s for typed, s in lexicon.contraction_targets.get(word[0], ()) if _one_edit(word, typed)), "")
+    if len(lexicon.contraction_cache) > _CACHE_LIMIT:
+        lexicon.contraction_cache.clear()
+    lexicon.contraction_cache[word] = found
+    return found
+
+
+def _spell_out_contractions(
+    words: list[str], pieces: list[int], lexicon: Lexicon
+) -> tuple[list[str], list[int], dict[int, tuple[str, str]]]:
+    """Words and pieces with mistyped negative contractions spelled out ("cnat" -> "can", "not"),
+    and, for each position that came from one, (typed word, reading) for explanations."""
+    readings = [_contraction(word, lexicon) if len(word) >= lexicon.fuzzy_min_length else "" for word in words]
+    if not any(readings):
+        return words, pieces, {}
+    out_words: list[str] = []
+    out_pieces: list[int] = []
+    misspelt: dict[int, tuple[str, str]] = {}
+    for word, piece, reading in zip(words, pieces, readings, strict=True):
+        for part in reading.split(" ") if reading else [word]:
+            if reading:
+                misspelt[len(out_words)] = (word, reading)
+            out_words.append(part)
+            out_pieces.append(piece)
+    return out_words, out_pieces, misspelt
+
+
 def _lookup(word: str, lexicon: Lexicon) -> tuple[str, frozenset[str], bool]:
     """(canonical form, red-flag forms it stands for, whether that is a typo reading)."""
     cached = lexicon.token_cache.get(word)
@@ -110,6 +158,12 @@ def _lookup(word: str, lexicon: Lexicon) -> tuple[str, frozenset[str], bool]:
             for spelling, target_canon in lexicon.fuzzy_targets.get(word[0], ())
             if abs(len(spelling) - len(word)) <= limit and OSA.distance(word, spelling, score_cutoff=limit) <= limit
         )
+        if word not in lexicon.common_words:  # "heat" is a word, never "heart" mistyped
+            hits |= {
+                target_canon
+                for spelling, target_canon in lexicon.chunk_targets.get(word[0], ())
+                if _one_edit(word, spelling)
+            }
         if hits:
             result = (canon, hits, True)
     if len(lexicon.token_cache) > _CACHE_LIMIT:
@@ -134,7 +188,15 @@ def _chunk_spans(chunk: Chunk, positions: dict[str, list[int]], canons: list[str
         if not found:
             return []  # a word of the chunk is missing: the usual, cheap case
         per_atom.append(sorted(found))
-    first = per_atom[0] if per_atom[0] is not None else [i for i, canon in enumerate(canons) if canon in chunk[0]]
+    first = per_atom[0]
+    if first is None:  # a small first word ("a+minute"): look just before the first indexed word
+        k = next((k for k, at in enumerate(per_atom) if at is not None), None)
+        if k is None:
+            first = [i for i, canon in enumerate(canons) if canon in chunk[0]]
+        else:
+            reach = k * (1 + gap)
+            near = {j for q in per_atom[k] or () for j in range(max(0, q - reach), q)}
+            first = sorted(j for j in near if canons[j] in chunk[0])
     spans: list[tuple[int, int]] = []
     for start in first:
         end = start
@@ -224,17 +286,22 @@ def _combine_two(
 def _masked(
     infos: list[tuple[str, frozenset[str], bool]], pieces: list[int], starts: list[int], lexicon: Lexicon
 ) -> set[int]:
-    """Positions used by ordinary phrases ("red meat"), which must not count towards a flag."""
+    """Positions used by ordinary phrases ("red meat"), which must not count towards a flag.
+
+    A word read as a typo counts as the word it stands for here too: "I can't stnad this" is the
+    ordinary "can't stand this", not "can't stand" (unable to walk).
+    """
     masked: set[int] = set()
     for i in starts:
-        for mask_index in lexicon.mask_starts[infos[i][0]]:
+        firsts = {infos[i][0], *infos[i][1]}
+        for mask_index in sorted({m for word in firsts for m in lexicon.mask_starts.get(word, ())}):
             mask, end, used = lexicon.masks[mask_index], i, [i]
             for atom in mask[1:]:
                 end = next(
                     (
                         j
                         for j in range(end + 1, min(end + 2 + lexicon.chunk_gap, len(infos)))
-                        if infos[j][0] in atom and pieces[j] == pieces[i]
+                        if (infos[j][0] in atom or not atom.isdisjoint(infos[j][1])) and pieces[j] == pieces[i]
                     ),
                     -1,
                 )
@@ -246,16 +313,57 @@ def _masked(
     return masked
 
 
+def _passing_pieces(
+    flag: Flag, canons: list[str], pieces: list[int], content_before: list[int], lexicon: Lexicon
+) -> set[int]:
+    """The sentence parts in which the message says `flag` passed (one of its `when` phrases), or
+    none when anything anywhere in the message keeps it (an `unless` phrase). Both are read
+    spelled right, ordinary phrases included: "excruciating for a minute. Still hurts" keeps it."""
+    everywhere: dict[str, list[int]] = {}
+    by_piece: dict[int, dict[str, list[int]]] = {}
+    for i, canon in enumerate(canons):
+        everywhere.setdefault(canon, []).append(i)
+        by_piece.setdefault(pieces[i], {}).setdefault(canon, []).append(i)
+
+    def says(phrases: tuple[Phrase, ...], positions: dict[str, list[int]]) -> bool:
+        return any(
+            all(not need.isdisjoint(positions) for need in p.needs)  # cheap: every slot has a word here
+            and _match_phrase(p, positions, canons, content_before, lexicon) is not None
+            for p in phrases
+        )
+
+    if says(flag.suppressed_unless, everywhere):
+        return set()
+    return {piece for piece, positions in by_piece.items() if says(flag.suppressed_when, positions)}
+
+
+def _match(
+    phrase: Phrase,
+    used: tuple[int, ...],
+    words: list[str],
+    infos: list[tuple[str, frozenset[str], bool]],
+    misspelt: dict[int, tuple[str, str]],
+) -> Match:
+    """The Match for `phrase` filled by the words at `used`, with the typos read on the way."""
+    typos = [misspelt.get(p) or (words[p], "/".join(sorted(infos[p][1]))) for p in used if infos[p][2] or p in misspelt]
+    words_used = tuple(words[p] for p in used)
+    return Match(phrase.flag, phrase.level, phrase.source, phrase.line, words_used, tuple(dict.fromkeys(typos)))
+
+
 def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
     """Every flag that fires in `text` (one Match each, lexicon order): the basis of `detect`."""
     cached = lexicon.result_cache.get(text)
     if cached is not None:
         return cached
-    words, pieces = _tokens(text)
+    words, pieces, misspelt = _spell_out_contractions(*_tokens(text), lexicon)
     cache = lexicon.token_cache
     infos = [cache.get(word) or _lookup(word, lexicon) for word in words]
     hit_positions = [i for i, info in enumerate(infos) if info[1]]
-    mask_starts = [i for i, info in enumerate(infos) if info[0] in lexicon.mask_starts]
+    mask_starts = [
+        i
+        for i, info in enumerate(infos)
+        if info[0] in lexicon.mask_starts or (info[2] and any(hit in lexicon.mask_starts for hit in info[1]))
+    ]
     masked = _masked(infos, pieces, mask_starts, lexicon) if mask_starts else set()
     positions: dict[str, list[int]] = {}
     for i in hit_positions:
@@ -272,10 +380,21 @@ def detect_all(text: str, lexicon: Lexicon) -> tuple[Match, ...]:
             continue
         used_positions = _match_phrase(phrase, positions, canons, content_before, lexicon)
         if used_positions is not None:
-            typos = tuple((words[p], "/".join(sorted(infos[p][1]))) for p in used_positions if infos[p][2])
-            matches[phrase.flag] = Match(
-                phrase.flag, phrase.level, phrase.source, phrase.line, tuple(words[p] for p in used_positions), typos
-            )
+            matches[phrase.flag] = _match(phrase, used_positions, words, infos, misspelt)
+    for name in [n for n in matches if lexicon.flags[lexicon.flag_order[n]].suppressed_when]:
+        # A suppressed flag ("agonising for a minute, then gone") still fires on its words in
+        # any other sentence part: "My cramps go in a minute. Tonight: severe pain."
+        flag = lexicon.flags[lexicon.flag_order[name]]
+        passing = _passing_pieces(flag, canons, pieces, content_before, lexicon)
+        if not passing:
+            continue
+        outside = {w: kept for w, ps in positions.items() if (kept := [p for p in ps if pieces[p] not in passing])}
+        del matches[name]
+        for phrase in flag.phrases:
+            used_positions = _match_phrase(phrase, outside, canons, content_before, lexicon)
+            if used_positions is not None:
+                matches[name] = _match(phrase, used_positions, words, infos, misspelt)
+                break
     result = tuple(sorted(matches.values(), key=lambda m: lexicon.flag_order[m.flag]))
     if len(lexicon.result_cache) > _RESULT_CACHE_LIMIT:
         lexicon.result_cache.clear()

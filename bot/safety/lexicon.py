@@ -17,7 +17,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from bot.text.normalise import normalise
+from bot.text.normalise import NOT_CONTRACTIONS, normalise
 from bot.text.stems import stem
 from bot.text.words import PHRASE_STOP_WORDS
 
@@ -29,8 +29,9 @@ Chunk = tuple[Atom, ...]  # words in this order (a+b+c)
 Slot = tuple[Chunk, ...]  # alternatives (a|b|c)
 
 _EMERGENCY_NUMBER_RE = re.compile(r"\b(911|112|999|000)\b")
-_TOP_KEYS = {"matching", "groups", "word_forms", "levels", "ordinary_phrases", "guard_words"}
-_FLAG_KEYS = {"name", "reason", "phrases"}
+_TOP_KEYS = {"matching", "groups", "word_forms", "levels", "ordinary_phrases", "guard_words", "common_words"}
+_FLAG_KEYS = {"name", "reason", "phrases", "suppressed"}
+_SUPPRESSED_KEYS = ("when", "unless")
 _MATCHING_DEFAULTS = {"window": 3, "chunk_gap": 1, "fuzzy_min_length": 4, "fuzzy_long_word": 9}
 
 
@@ -123,17 +124,27 @@ class Phrase:
 
     @property
     def needs(self) -> tuple[frozenset[str], ...]:
-        """For each slot, the words one of which must be present: a cheap first test."""
-        return tuple(frozenset(w for chunk in slot for w in key_atom(chunk)) for slot in self.slots)
+        """For each slot, the words one of which must be present: a cheap first test (built once)."""
+        cached: tuple[frozenset[str], ...] | None = self.__dict__.get("_needs")
+        if cached is None:
+            cached = tuple(frozenset(w for chunk in slot for w in key_atom(chunk)) for slot in self.slots)
+            object.__setattr__(self, "_needs", cached)
+        return cached
 
 
 @dataclass(frozen=True)
 class Flag:
+    """A red flag. `suppressed_when` / `suppressed_unless` (doctor level only): the flag does not
+    fire when a `when` phrase is in the message and no `unless` phrase is ("agonising for a minute,
+    then gone" is an ordinary cramp; "agonising for hours" is not)."""
+
     name: str
     level: Level
     reason: str
     line: int
     phrases: tuple[Phrase, ...]
+    suppressed_when: tuple[Phrase, ...] = ()
+    suppressed_unless: tuple[Phrase, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,6 +161,9 @@ class Lexicon:
     vocabulary: frozenset[str]  # canonical forms used by phrases
     plain_words: frozenset[str]  # words (groups) and canonical forms (ordinary phrases) never read as typos
     fuzzy_targets: Mapping[str, tuple[tuple[str, str], ...]]  # first letter -> (spelling, canonical)
+    chunk_targets: Mapping[str, tuple[tuple[str, str], ...]]  # the same for words of + chunks only
+    contraction_targets: Mapping[str, tuple[tuple[str, str], ...]]  # first letter -> ("cant", "can not")
+    common_words: frozenset[str]  # never read as a typo of a chunk word or a contraction
     anchors: Mapping[str, tuple[int, ...]]  # canonical -> indices of phrases it can start
     mask_starts: Mapping[str, tuple[int, ...]]  # canonical -> indices of masks it can start
     window: int
@@ -159,6 +173,7 @@ class Lexicon:
     needs: tuple[tuple[frozenset[str], ...], ...] = ()  # Phrase.needs for each phrase, precomputed
     flag_order: Mapping[str, int] = field(default_factory=dict)  # flag name -> position in the file
     token_cache: dict[str, tuple[str, frozenset[str], bool]] = field(default_factory=dict, repr=False)
+    contraction_cache: dict[str, str] = field(default_factory=dict, repr=False)  # typed -> "can not" or ""
     result_cache: dict[str, tuple[Any, ...]] = field(default_factory=dict, repr=False)
 
 
@@ -187,6 +202,7 @@ class _Compiler:
         self.groups: dict[str, frozenset[str]] = {}
         self.group_words: set[str] = set()
         self.spellings: dict[str, str] = {}  # spelling in a phrase -> canonical (typo targets)
+        self.chunk_spellings: dict[str, str] = {}  # the same for words inside + chunks
 
     def error(self, where: Any, message: str) -> None:
         self.errors.append(LexiconIssue(getattr(where, "line", 1), message))
@@ -231,10 +247,24 @@ class _Compiler:
             self.chunk(str(m).split(" "), m) for m in self.as_list(data.get("ordinary_phrases"), "ordinary_phrases")
         )
         guard_words = frozenset(normalise(str(w)) for w in self.as_list(data.get("guard_words"), "guard_words"))
+        common_words = self.common_words(data.get("common_words"), data)
         messages, flags = self.levels(data.get("levels"), data)
         if self.errors:
             raise LexiconError(self.path, self.errors)
-        return self.build(messages, flags, masks, guard_words, matching)
+        return self.build(messages, flags, masks, guard_words, common_words, matching)
+
+    def common_words(self, value: Any, where: Any) -> frozenset[str]:
+        """The `common_words:` file (a path relative to the lexicon): one word a line, '#' comments."""
+        if value is None or not self.expect(value, str, "common_words", where):
+            return frozenset()
+        path = Path(self.path).parent / value
+        try:
+            lines = path.read_text(encoding="utf-8").casefold().splitlines()
+        except (OSError, ValueError) as exc:  # ValueError: not UTF-8
+            self.error(value, f"cannot read the common_words file {str(value)!r}: {exc}")
+            return frozenset()
+        words = frozenset(map(str.strip, lines))
+        return frozenset(w for w in words if w and not w.startswith("#"))
 
     def as_list(self, value: Any, what: str) -> list[Any]:
         if value is None:
@@ -280,12 +310,51 @@ class _Compiler:
                 )
                 if not phrases:
                     self.error(flag, f"flag {name!r} has no phrases")
+                section = next((k for k in flag if k == "suppressed"), flag)  # its line, for errors
+                when, unless = self.suppressed(flag.get("suppressed"), str(name), level, section)
                 flags.append(
-                    Flag(str(name), level, " ".join(reason.split()), flag.line, tuple(p for p in phrases if p.slots))
+                    Flag(
+                        str(name),
+                        level,
+                        " ".join(reason.split()),
+                        flag.line,
+                        tuple(p for p in phrases if p.slots),
+                        tuple(p for p in when if p.slots),
+                        tuple(p for p in unless if p.slots),
+                    )
                 )
         return messages, flags
 
-    def phrase(self, source: Any, flag: str, level: Level) -> Phrase:
+    def suppressed(
+        self, value: Any, name: str, level: Level, where: Any
+    ) -> tuple[tuple[Phrase, ...], tuple[Phrase, ...]]:
+        """A flag's `suppressed:` section -> (when phrases, unless phrases); both empty when absent.
+
+        Only a doctor-level flag may be suppressed: nothing in a message may silence an emergency.
+        """
+        if value is None:
+            return (), ()
+        if level == "emergency":
+            self.error(where, f"flag {name!r}: an emergency flag is never suppressed")
+            return (), ()
+        if not self.expect(value, dict, f"suppressed of {name!r}", where):
+            return (), ()
+        for key in value:
+            if key not in _SUPPRESSED_KEYS:
+                self.error(key, f"unknown key {key!r} in suppressed of {name!r}; expected {list(_SUPPRESSED_KEYS)}")
+        parts: list[tuple[Phrase, ...]] = []
+        for key in _SUPPRESSED_KEYS:
+            phrases = tuple(
+                self.phrase(p, name, level, typos=False)
+                for p in self.as_list(value.get(key), f"suppressed {key} of {name!r}")
+            )
+            if not phrases:
+                self.error(where, f"suppressed of {name!r} needs a non-empty {key!r} list of phrases")
+            parts.append(phrases)
+        return parts[0], parts[1]
+
+    def phrase(self, source: Any, flag: str, level: Level, typos: bool = True) -> Phrase:
+        """Compile one phrase; `typos=False` (suppression phrases) makes none of its words a typo target."""
         line = getattr(source, "line", 1)
         if not self.expect(source, str, f"a phrase of {flag!r}", source):
             return Phrase(flag, level, str(source), line, ())
@@ -294,7 +363,12 @@ class _Compiler:
         for raw_slot in source.split():
             alternatives = [alt.split("+") for alt in raw_slot.split("|")]
             chunks = tuple(
-                c for c in (self.chunk(parts, source, typo_ok=len(parts) == 1) for parts in alternatives) if c
+                c
+                for c in (
+                    self.chunk(parts, source, typo_ok=typos and len(parts) == 1, chunk_typo_ok=typos and len(parts) > 1)
+                    for parts in alternatives
+                )
+                if c
             )
             if (
                 len(chunks) == 1
@@ -312,11 +386,13 @@ class _Compiler:
             self.error(source, f"phrase {str(source)!r} has no words that can be matched")
         return Phrase(flag, level, str(source), line, tuple(slots))
 
-    def chunk(self, parts: list[str], where: Any, typo_ok: bool = False) -> Chunk:
+    def chunk(self, parts: list[str], where: Any, typo_ok: bool = False, chunk_typo_ok: bool = False) -> Chunk:
         """Compile words joined by `+` (or, for ordinary phrases, by spaces) into atoms.
 
-        Only a word standing alone in its slot may be read from a typo: words inside a `+` chunk
-        are common words ("came", "will", "last") that would make far too many look-alikes.
+        `typo_ok`: a word standing alone in its slot, read from a typo under the usual rules.
+        `chunk_typo_ok`: a word of a red-flag `+` chunk ("passed+out"): these are common words
+        ("came", "will", "last") with many look-alikes, so a typo of one is read only when the
+        typed word is not itself a common English word (`common_words`), with one edit at most.
         """
         atoms: list[Atom] = []
         for part in parts:
@@ -336,6 +412,9 @@ class _Compiler:
             if typo_ok:
                 for word in words:
                     self.spellings.setdefault(word, canonical(word, self.forms))
+            elif chunk_typo_ok:
+                for word in words:
+                    self.chunk_spellings.setdefault(word, canonical(word, self.forms))
             atoms.append(frozenset(canonical(w, self.forms) for w in words))
         return tuple(atoms)
 
@@ -345,6 +424,7 @@ class _Compiler:
         flags: list[Flag],
         masks: tuple[Chunk, ...],
         guard_words: frozenset[str],
+        common_words: frozenset[str],
         matching: dict[str, int],
     ) -> Lexicon:
         phrases = tuple(p for f in flags for p in f.phrases)
@@ -365,6 +445,22 @@ class _Compiler:
                     and spelling not in self.group_words
                 ):
                     targets.setdefault(spelling[0], []).append((spelling, canon))
+        chunk_targets: dict[str, list[tuple[str, str]]] = {}
+        single = {spelling for group in targets.values() for spelling, _ in group}
+        for spelling, canon in self.chunk_spellings.items():
+            if (
+                canon in vocabulary
+                and spelling not in single  # already read under the rules for single words
+                and len(spelling) >= matching["fuzzy_min_length"]
+                and spelling.isalpha()
+                and spelling not in self.group_words
+                and spelling not in PHRASE_STOP_WORDS  # matched by their exact spelling only
+            ):
+                chunk_targets.setdefault(spelling[0], []).append((spelling, canon))
+        contraction_targets: dict[str, list[tuple[str, str]]] = {}
+        for typed, spelled in NOT_CONTRACTIONS.items():
+            if len(typed) >= matching["fuzzy_min_length"]:
+                contraction_targets.setdefault(typed[0], []).append((typed, spelled))
         anchors: dict[str, list[int]] = {}
         for index, phrase in enumerate(phrases):
             # Index each phrase under its most selective slot, so detect() looks at few phrases.
@@ -387,6 +483,9 @@ class _Compiler:
             vocabulary=vocabulary,
             plain_words=frozenset(self.group_words | (mask_words - vocabulary)),
             fuzzy_targets={k: tuple(sorted(set(v))) for k, v in targets.items()},
+            chunk_targets={k: tuple(sorted(set(v))) for k, v in chunk_targets.items()},
+            contraction_targets={k: tuple(sorted(v)) for k, v in contraction_targets.items()},
+            common_words=common_words,
             anchors={k: tuple(v) for k, v in anchors.items()},
             mask_starts={k: tuple(v) for k, v in mask_starts.items()},
             needs=tuple(p.needs for p in phrases),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 # Every apostrophe look-alike people type, and the invisible characters copy-paste brings along
 # (zero-width spaces, soft hyphens, direction marks): "can`t" and "che\u200bst" must still match.
@@ -91,6 +93,11 @@ _CONTRACTIONS.update(
         "r": "are",
         "y": "why",
     }
+)
+# The negative contractions as typed without an apostrophe ("cant" -> "can not"): "not" decides
+# many red flags, so the safety layer reads one-letter typos of these ("cnat breathe").
+NOT_CONTRACTIONS: Mapping[str, str] = MappingProxyType(
+    {typed: spelled for typed, spelled in _CONTRACTIONS.items() if typed.isalpha() and spelled.endswith(" not")}
 )
 _SUFFIXES = {"re": "are", "ve": "have", "ll": "will", "d": "would", "m": "am", "s": ""}
 _TOKEN_RE = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
