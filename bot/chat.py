@@ -182,8 +182,13 @@ class Bot:
         """The conversation after this exchange (bounded; see Settings.session_turns)."""
         on_topic = reply.matched or reply.escalation is not None or bool(reply.retrieval and reply.retrieval.has_anchor)
         passage = reply.passage.id if reply.passage else None
-        # The topic a follow-up carries on: what the passage shown answers, else the message itself
-        read_as = reply.passage.question if reply.passage else reply.read_as or question
+        # The topic a follow-up carries on: what the passage shown answers and what the message named
+        # that the articles know ("statins", "standing"); else the message itself
+        read_as = reply.read_as or question
+        if reply.passage is not None:
+            named = [w for p in (reply.subject.known if reply.subject else ()) for w in p.words]
+            asked = normalise(reply.passage.question).split()
+            read_as = " ".join([reply.passage.question, *(w for w in dict.fromkeys(named) if w not in asked)])
         turn = Turn(read_as, passage, reply.kind, on_topic=on_topic, base=reply.asked_again)
         return remember(conversation, turn, reply.escalation, max_turns=self.max_turns)
 
