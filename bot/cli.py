@@ -331,3 +331,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `crampbot ask ... | head`: the reader left; nothing more to say
+        sys.stderr.close()
+        return 0

@@ -37,3 +37,8 @@ def test_a_question_about_a_child_says_the_articles_are_about_adults(bot: Bot) -
 def test_near_misses_that_name_what_the_passage_is_about_are_answered(bot: Bot) -> None:
     assert bot.ask("does magnesium help").matched
     assert not bot.ask("Are bananas good for weight loss?").matched
+
+
+def test_a_span_of_time_is_not_a_period(bot: Bot) -> None:
+    reply = bot.ask("can standing for long periods cause leg cramps during sleep?")
+    assert reply.kind != "other_topic" and reply.matched

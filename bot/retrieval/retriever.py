@@ -26,6 +26,9 @@ from bot.text.stems import stem
 from bot.text.words import QUESTION_WORDS, STOP_WORDS
 
 
+SPAN_WORDS = frozenset({"long", "longer", "short", "prolong", "extend", "several", "few", "some"})
+
+
 @dataclass(frozen=True)
 class RetrieverConfig:
     """Scoring weights and thresholds; defaults are calibrated on `knowledge/eval/`."""
@@ -203,9 +206,13 @@ class Retriever:
         "I sleep on my stomach" is still about leg cramps."""
         other = self.lexicon.other_topics
         cramp_at = [i for i, s in enumerate(stems) if s in self.lexicon.topic and s in self.lexicon.anchors]
-        return any(
-            stems[j] in other for i in cramp_at for j in range(max(0, i - window), min(len(stems), i + window + 1))
-        )
+
+        def names(j: int) -> bool:  # "for long periods", "periods of time": a span of time, not a period
+            return stems[j] in other and not (
+                (j > 0 and stems[j - 1] in SPAN_WORDS) or (j + 1 < len(stems) and stems[j + 1] == "of")
+            )
+
+        return any(names(j) for i in cramp_at for j in range(max(0, i - window), min(len(stems), i + window + 1)))
 
     def _fuzzy(self, text: str, shortlist: np.ndarray) -> np.ndarray:
         """For each shortlisted passage, how close the text is to its nearest phrasing (0..1).
