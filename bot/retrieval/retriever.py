@@ -25,7 +25,6 @@ from bot.text.sentences import asking_sentences
 from bot.text.stems import stem
 from bot.text.words import QUESTION_WORDS, STOP_WORDS
 
-
 SPAN_WORDS = frozenset({"long", "longer", "short", "prolong", "extend", "several", "few", "some"})
 
 
