@@ -126,3 +126,16 @@ def test_the_installed_wheel_serves_the_api_and_widget(installed: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_every_python_package_under_bot_is_listed_in_pyproject() -> None:
+    """A new subpackage left out of pyproject.toml's list is missing from the wheel."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(root).parts)
+        for init in (root / "bot").rglob("__init__.py")
+        if "bundled" not in init.parts
+    }
+    assert found <= listed, f"add to pyproject.toml's packages: {sorted(found - listed)}"
