@@ -309,6 +309,68 @@ def test_bullet_lines_render_as_a_list(page: Page) -> None:
     expect(w.replies.last.locator("p")).to_have_text(["Try this:", "See you."])
 
 
+def passage_reply(answer: str, summary: str, **fields: Any) -> dict[str, Any]:
+    """A stand-in /api/ask reply for a passage answer."""
+    reply = {
+        "answer": answer,
+        "matched": True,
+        "confidence": 1.0,
+        "passage": {"id": "p.one", "question": "q", "source": "a.txt", "title": "An article"},
+        "escalation": None,
+        "suggestions": [],
+        "not_covered": [],
+        "summary": summary,
+        "kind": "answer",
+        "context_used": False,
+    }
+    return reply | fields
+
+
+def test_a_reply_that_starts_with_the_escalation_shows_it_once_and_no_apology(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    with page.expect_response("**/api/ask") as response:
+        w.ask("I have chest pain and my left arm hurts")
+    data = response.value.json()
+    message = data["escalation"]["message"]
+    assert data["answer"].startswith(message) and not data["matched"] and data["suggestions"] == []
+    reply = w.replies.last
+    expect(reply).not_to_contain_text(message)
+    expect(reply).not_to_contain_text("Sorry")
+    expect(reply.locator(".flag")).to_have_text(re.compile(r"^Emergency: call your local emergency number now\."))
+    expect(w.chips).to_have_count(0)
+    expect(w.alert).to_contain_text(message)
+
+    with page.expect_response("**/api/ask") as response:
+        w.ask("thanks")
+    data = response.value.json()
+    assert data["answer"].startswith(message) and data["answer"] != message  # the message, then small talk
+    reply = w.replies.last
+    expect(reply).to_contain_text(data["summary"])
+    expect(reply).not_to_contain_text(message)
+    expect(reply).not_to_contain_text("Sorry")
+    text = w.host.evaluate("el => el.shadowRoot.querySelector('.panel').textContent")
+    assert text.count(message) == 1  # in the alert only
+
+
+def test_an_escalation_before_a_not_covered_reply_is_taken_off_its_start(page: Page) -> None:
+    message = "Please see a doctor soon."
+    reply = {
+        **passage_reply(f"{message}\n\nThe articles do not cover CBD oil.", "The articles do not cover CBD oil."),
+        "matched": False,
+        "passage": None,
+        "kind": "not_covered",
+        "escalation": {"level": "doctor", "terms": ["swelling"], "message": message, "from_earlier": False},
+    }
+    page.route("**/api/ask", fulfil_with(200, reply))
+    w = Widget(page)
+    w.open()
+    w.ask("is CBD oil good for my swollen calf?")
+    bubble = w.replies.last.locator(".bubble")
+    expect(bubble.locator("p:not(.flag)")).to_have_text(["The articles do not cover CBD oil."])
+    expect(w.alert).to_contain_text(message)
+
+
 def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
     w, held = ask_with_reply_held(page, "How can I prevent night leg cramps?")
     expect(w.typing).to_contain_text("crampbot is typing")

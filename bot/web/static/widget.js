@@ -24,16 +24,20 @@
   const COUNTER_FROM = 0.8; // show the character counter from this share of the limit on
   const TIMEOUT_MS = 25000;
   const MAX_STORED = 100; // messages kept in sessionStorage
+  // title: the pinned alert's heading; inline: the marker in a reply that carries the escalation;
+  // alone: a reply that is nothing but the advice.
   const LEVELS = {
     emergency: {
       rank: 2,
       title: "Emergency: call your local emergency number now",
       inline: "Emergency advice is pinned at the top of this chat.",
+      alone: "Emergency: call your local emergency number now. The advice is pinned at the top of this chat.",
     },
     doctor: {
       rank: 1,
       title: "See a doctor",
       inline: "Advice to see a doctor is pinned at the top of this chat.",
+      alone: "See a doctor soon. The advice is pinned at the top of this chat.",
     },
   };
   const ICONS = {
@@ -99,6 +103,14 @@
 
   function str(value) {
     return typeof value === "string" ? value : "";
+  }
+
+  /** `text` without the escalation `message`: the API puts it last after a passage, first otherwise. */
+  function withoutMessage(text, message) {
+    if (!message) return text;
+    if (text.startsWith(message)) return text.slice(message.length).trim();
+    if (text.endsWith(message)) return text.slice(0, text.length - message.length).trim();
+    return text;
   }
 
   /** WCAG relative luminance of an "rgb(...)"/"rgba(...)" string, or null. */
@@ -467,10 +479,9 @@
       const esc = data.escalation;
       const escalation =
         esc && LEVELS[esc.level] ? { level: esc.level, message: str(esc.message).trim() } : null;
-      let text = data.answer.trim();
-      if (escalation && escalation.message && text.endsWith(escalation.message)) {
-        text = text.slice(0, text.length - escalation.message.length).trim(); // shown as the alert
-      }
+      // The escalation message is shown once, as the pinned alert, not also in the reply.
+      const message = escalation ? escalation.message : "";
+      const text = withoutMessage(data.answer.trim(), message);
       const p = data.passage;
       const passage =
         p && typeof p === "object" && str(p.title).trim()
@@ -635,10 +646,10 @@
         ]);
       }
       const bubble = h("div", { class: "bubble" }, [h("span", { class: "sr-only", text: "crampbot: " })]);
-      if (m.escalation && LEVELS[m.escalation.level]) {
-        bubble.append(
-          h("p", { class: `flag flag--${m.escalation.level}` }, [icon("warn"), LEVELS[m.escalation.level].inline]),
-        );
+      const level = m.escalation && LEVELS[m.escalation.level] ? m.escalation.level : null;
+      const alone = !m.text; // the reply was nothing but the escalation advice
+      if (level) {
+        bubble.append(h("p", { class: `flag flag--${level}` }, [icon("warn"), LEVELS[level][alone ? "alone" : "inline"]]));
       }
       bubble.append(...this.renderText(m.text));
       if (m.passage) {
