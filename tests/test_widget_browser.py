@@ -309,6 +309,11 @@ def test_bullet_lines_render_as_a_list(page: Page) -> None:
     expect(w.replies.last.locator("p")).to_have_text(["Try this:", "See you."])
 
 
+def squash(text: str) -> str:
+    """Text as read: bullets and spacing aside (the widget renders `• ` lines as list items)."""
+    return " ".join(text.replace("•", " ").split())
+
+
 def passage_reply(answer: str, summary: str, **fields: Any) -> dict[str, Any]:
     """A stand-in /api/ask reply for a passage answer."""
     reply = {
@@ -324,6 +329,95 @@ def passage_reply(answer: str, summary: str, **fields: Any) -> dict[str, Any]:
         "context_used": False,
     }
     return reply | fields
+
+
+def test_a_passage_answer_shows_its_summary_first_and_show_more_reveals_the_rest(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    with page.expect_response("**/api/ask") as response:
+        w.ask("How do I stop a leg cramp right now?")
+    data = response.value.json()
+    assert data["kind"] == "answer" and squash(data["summary"]) != squash(data["answer"])
+    reply = w.replies.last
+    summary, more = reply.locator(".answer-summary"), reply.locator(".answer-more")
+    toggle = reply.locator(".more-toggle")  # named "Show more", then "Show less"
+    expect(toggle).to_have_accessible_name("Show more")
+    expect(summary).to_have_text(re.compile(re.escape(data["summary"].split("\n")[0])))
+    expect(more).to_be_hidden()
+    expect(reply.get_by_text(data["answer"].split("\n")[-1])).to_be_hidden()  # the answer's last line
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_attribute("aria-controls", str(more.get_attribute("id")))
+    # the source right under the first lines, before "Show more" and before the rest of the answer
+    order = reply.locator(".bubble > :not(.sr-only)").evaluate_all("els => els.map((e) => e.className)")
+    assert order == ["answer-summary", "source", "more-toggle", "answer-more"]
+    expect(reply.locator(".source")).to_have_text(f"From: {data['passage']['title']}")
+    shot(page, "14-show-more")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_text("Show less")
+    expect(more).to_be_visible()
+    expect(reply.get_by_text(data["answer"].split("\n")[-1])).to_be_visible()
+    shown = squash(f"{summary.inner_text()} {more.inner_text()}")
+    assert shown == squash(data["answer"])  # all of it, each sentence once
+    source, rest = reply.locator(".source").bounding_box(), more.bounding_box()
+    assert source is not None and rest is not None and source["y"] < rest["y"]  # not at the bottom
+    shot(page, "15-show-less")
+
+    page.get_by_role("button", name="Show less").click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_text("Show more")
+    expect(more).to_be_hidden()
+
+
+def test_show_more_works_from_the_keyboard_and_survives_a_reload(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("How do I stop a leg cramp right now?")
+    toggle = w.replies.last.locator(".more-toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_be_focused()  # the button stays where it was; the rest opens below it
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    page.reload()
+    expect(w.replies.last.locator(".more-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(w.replies.last.locator(".answer-more")).to_be_visible()
+
+
+def test_no_show_more_when_the_summary_is_the_whole_answer(page: Page) -> None:
+    answer = "Stretch your calf.\n• Walk around.  Then rest."
+    page.route("**/api/ask", fulfil_with(200, passage_reply(answer, "Stretch your calf.\n• Walk around. Then rest.")))
+    w = Widget(page)
+    w.open()
+    w.ask("how do I stop a cramp")
+    reply = w.replies.last
+    expect(reply.get_by_role("button", name=re.compile("Show"))).to_have_count(0)
+    expect(reply.locator(".answer-more")).to_have_count(0)
+    expect(reply.locator("li")).to_have_text("Walk around.  Then rest.")
+    expect(reply.locator(".source")).to_have_text("From: An article")
+
+
+def test_show_more_shows_all_of_an_answer_its_summary_does_not_begin(page: Page) -> None:
+    """A summary that leaves out part of the answer's beginning (the note before a passage about a
+    child): "Show more" shows the whole answer in its place, so nothing is shown twice."""
+    answer = "A note.\n\nIn general:\n\nFirst sentence. Second sentence. Third sentence."
+    page.route("**/api/ask", fulfil_with(200, passage_reply(answer, "A note.\n\nFirst sentence.")))
+    w = Widget(page)
+    w.open()
+    w.ask("my son gets cramps")
+    reply = w.replies.last
+    expect(reply.locator(".answer-summary")).to_have_text("A note.First sentence.")
+    reply.get_by_role("button", name="Show more").click()
+    expect(reply.locator(".answer-summary")).to_be_hidden()
+    expect(reply.locator(".answer-more")).to_have_text(
+        "A note.In general:First sentence. Second sentence. Third sentence."
+    )
+    reply.get_by_role("button", name="Show less").click()
+    expect(reply.locator(".answer-summary")).to_be_visible()
+    expect(reply.locator(".answer-more")).to_be_hidden()
 
 
 def test_a_reply_that_starts_with_the_escalation_shows_it_once_and_no_apology(page: Page) -> None:
@@ -519,6 +613,7 @@ def test_off_topic_question_shows_the_fallback_and_its_chips_ask(page: Page) -> 
     fallback = w.replies.nth(0)
     expect(fallback).to_have_class(re.compile("is-fallback"))
     expect(fallback.locator(".source")).to_have_count(0)
+    expect(fallback.get_by_role("button", name="Show more")).to_have_count(0)  # only passage answers
     chips = fallback.locator(".chip")
     expect(chips.first).to_be_visible()
     shot(page, "07-fallback")
@@ -706,6 +801,7 @@ def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServ
         box = w.panel.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         w.ask("What causes leg cramps at night?")
+        w.replies.last.get_by_role("button", name="Show more").click()
         w.ask("Pneumonoultramicroscopicsilicovolcanoconiosis" * 4)
         widths = page.evaluate(
             """() => {

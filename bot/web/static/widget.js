@@ -48,6 +48,7 @@
     clear: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
     warn: "M12 3l10 18H2L12 3zM12 10v5M12 18v.01",
   };
+  const WHITESPACE = /\s/;
 
   // ---------------------------------------------------------------- small helpers
 
@@ -113,6 +114,21 @@
     return text;
   }
 
+  /**
+   * What `text` says after `summary`, when the summary is its beginning (spacing aside): "" when the
+   * summary is all of it, null when it is not the beginning (then "Show more" shows all of `text`).
+   */
+  function restAfter(summary, text) {
+    let j = 0;
+    for (let i = 0; i < summary.length; i++) {
+      if (WHITESPACE.test(summary[i])) continue;
+      while (j < text.length && WHITESPACE.test(text[j])) j++;
+      if (text[j] !== summary[i]) return null;
+      j++;
+    }
+    return text.slice(j).trim();
+  }
+
   /** WCAG relative luminance of an "rgb(...)"/"rgba(...)" string, or null. */
   function luminance(rgb) {
     const m = /rgba?\(\s*([\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)/.exec(rgb || "");
@@ -148,6 +164,7 @@
       this.messages = [];
       this.sessionId = null;
       this.unreadReply = null; // the first reply that arrived while the panel was closed
+      this.disclosures = 0; // ids for "Show more" regions
     }
 
     connectedCallback() {
@@ -482,6 +499,7 @@
       // The escalation message is shown once, as the pinned alert, not also in the reply.
       const message = escalation ? escalation.message : "";
       const text = withoutMessage(data.answer.trim(), message);
+      const summary = withoutMessage(str(data.summary).trim(), message);
       const p = data.passage;
       const passage =
         p && typeof p === "object" && str(p.title).trim()
@@ -490,7 +508,7 @@
       const suggestions = Array.isArray(data.suggestions)
         ? data.suggestions.filter((s) => typeof s === "string" && s.trim()).slice(0, 6)
         : [];
-      return { role: "bot", text, matched: data.matched === true, passage, escalation, suggestions };
+      return { role: "bot", text, summary, matched: data.matched === true, passage, escalation, suggestions };
     }
 
     setPending(pending) {
@@ -651,19 +669,50 @@
       if (level) {
         bubble.append(h("p", { class: `flag flag--${level}` }, [icon("warn"), LEVELS[level][alone ? "alone" : "inline"]]));
       }
-      bubble.append(...this.renderText(m.text));
-      if (m.passage) {
-        const title = isHttpUrl(m.passage.source)
-          ? h("a", { href: m.passage.source, target: "_blank", rel: "noopener noreferrer", text: m.passage.title })
-          : h("cite", { text: m.passage.title });
-        bubble.append(h("p", { class: "source" }, ["From: ", title]));
-      }
+      bubble.append(...this.renderAnswer(m));
       return h("div", { class: `msg msg--bot${m.matched ? "" : " is-fallback"}` }, [
         bubble,
         // Room for the feedback buttons (helpful / not helpful) of a later issue.
         h("div", { class: "msg-actions", "data-passage": m.passage ? m.passage.id : false }),
         latest && m.suggestions && m.suggestions.length ? this.renderChips(m.suggestions, "Suggested questions") : null,
       ]);
+    }
+
+    /**
+     * A passage answer shows its summary, then its source, then "Show more" (a disclosure button)
+     * revealing the rest below it. Any other reply, or a summary that is the whole answer: all of it.
+     */
+    renderAnswer(m) {
+      const source = m.passage ? this.renderSource(m.passage) : null;
+      const summary = str(m.summary);
+      const rest = m.passage && summary ? restAfter(summary, m.text) : "";
+      if (rest === "") return [...this.renderText(m.text), source].filter(Boolean);
+      // rest === null: the summary is not how the answer begins, so "Show more" shows all of it instead
+      const id = `more-${++this.disclosures}`;
+      const short = h("div", { class: "answer-summary" }, this.renderText(summary));
+      const more = h("div", { class: "answer-more", id }, this.renderText(rest === null ? m.text : rest));
+      const label = h("span");
+      const toggle = h("button", { type: "button", class: "more-toggle", "aria-controls": id }, [label, icon("down")]);
+      const show = (expanded) => {
+        more.hidden = !expanded;
+        short.hidden = expanded && rest === null;
+        toggle.setAttribute("aria-expanded", String(expanded));
+        label.textContent = expanded ? "Show less" : "Show more";
+      };
+      toggle.addEventListener("click", () => {
+        m.expanded = !m.expanded;
+        show(m.expanded);
+        this.save();
+      });
+      show(m.expanded === true);
+      return [short, source, toggle, more];
+    }
+
+    renderSource(passage) {
+      const title = isHttpUrl(passage.source)
+        ? h("a", { href: passage.source, target: "_blank", rel: "noopener noreferrer", text: passage.title })
+        : h("cite", { text: passage.title });
+      return h("p", { class: "source" }, ["From: ", title]);
     }
 
     /** Plain text -> paragraphs and lists: lines starting with "• " become list items. */
