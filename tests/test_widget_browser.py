@@ -443,6 +443,7 @@ def test_a_reply_that_starts_with_the_escalation_shows_it_once_and_no_apology(pa
     expect(reply).to_contain_text(data["summary"])
     expect(reply).not_to_contain_text(message)
     expect(reply).not_to_contain_text("Sorry")
+    expect(reply.locator(".flag")).to_have_count(0)  # it has words of its own; the alert is pinned above
     text = w.host.evaluate("el => el.shadowRoot.querySelector('.panel').textContent")
     assert text.count(message) == 1  # in the alert only
 
@@ -585,15 +586,159 @@ def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
     expect(w.replies.last.locator(".flag")).to_contain_text("Emergency")
     background = alert.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background == "rgb(180, 35, 24)"
-    # more questions push the log, but the alert stays pinned in view above it
+    shot(page, "05-emergency")
+    # more questions push the log, but the alert stays pinned in view above it, folded to one line
     for _ in range(3):
         w.ask("How can I stop a cramp?")
     w.log.evaluate("el => { el.scrollTop = el.scrollHeight }")
-    expect(alert).to_be_in_viewport(ratio=1)
-    shot(page, "05-emergency")
+    expect(w.alert).to_be_in_viewport(ratio=1)
+    expect(w.alert).to_contain_text("Emergency")
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+    shot(page, "05-emergency-folded")
+    page.get_by_role("button", name="Show details").click()
+    expect(w.alert.locator(".alert-text")).to_have_text(message)
     page.get_by_role("button", name="Hide details").click()
-    expect(alert).to_contain_text("Emergency")
-    expect(alert.locator(".alert-text")).to_be_hidden()
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+
+
+# Records every time the pinned alert is announced: inserted with role="alert", or given that role.
+WATCH_ANNOUNCEMENTS_JS = """() => {
+  const root = document.querySelector('crampbot-widget').shadowRoot;
+  window.__announced = [];
+  const note = (el) => {
+    if (el.nodeType !== 1) return;
+    for (const a of [el, ...el.querySelectorAll('[role=alert]')])
+      if (a.getAttribute('role') === 'alert' && a.classList.contains('alert')) window.__announced.push(a.dataset.level);
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') note(r.target);
+      else r.addedNodes.forEach(note);
+    }
+  }).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['role'] });
+}"""
+
+
+def announced(page: Page) -> list[str]:
+    return list(page.evaluate("() => window.__announced"))
+
+
+def expect_one_line(w: Widget) -> None:
+    """The alert is folded: one line of the level and a short label (not cut), and its toggle."""
+    expect(w.alert).to_have_class(re.compile("is-collapsed"))
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+    title = w.alert.locator(".alert-title")
+    size = title.evaluate(
+        "el => ({height: el.offsetHeight, line: parseFloat(getComputedStyle(el).lineHeight),"
+        " width: el.scrollWidth, room: el.clientWidth})"
+    )
+    assert size["height"] < 1.5 * size["line"] and size["width"] <= size["room"], size
+    box = w.alert.bounding_box()
+    assert box is not None and box["height"] <= 48, box
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_alert_folds_to_one_line_after_the_next_exchange(
+    browser: Browser, server: LiveServer, problems: PageProblems, viewport: dict[str, int]
+) -> None:
+    page = new_page(browser, server.url + "/", problems)
+    try:
+        page.set_viewport_size(viewport)
+        w = Widget(page)
+        w.open()
+        w.ask("I have chest pain and my left arm hurts")
+        toggle = w.alert.locator(".alert-toggle")  # "Hide details", then "Show details"
+        expect(toggle).to_have_accessible_name("Hide details")
+        expect(w.alert).to_have_attribute("role", "alert")
+        expect(w.alert.locator(".alert-text")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(toggle).to_have_attribute("aria-controls", "alert-text")
+
+        w.ask("what should I do?")
+        expect_one_line(w)
+        expect(w.alert).to_contain_text("Emergency")
+        expect(w.alert).to_be_in_viewport(ratio=1)
+        expect(toggle).to_have_text("Show details")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("alert")).to_have_count(0)  # folding is not announced
+        expect(page.get_by_role("region", name=re.compile("^Emergency"))).to_be_visible()
+        expect(w.note).to_be_in_viewport(ratio=1)
+        expect(w.input).to_be_in_viewport(ratio=1)
+
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(w.alert.locator(".alert-text")).to_be_visible()
+        expect(w.alert).to_contain_text("Emergency: call your local emergency number now")
+        expect(page.get_by_role("alert")).to_have_count(0)  # opened by the visitor: not read out again
+        toggle.press("Enter")  # a real button: the keyboard folds it too
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.press("Enter")
+        w.ask("is it a cramp?")
+        expect_one_line(w)  # each exchange folds it back
+    finally:
+        page.context.close()
+
+
+def test_the_alert_is_announced_once_when_it_first_appears(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    w.ask("I have chest pain and my left arm hurts")
+    expect(page.get_by_role("alert")).to_have_count(1)
+    assert announced(page) == ["emergency"]
+    page.reload()  # a re-render shows the alert as it was (still open), without announcing it again
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    expect(w.alert.locator(".alert-text")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    earlier = []
+    for question in ("what should I do?", "is it a cramp?", "thanks"):
+        with page.expect_response("**/api/ask") as response:
+            w.ask(question)
+        earlier.append(response.value.json()["escalation"]["from_earlier"])
+    assert earlier == [True, True, True]  # the same session: the server keeps the escalation
+    expect_one_line(w)
+    expect(w.replies.nth(0).locator(".flag")).to_be_visible()  # the reply that raised it points to it
+    w.alert.get_by_role("button", name="Show details").click()
+    w.ask("How can I stop a cramp?")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert announced(page) == []
+
+
+def test_a_more_urgent_escalation_unfolds_the_alert_again(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    w.ask("my calf is swollen and hurts")
+    expect(w.alert).to_contain_text("See a doctor")
+    w.ask("How can I stop a cramp?")
+    expect_one_line(w)
+    expect(w.alert).to_contain_text("See a doctor soon")
+    w.ask("and now I have chest pain")
+    expect(w.alert).not_to_have_class(re.compile("is-collapsed"))
+    expect(w.alert).to_have_attribute("role", "alert")
+    expect(w.alert).to_contain_text("Emergency: call your local emergency number now")
+    expect(w.alert.locator(".alert-text")).to_be_visible()
+    assert announced(page) == ["doctor", "emergency"]
+
+
+def test_a_reply_that_keeps_an_earlier_escalation_is_not_new_safety_advice(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("I have chest pain")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/ask", hold)
+    w.input.fill("How can I stop a cramp?")
+    w.input.press("Enter")
+    expect(w.typing).to_be_visible()
+    page.get_by_role("button", name="Close chat", exact=True).click()
+    held[0].continue_()
+    launcher = page.get_by_role("button", name=re.compile(r"^Open chat"))
+    expect(launcher).to_have_attribute("aria-label", "Open chat: crampbot (new reply)")
+    assert "has-unread-alert" not in root_classes(w)
 
 
 def test_doctor_level_is_worded_and_styled_apart(page: Page) -> None:
