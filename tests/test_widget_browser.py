@@ -3,7 +3,8 @@ against a live uvicorn server started by the tests on a free port.
 
 The app under test comes from `make_app()` alone, so moving these tests from the stand-in API to the
 real one is a one-line change there. Screenshots of the main states go to `screenshots/`
-(git-ignored); look at them after a change to the widget's looks.
+(git-ignored); look at them after a change to the widget's looks. The images in docs/ are made with
+this machinery by `scripts/widget_screenshots.py`.
 
 Chromium is found at $CRAMPBOT_CHROMIUM, /usr/bin/chromium or on PATH. When it is missing the tests
 skip with the reason, except under CI (env CI set), where they fail: CI must never skip silently.
@@ -215,9 +216,9 @@ class Widget:
         )
 
 
-def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
-    """Save a screenshot; `panel_only` crops it to the open panel and the launcher."""
-    SCREENSHOTS.mkdir(exist_ok=True)
+def shot(page: Page, name: str, *, panel_only: bool = False, folder: Path = SCREENSHOTS) -> None:
+    """Save a screenshot as `folder/name.png`; `panel_only` crops it to the open panel and the launcher."""
+    folder.mkdir(exist_ok=True)
     clip = None
     if panel_only:
         box = page.locator("crampbot-widget .panel").bounding_box()
@@ -230,7 +231,7 @@ def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
             "width": min(box["width"] + 32, viewport["width"] - x),
             "height": viewport["height"] - y,
         }
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", clip=clip)
+    page.screenshot(path=str(folder / f"{name}.png"), animations="disabled", clip=clip)
 
 
 def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Callable[[Route], None]:
@@ -282,7 +283,7 @@ def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
     expect(w.send).to_be_enabled()
     expect(w.note).to_be_in_viewport()
     shot(page, "03-answer")
-    shot(page, "03-answer-panel", panel_only=True)  # docs/widget.png is a copy of this one
+    shot(page, "03-answer-panel", panel_only=True)
 
 
 def test_bullet_lines_render_as_a_list(page: Page) -> None:
