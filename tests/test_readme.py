@@ -10,7 +10,8 @@ from bot.cli import build_parser, command_names
 from bot.settings import SETTINGS, settings_table
 from bot.web.schemas import AskResponse
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_the_curl_reply_example_has_exactly_the_api_fields() -> None:
@@ -33,3 +34,11 @@ def test_the_readme_settings_table_is_the_one_the_code_makes() -> None:
 def test_every_setting_is_in_the_cli_help() -> None:
     help_text = build_parser().format_help()
     assert all(setting.variable in help_text for setting in SETTINGS)
+
+
+def test_every_image_the_docs_show_exists() -> None:
+    for page in (ROOT / "README.md", ROOT / "docs" / "widget.md"):
+        images = re.findall(r"!\[[^\]]*\]\(([^)\s]+)\)", page.read_text(encoding="utf-8"))
+        assert images, page
+        for image in images:
+            assert (page.parent / image).is_file(), f"{page.name} shows {image}, which does not exist"

@@ -3,7 +3,8 @@ against a live uvicorn server started by the tests on a free port.
 
 The app under test comes from `make_app()` alone, so moving these tests from the stand-in API to the
 real one is a one-line change there. Screenshots of the main states go to `screenshots/`
-(git-ignored); look at them after a change to the widget's looks.
+(git-ignored); look at them after a change to the widget's looks. The images in docs/ are made with
+this machinery by `scripts/widget_screenshots.py`.
 
 Chromium is found at $CRAMPBOT_CHROMIUM, /usr/bin/chromium or on PATH. When it is missing the tests
 skip with the reason, except under CI (env CI set), where they fail: CI must never skip silently.
@@ -215,9 +216,9 @@ class Widget:
         )
 
 
-def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
-    """Save a screenshot; `panel_only` crops it to the open panel and the launcher."""
-    SCREENSHOTS.mkdir(exist_ok=True)
+def shot(page: Page, name: str, *, panel_only: bool = False, folder: Path = SCREENSHOTS) -> None:
+    """Save a screenshot as `folder/name.png`; `panel_only` crops it to the open panel and the launcher."""
+    folder.mkdir(exist_ok=True)
     clip = None
     if panel_only:
         box = page.locator("crampbot-widget .panel").bounding_box()
@@ -230,7 +231,7 @@ def shot(page: Page, name: str, *, panel_only: bool = False) -> None:
             "width": min(box["width"] + 32, viewport["width"] - x),
             "height": viewport["height"] - y,
         }
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), animations="disabled", clip=clip)
+    page.screenshot(path=str(folder / f"{name}.png"), animations="disabled", clip=clip)
 
 
 def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Callable[[Route], None]:
@@ -282,7 +283,7 @@ def test_ask_a_question_and_see_the_answer_and_its_source(page: Page) -> None:
     expect(w.send).to_be_enabled()
     expect(w.note).to_be_in_viewport()
     shot(page, "03-answer")
-    shot(page, "03-answer-panel", panel_only=True)  # docs/widget.png is a copy of this one
+    shot(page, "03-answer-panel", panel_only=True)
 
 
 def test_bullet_lines_render_as_a_list(page: Page) -> None:
@@ -307,6 +308,163 @@ def test_bullet_lines_render_as_a_list(page: Page) -> None:
     items = w.replies.last.locator("li")
     expect(items).to_have_text(["Stretch your calf.", "Walk around."])
     expect(w.replies.last.locator("p")).to_have_text(["Try this:", "See you."])
+
+
+def squash(text: str) -> str:
+    """Text as read: bullets and spacing aside (the widget renders `• ` lines as list items)."""
+    return " ".join(text.replace("•", " ").split())
+
+
+def passage_reply(answer: str, summary: str, **fields: Any) -> dict[str, Any]:
+    """A stand-in /api/ask reply for a passage answer."""
+    reply = {
+        "answer": answer,
+        "matched": True,
+        "confidence": 1.0,
+        "passage": {"id": "p.one", "question": "q", "source": "a.txt", "title": "An article"},
+        "escalation": None,
+        "suggestions": [],
+        "not_covered": [],
+        "summary": summary,
+        "kind": "answer",
+        "context_used": False,
+    }
+    return reply | fields
+
+
+def test_a_passage_answer_shows_its_summary_first_and_show_more_reveals_the_rest(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    with page.expect_response("**/api/ask") as response:
+        w.ask("How do I stop a leg cramp right now?")
+    data = response.value.json()
+    assert data["kind"] == "answer" and squash(data["summary"]) != squash(data["answer"])
+    reply = w.replies.last
+    summary, more = reply.locator(".answer-summary"), reply.locator(".answer-more")
+    toggle = reply.locator(".more-toggle")  # named "Show more", then "Show less"
+    expect(toggle).to_have_accessible_name("Show more")
+    expect(summary).to_have_text(re.compile(re.escape(data["summary"].split("\n")[0])))
+    expect(more).to_be_hidden()
+    expect(reply.get_by_text(data["answer"].split("\n")[-1])).to_be_hidden()  # the answer's last line
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_attribute("aria-controls", str(more.get_attribute("id")))
+    # the source right under the first lines, before "Show more" and before the rest of the answer
+    order = reply.locator(".bubble > :not(.sr-only)").evaluate_all("els => els.map((e) => e.className)")
+    assert order == ["answer-summary", "source", "more-toggle", "answer-more"]
+    expect(reply.locator(".source")).to_have_text(f"From: {data['passage']['title']}")
+    shot(page, "14-show-more")
+
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_text("Show less")
+    expect(more).to_be_visible()
+    expect(reply.get_by_text(data["answer"].split("\n")[-1])).to_be_visible()
+    shown = squash(f"{summary.inner_text()} {more.inner_text()}")
+    assert shown == squash(data["answer"])  # all of it, each sentence once
+    source, rest = reply.locator(".source").bounding_box(), more.bounding_box()
+    assert source is not None and rest is not None and source["y"] < rest["y"]  # not at the bottom
+    shot(page, "15-show-less")
+
+    page.get_by_role("button", name="Show less").click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_text("Show more")
+    expect(more).to_be_hidden()
+
+
+def test_show_more_works_from_the_keyboard_and_survives_a_reload(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("How do I stop a leg cramp right now?")
+    toggle = w.replies.last.locator(".more-toggle")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_be_focused()  # the button stays where it was; the rest opens below it
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    page.keyboard.press("Enter")
+    page.reload()
+    expect(w.replies.last.locator(".more-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(w.replies.last.locator(".answer-more")).to_be_visible()
+
+
+def test_no_show_more_when_the_summary_is_the_whole_answer(page: Page) -> None:
+    answer = "Stretch your calf.\n• Walk around.  Then rest."
+    page.route("**/api/ask", fulfil_with(200, passage_reply(answer, "Stretch your calf.\n• Walk around. Then rest.")))
+    w = Widget(page)
+    w.open()
+    w.ask("how do I stop a cramp")
+    reply = w.replies.last
+    expect(reply.get_by_role("button", name=re.compile("Show"))).to_have_count(0)
+    expect(reply.locator(".answer-more")).to_have_count(0)
+    expect(reply.locator("li")).to_have_text("Walk around.  Then rest.")
+    expect(reply.locator(".source")).to_have_text("From: An article")
+
+
+def test_show_more_shows_all_of_an_answer_its_summary_does_not_begin(page: Page) -> None:
+    """A summary that leaves out part of the answer's beginning (the note before a passage about a
+    child): "Show more" shows the whole answer in its place, so nothing is shown twice."""
+    answer = "A note.\n\nIn general:\n\nFirst sentence. Second sentence. Third sentence."
+    page.route("**/api/ask", fulfil_with(200, passage_reply(answer, "A note.\n\nFirst sentence.")))
+    w = Widget(page)
+    w.open()
+    w.ask("my son gets cramps")
+    reply = w.replies.last
+    expect(reply.locator(".answer-summary")).to_have_text("A note.First sentence.")
+    reply.get_by_role("button", name="Show more").click()
+    expect(reply.locator(".answer-summary")).to_be_hidden()
+    expect(reply.locator(".answer-more")).to_have_text(
+        "A note.In general:First sentence. Second sentence. Third sentence."
+    )
+    reply.get_by_role("button", name="Show less").click()
+    expect(reply.locator(".answer-summary")).to_be_visible()
+    expect(reply.locator(".answer-more")).to_be_hidden()
+
+
+def test_a_reply_that_starts_with_the_escalation_shows_it_once_and_no_apology(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    with page.expect_response("**/api/ask") as response:
+        w.ask("I have chest pain and my left arm hurts")
+    data = response.value.json()
+    message = data["escalation"]["message"]
+    assert data["answer"].startswith(message) and not data["matched"] and data["suggestions"] == []
+    reply = w.replies.last
+    expect(reply).not_to_contain_text(message)
+    expect(reply).not_to_contain_text("Sorry")
+    expect(reply.locator(".flag")).to_have_text(re.compile(r"^Emergency: call your local emergency number now\."))
+    expect(w.chips).to_have_count(0)
+    expect(w.alert).to_contain_text(message)
+
+    with page.expect_response("**/api/ask") as response:
+        w.ask("thanks")
+    data = response.value.json()
+    assert data["answer"].startswith(message) and data["answer"] != message  # the message, then small talk
+    reply = w.replies.last
+    expect(reply).to_contain_text(data["summary"])
+    expect(reply).not_to_contain_text(message)
+    expect(reply).not_to_contain_text("Sorry")
+    expect(reply.locator(".flag")).to_have_count(0)  # it has words of its own; the alert is pinned above
+    text = w.host.evaluate("el => el.shadowRoot.querySelector('.panel').textContent")
+    assert text.count(message) == 1  # in the alert only
+
+
+def test_an_escalation_before_a_not_covered_reply_is_taken_off_its_start(page: Page) -> None:
+    message = "Please see a doctor soon."
+    reply = {
+        **passage_reply(f"{message}\n\nThe articles do not cover CBD oil.", "The articles do not cover CBD oil."),
+        "matched": False,
+        "passage": None,
+        "kind": "not_covered",
+        "escalation": {"level": "doctor", "terms": ["swelling"], "message": message, "from_earlier": False},
+    }
+    page.route("**/api/ask", fulfil_with(200, reply))
+    w = Widget(page)
+    w.open()
+    w.ask("is CBD oil good for my swollen calf?")
+    bubble = w.replies.last.locator(".bubble")
+    expect(bubble.locator("p:not(.flag)")).to_have_text(["The articles do not cover CBD oil."])
+    expect(w.alert).to_contain_text(message)
 
 
 def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
@@ -429,15 +587,159 @@ def test_red_flag_shows_a_pinned_alert(page: Page) -> None:
     expect(w.replies.last.locator(".flag")).to_contain_text("Emergency")
     background = alert.evaluate("el => getComputedStyle(el).backgroundColor")
     assert background == "rgb(180, 35, 24)"
-    # more questions push the log, but the alert stays pinned in view above it
+    shot(page, "05-emergency")
+    # more questions push the log, but the alert stays pinned in view above it, folded to one line
     for _ in range(3):
         w.ask("How can I stop a cramp?")
     w.log.evaluate("el => { el.scrollTop = el.scrollHeight }")
-    expect(alert).to_be_in_viewport(ratio=1)
-    shot(page, "05-emergency")
+    expect(w.alert).to_be_in_viewport(ratio=1)
+    expect(w.alert).to_contain_text("Emergency")
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+    shot(page, "05-emergency-folded")
+    page.get_by_role("button", name="Show details").click()
+    expect(w.alert.locator(".alert-text")).to_have_text(message)
     page.get_by_role("button", name="Hide details").click()
-    expect(alert).to_contain_text("Emergency")
-    expect(alert.locator(".alert-text")).to_be_hidden()
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+
+
+# Records every time the pinned alert is announced: inserted with role="alert", or given that role.
+WATCH_ANNOUNCEMENTS_JS = """() => {
+  const root = document.querySelector('crampbot-widget').shadowRoot;
+  window.__announced = [];
+  const note = (el) => {
+    if (el.nodeType !== 1) return;
+    for (const a of [el, ...el.querySelectorAll('[role=alert]')])
+      if (a.getAttribute('role') === 'alert' && a.classList.contains('alert')) window.__announced.push(a.dataset.level);
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') note(r.target);
+      else r.addedNodes.forEach(note);
+    }
+  }).observe(root, { subtree: true, childList: true, attributes: true, attributeFilter: ['role'] });
+}"""
+
+
+def announced(page: Page) -> list[str]:
+    return list(page.evaluate("() => window.__announced"))
+
+
+def expect_one_line(w: Widget) -> None:
+    """The alert is folded: one line of the level and a short label (not cut), and its toggle."""
+    expect(w.alert).to_have_class(re.compile("is-collapsed"))
+    expect(w.alert.locator(".alert-text")).to_be_hidden()
+    title = w.alert.locator(".alert-title")
+    size = title.evaluate(
+        "el => ({height: el.offsetHeight, line: parseFloat(getComputedStyle(el).lineHeight),"
+        " width: el.scrollWidth, room: el.clientWidth})"
+    )
+    assert size["height"] < 1.5 * size["line"] and size["width"] <= size["room"], size
+    box = w.alert.bounding_box()
+    assert box is not None and box["height"] <= 48, box
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_alert_folds_to_one_line_after_the_next_exchange(
+    browser: Browser, server: LiveServer, problems: PageProblems, viewport: dict[str, int]
+) -> None:
+    page = new_page(browser, server.url + "/", problems)
+    try:
+        page.set_viewport_size(viewport)
+        w = Widget(page)
+        w.open()
+        w.ask("I have chest pain and my left arm hurts")
+        toggle = w.alert.locator(".alert-toggle")  # "Hide details", then "Show details"
+        expect(toggle).to_have_accessible_name("Hide details")
+        expect(w.alert).to_have_attribute("role", "alert")
+        expect(w.alert.locator(".alert-text")).to_be_visible()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(toggle).to_have_attribute("aria-controls", "alert-text")
+
+        w.ask("what should I do?")
+        expect_one_line(w)
+        expect(w.alert).to_contain_text("Emergency")
+        expect(w.alert).to_be_in_viewport(ratio=1)
+        expect(toggle).to_have_text("Show details")
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        expect(page.get_by_role("alert")).to_have_count(0)  # folding is not announced
+        expect(page.get_by_role("region", name=re.compile("^Emergency"))).to_be_visible()
+        expect(w.note).to_be_in_viewport(ratio=1)
+        expect(w.input).to_be_in_viewport(ratio=1)
+
+        toggle.click()
+        expect(toggle).to_have_attribute("aria-expanded", "true")
+        expect(w.alert.locator(".alert-text")).to_be_visible()
+        expect(w.alert).to_contain_text("Emergency: call your local emergency number now")
+        expect(page.get_by_role("alert")).to_have_count(0)  # opened by the visitor: not read out again
+        toggle.press("Enter")  # a real button: the keyboard folds it too
+        expect(toggle).to_have_attribute("aria-expanded", "false")
+        toggle.press("Enter")
+        w.ask("is it a cramp?")
+        expect_one_line(w)  # each exchange folds it back
+    finally:
+        page.context.close()
+
+
+def test_the_alert_is_announced_once_when_it_first_appears(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    w.ask("I have chest pain and my left arm hurts")
+    expect(page.get_by_role("alert")).to_have_count(1)
+    assert announced(page) == ["emergency"]
+    page.reload()  # a re-render shows the alert as it was (still open), without announcing it again
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    expect(w.alert.locator(".alert-text")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+    earlier = []
+    for question in ("what should I do?", "is it a cramp?", "thanks"):
+        with page.expect_response("**/api/ask") as response:
+            w.ask(question)
+        earlier.append(response.value.json()["escalation"]["from_earlier"])
+    assert earlier == [True, True, True]  # the same session: the server keeps the escalation
+    expect_one_line(w)
+    expect(w.replies.nth(0).locator(".flag")).to_be_visible()  # the reply that raised it points to it
+    w.alert.get_by_role("button", name="Show details").click()
+    w.ask("How can I stop a cramp?")
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert announced(page) == []
+
+
+def test_a_more_urgent_escalation_unfolds_the_alert_again(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    page.evaluate(WATCH_ANNOUNCEMENTS_JS)
+    w.ask("my calf is swollen and hurts")
+    expect(w.alert).to_contain_text("See a doctor")
+    w.ask("How can I stop a cramp?")
+    expect_one_line(w)
+    expect(w.alert).to_contain_text("See a doctor soon")
+    w.ask("and now I have chest pain")
+    expect(w.alert).not_to_have_class(re.compile("is-collapsed"))
+    expect(w.alert).to_have_attribute("role", "alert")
+    expect(w.alert).to_contain_text("Emergency: call your local emergency number now")
+    expect(w.alert.locator(".alert-text")).to_be_visible()
+    assert announced(page) == ["doctor", "emergency"]
+
+
+def test_a_reply_that_keeps_an_earlier_escalation_is_not_new_safety_advice(page: Page) -> None:
+    w = Widget(page)
+    w.open()
+    w.ask("I have chest pain")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/ask", hold)
+    w.input.fill("How can I stop a cramp?")
+    w.input.press("Enter")
+    expect(w.typing).to_be_visible()
+    page.get_by_role("button", name="Close chat", exact=True).click()
+    held[0].continue_()
+    launcher = page.get_by_role("button", name=re.compile(r"^Open chat"))
+    expect(launcher).to_have_attribute("aria-label", "Open chat: crampbot (new reply)")
+    assert "has-unread-alert" not in root_classes(w)
 
 
 def test_doctor_level_is_worded_and_styled_apart(page: Page) -> None:
@@ -457,6 +759,7 @@ def test_off_topic_question_shows_the_fallback_and_its_chips_ask(page: Page) -> 
     fallback = w.replies.nth(0)
     expect(fallback).to_have_class(re.compile("is-fallback"))
     expect(fallback.locator(".source")).to_have_count(0)
+    expect(fallback.get_by_role("button", name="Show more")).to_have_count(0)  # only passage answers
     chips = fallback.locator(".chip")
     expect(chips.first).to_be_visible()
     shot(page, "07-fallback")
@@ -644,6 +947,7 @@ def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServ
         box = w.panel.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         w.ask("What causes leg cramps at night?")
+        w.replies.last.get_by_role("button", name="Show more").click()
         w.ask("Pneumonoultramicroscopicsilicovolcanoconiosis" * 4)
         widths = page.evaluate(
             """() => {

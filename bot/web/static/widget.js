@@ -24,16 +24,22 @@
   const COUNTER_FROM = 0.8; // show the character counter from this share of the limit on
   const TIMEOUT_MS = 25000;
   const MAX_STORED = 100; // messages kept in sessionStorage
+  // title: the pinned alert's heading when expanded; short: its one line when collapsed;
+  // inline: the marker in the reply that raised it; alone: a reply that is nothing but the advice.
   const LEVELS = {
     emergency: {
       rank: 2,
       title: "Emergency: call your local emergency number now",
+      short: "Emergency: call for help",
       inline: "Emergency advice is pinned at the top of this chat.",
+      alone: "Emergency: call your local emergency number now. The advice is pinned at the top of this chat.",
     },
     doctor: {
       rank: 1,
       title: "See a doctor",
+      short: "See a doctor soon",
       inline: "Advice to see a doctor is pinned at the top of this chat.",
+      alone: "See a doctor soon. The advice is pinned at the top of this chat.",
     },
   };
   const ICONS = {
@@ -44,6 +50,7 @@
     clear: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
     warn: "M12 3l10 18H2L12 3zM12 10v5M12 18v.01",
   };
+  const WHITESPACE = /\s/;
 
   // ---------------------------------------------------------------- small helpers
 
@@ -101,6 +108,29 @@
     return typeof value === "string" ? value : "";
   }
 
+  /** `text` without the escalation `message`: the API puts it last after a passage, first otherwise. */
+  function withoutMessage(text, message) {
+    if (!message) return text;
+    if (text.startsWith(message)) return text.slice(message.length).trim();
+    if (text.endsWith(message)) return text.slice(0, text.length - message.length).trim();
+    return text;
+  }
+
+  /**
+   * What `text` says after `summary`, when the summary is its beginning (spacing aside): "" when the
+   * summary is all of it, null when it is not the beginning (then "Show more" shows all of `text`).
+   */
+  function restAfter(summary, text) {
+    let j = 0;
+    for (let i = 0; i < summary.length; i++) {
+      if (WHITESPACE.test(summary[i])) continue;
+      while (j < text.length && WHITESPACE.test(text[j])) j++;
+      if (text[j] !== summary[i]) return null;
+      j++;
+    }
+    return text.slice(j).trim();
+  }
+
   /** WCAG relative luminance of an "rgb(...)"/"rgba(...)" string, or null. */
   function luminance(rgb) {
     const m = /rgba?\(\s*([\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)/.exec(rgb || "");
@@ -136,6 +166,8 @@
       this.messages = [];
       this.sessionId = null;
       this.unreadReply = null; // the first reply that arrived while the panel was closed
+      this.alertOpen = null; // the visitor's expand/collapse of the pinned alert since the last reply
+      this.disclosures = 0; // ids for "Show more" regions
     }
 
     connectedCallback() {
@@ -466,11 +498,13 @@
     toBotMessage(data) {
       const esc = data.escalation;
       const escalation =
-        esc && LEVELS[esc.level] ? { level: esc.level, message: str(esc.message).trim() } : null;
-      let text = data.answer.trim();
-      if (escalation && escalation.message && text.endsWith(escalation.message)) {
-        text = text.slice(0, text.length - escalation.message.length).trim(); // shown as the alert
-      }
+        esc && LEVELS[esc.level]
+          ? { level: esc.level, message: str(esc.message).trim(), fromEarlier: esc.from_earlier === true }
+          : null;
+      // The escalation message is shown once, as the pinned alert, not also in the reply.
+      const message = escalation ? escalation.message : "";
+      const text = withoutMessage(data.answer.trim(), message);
+      const summary = withoutMessage(str(data.summary).trim(), message);
       const p = data.passage;
       const passage =
         p && typeof p === "object" && str(p.title).trim()
@@ -479,7 +513,7 @@
       const suggestions = Array.isArray(data.suggestions)
         ? data.suggestions.filter((s) => typeof s === "string" && s.trim()).slice(0, 6)
         : [];
-      return { role: "bot", text, matched: data.matched === true, passage, escalation, suggestions };
+      return { role: "bot", text, summary, matched: data.matched === true, passage, escalation, suggestions };
     }
 
     setPending(pending) {
@@ -553,14 +587,17 @@
       this.clearError();
       this.messages.push(message);
       if (this.messages.length > MAX_STORED) this.messages.splice(0, this.messages.length - MAX_STORED);
+      const bot = message.role === "bot";
+      if (bot) this.alertOpen = null; // each exchange folds the alert back, unless a reply raises it
+      const raised = bot && this.alertPlan().raisedAt === this.messages.length - 1;
       this.save();
       this.removeChips();
-      const el = this.renderMessage(message, true);
+      const el = this.renderMessage(message, true, raised);
       this.log.append(el);
-      if (message.escalation) this.renderAlert();
-      if (message.role === "bot") this.scrollToReply(el);
+      if (bot) this.renderAlert({ announce: raised });
+      if (bot) this.scrollToReply(el);
       else this.scrollToEnd();
-      if (message.role === "bot" && !this.isOpen) this.markUnread(el, Boolean(message.escalation));
+      if (bot && !this.isOpen) this.markUnread(el, raised);
     }
 
     /** A reply that arrived while the panel was closed (the visitor closed it while waiting). */
@@ -576,6 +613,7 @@
     clear() {
       this.messages = [];
       this.unreadReply = null;
+      this.alertOpen = null;
       this.sessionId = newSessionId();
       this.clearError();
       this.save();
@@ -585,7 +623,12 @@
 
     save() {
       try {
-        const state = { sessionId: this.sessionId, messages: this.messages, open: this.isOpen };
+        const state = {
+          sessionId: this.sessionId,
+          messages: this.messages,
+          open: this.isOpen,
+          alertOpen: this.alertOpen,
+        };
         window.sessionStorage.setItem(this.storageKey, JSON.stringify(state));
       } catch (_) {
         /* storage disabled or full: the conversation just won't survive a reload */
@@ -605,16 +648,21 @@
           ? state.messages.filter((m) => m && (m.role === "user" || m.role === "bot") && typeof m.text === "string")
           : [];
       if (state && typeof state.open === "boolean") this.startOpen = state.open; // the user's choice wins
+      this.alertOpen = state && typeof state.alertOpen === "boolean" ? state.alertOpen : null;
       this.renderAll();
     }
 
     // ------------------------------------------------------------ rendering
 
+    /** Re-renders never announce the alert again: only a reply that raises it does (push). */
     renderAll() {
+      const { raises } = this.alertPlan();
       this.log.replaceChildren();
       this.log.append(this.renderGreeting());
-      this.messages.forEach((m, i) => this.log.append(this.renderMessage(m, i === this.messages.length - 1)));
-      this.renderAlert();
+      this.messages.forEach((m, i) =>
+        this.log.append(this.renderMessage(m, i === this.messages.length - 1, raises.has(i))),
+      );
+      this.renderAlert({ announce: false });
       this.scrollToEnd();
     }
 
@@ -628,31 +676,63 @@
       ]);
     }
 
-    renderMessage(m, latest) {
+    /** `raised`: this reply raised the pinned alert (it carries the marker pointing to it). */
+    renderMessage(m, latest, raised) {
       if (m.role === "user") {
         return h("div", { class: "msg msg--user" }, [
           h("div", { class: "bubble" }, [h("span", { class: "sr-only", text: "You: " }), h("p", { class: "user-text", text: m.text })]),
         ]);
       }
       const bubble = h("div", { class: "bubble" }, [h("span", { class: "sr-only", text: "crampbot: " })]);
-      if (m.escalation && LEVELS[m.escalation.level]) {
-        bubble.append(
-          h("p", { class: `flag flag--${m.escalation.level}` }, [icon("warn"), LEVELS[m.escalation.level].inline]),
-        );
+      const level = m.escalation && LEVELS[m.escalation.level] ? m.escalation.level : null;
+      const alone = !m.text; // the reply was nothing but the escalation advice
+      if (level && (raised || alone)) {
+        bubble.append(h("p", { class: `flag flag--${level}` }, [icon("warn"), LEVELS[level][alone ? "alone" : "inline"]]));
       }
-      bubble.append(...this.renderText(m.text));
-      if (m.passage) {
-        const title = isHttpUrl(m.passage.source)
-          ? h("a", { href: m.passage.source, target: "_blank", rel: "noopener noreferrer", text: m.passage.title })
-          : h("cite", { text: m.passage.title });
-        bubble.append(h("p", { class: "source" }, ["From: ", title]));
-      }
+      bubble.append(...this.renderAnswer(m));
       return h("div", { class: `msg msg--bot${m.matched ? "" : " is-fallback"}` }, [
         bubble,
         // Room for the feedback buttons (helpful / not helpful) of a later issue.
         h("div", { class: "msg-actions", "data-passage": m.passage ? m.passage.id : false }),
         latest && m.suggestions && m.suggestions.length ? this.renderChips(m.suggestions, "Suggested questions") : null,
       ]);
+    }
+
+    /**
+     * A passage answer shows its summary, then its source, then "Show more" (a disclosure button)
+     * revealing the rest below it. Any other reply, or a summary that is the whole answer: all of it.
+     */
+    renderAnswer(m) {
+      const source = m.passage ? this.renderSource(m.passage) : null;
+      const summary = str(m.summary);
+      const rest = m.passage && summary ? restAfter(summary, m.text) : "";
+      if (rest === "") return [...this.renderText(m.text), source].filter(Boolean);
+      // rest === null: the summary is not how the answer begins, so "Show more" shows all of it instead
+      const id = `more-${++this.disclosures}`;
+      const short = h("div", { class: "answer-summary" }, this.renderText(summary));
+      const more = h("div", { class: "answer-more", id }, this.renderText(rest === null ? m.text : rest));
+      const label = h("span");
+      const toggle = h("button", { type: "button", class: "more-toggle", "aria-controls": id }, [label, icon("down")]);
+      const show = (expanded) => {
+        more.hidden = !expanded;
+        short.hidden = expanded && rest === null;
+        toggle.setAttribute("aria-expanded", String(expanded));
+        label.textContent = expanded ? "Show less" : "Show more";
+      };
+      toggle.addEventListener("click", () => {
+        m.expanded = !m.expanded;
+        show(m.expanded);
+        this.save();
+      });
+      show(m.expanded === true);
+      return [short, source, toggle, more];
+    }
+
+    renderSource(passage) {
+      const title = isHttpUrl(passage.source)
+        ? h("a", { href: passage.source, target: "_blank", rel: "noopener noreferrer", text: passage.title })
+        : h("cite", { text: passage.title });
+      return h("p", { class: "source" }, ["From: ", title]);
     }
 
     /** Plain text -> paragraphs and lists: lines starting with "• " become list items. */
@@ -702,40 +782,100 @@
       this.log.querySelectorAll(".chips").forEach((el) => el.remove());
     }
 
-    /** The most urgent escalation of the conversation (latest wins a tie), pinned above the log. */
-    renderAlert() {
+    /**
+     * The pinned alert, from the messages: `top` is the most urgent escalation of the conversation,
+     * `raisedAt` the reply that raised it. A reply raises the alert when its escalation is more urgent
+     * than the pinned one, or as urgent and new (not `from_earlier`: a red flag said again).
+     * `raises` holds every reply that raised it; `collapsed` is true once another reply followed.
+     */
+    alertPlan() {
       let top = null;
-      for (const m of this.messages) {
-        if (m.escalation && LEVELS[m.escalation.level]) {
-          if (!top || LEVELS[m.escalation.level].rank >= LEVELS[top.level].rank) top = m.escalation;
+      let raisedAt = -1;
+      const raises = new Set();
+      this.messages.forEach((m, i) => {
+        const esc = m.role === "bot" && m.escalation && LEVELS[m.escalation.level] ? m.escalation : null;
+        if (!esc) return;
+        const rank = LEVELS[esc.level].rank;
+        const pinned = top ? LEVELS[top.level].rank : 0;
+        if (rank > pinned || (rank === pinned && !esc.fromEarlier)) {
+          top = esc;
+          raisedAt = i;
+          raises.add(i);
         }
-      }
-      const current = this.alertSlot.firstElementChild;
+      });
+      const collapsed = raisedAt >= 0 && this.messages.slice(raisedAt + 1).some((m) => m.role === "bot");
+      return { top, raisedAt, raises, collapsed };
+    }
+
+    /**
+     * The alert pinned above the log. A reply that raises it (`announce`) inserts a new one, expanded,
+     * with role="alert", so screen readers announce it once. After the next exchange it folds to one
+     * line (level and a short label) and becomes a plain labelled region: folding, unfolding and
+     * re-rendering never announce it again.
+     */
+    renderAlert({ announce }) {
+      const { top, collapsed } = this.alertPlan();
       if (!top) {
         this.alertSlot.replaceChildren();
         return;
       }
-      if (current && current.dataset.level === top.level && current.dataset.message === top.message) return;
-      const details = h("p", { class: "alert-text", id: "alert-text", text: top.message });
+      const expanded = this.alertOpen === null ? !collapsed : this.alertOpen;
+      let alert = this.alertSlot.firstElementChild;
+      if (announce || !alert || alert.dataset.level !== top.level || alert.dataset.message !== top.message) {
+        alert = this.buildAlert(top, announce);
+        this.showAlert(alert, expanded);
+        this.alertSlot.replaceChildren(alert);
+      } else {
+        this.showAlert(alert, expanded);
+      }
+    }
+
+    buildAlert(escalation, announce) {
+      const level = escalation.level;
       const toggle = h("button", {
         type: "button",
         class: "alert-toggle",
-        "aria-expanded": "true",
         "aria-controls": "alert-text",
-        text: "Hide details",
         onclick: () => {
-          const show = details.hidden;
-          details.hidden = !show;
-          toggle.setAttribute("aria-expanded", String(show));
-          toggle.textContent = show ? "Hide details" : "Show details";
+          this.alertOpen = toggle.getAttribute("aria-expanded") !== "true";
+          this.showAlert(alert, this.alertOpen);
+          this.save();
         },
       });
       const alert = h(
         "div",
-        { class: `alert alert--${top.level}`, role: "alert", "data-level": top.level, "data-message": top.message },
-        [h("p", { class: "alert-title" }, [icon("warn"), h("strong", { text: LEVELS[top.level].title })]), details, toggle],
+        {
+          class: `alert alert--${level}`,
+          role: announce ? "alert" : "region",
+          "aria-labelledby": announce ? false : "alert-title",
+          "data-level": level,
+          "data-message": escalation.message,
+        },
+        [
+          h("div", { class: "alert-head" }, [
+            icon("warn"),
+            h("p", { class: "alert-title", id: "alert-title" }, [h("strong")]),
+            toggle,
+          ]),
+          h("p", { class: "alert-text", id: "alert-text", text: escalation.message }),
+        ],
       );
-      this.alertSlot.replaceChildren(alert);
+      return alert;
+    }
+
+    showAlert(alert, expanded) {
+      if (!expanded && alert.getAttribute("role") === "alert") {
+        // Announced once: from now on a labelled region, so changing it is never read out again.
+        alert.setAttribute("role", "region");
+        alert.setAttribute("aria-labelledby", "alert-title");
+      }
+      const level = LEVELS[alert.dataset.level];
+      alert.classList.toggle("is-collapsed", !expanded);
+      alert.querySelector(".alert-title strong").textContent = expanded ? level.title : level.short;
+      alert.querySelector(".alert-text").hidden = !expanded;
+      const toggle = alert.querySelector(".alert-toggle");
+      toggle.setAttribute("aria-expanded", String(expanded));
+      toggle.textContent = expanded ? "Hide details" : "Show details";
     }
 
     scrollToEnd() {
