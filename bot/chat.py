@@ -185,6 +185,8 @@ class Bot:
         # The topic a follow-up carries on: what the passage shown answers and what the message named
         # that the articles know ("statins", "standing"); else the message itself
         read_as = reply.read_as or question
+        if reply.subject is not None and reply.subject.unknown:  # "tonic water" is no topic to carry on
+            read_as = without_unknown(read_as, reply.subject)
         if reply.passage is not None:
             named = [w for p in (reply.subject.known if reply.subject else ()) for w in p.words]
             asked = normalise(reply.passage.question).split()
