@@ -11,7 +11,7 @@ from typing import Any, Literal
 from rapidfuzz import fuzz
 
 from bot.conversation.followup import SHORT_WORDS, ConversationCues, FollowUp, read_follow_up
-from bot.conversation.state import Conversation, Turn, more_urgent, remember
+from bot.conversation.state import Conversation, Turn, kept_escalation, remember
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.corpus.passages import Passage
 from bot.retrieval.data import RetrievalData
@@ -32,6 +32,7 @@ MAX_SUGGESTIONS = 3
 ADDRESSED = frozenset({"you", "your", "yourself", "u", "ur"})  # a message to the bot, not about the topic
 MORE_CANDIDATES = 12  # how far down the ranking "tell me more" looks for a passage not shown yet
 FITS_ALL_BUT_ONE = 3  # a message with this many telling words fits a passage that has all but one
+URGENT_INTENTS = frozenset({"doctor"})  # what "what should I do?" after a red flag may ask for
 NEAR_DUPLICATE = 90  # rapidfuzz ratio at which two questions count as the same question
 
 
@@ -58,6 +59,7 @@ class Reply:
     summary: str = ""  # the answer's first complete sentences, escalation advice apart
     read_as: str | None = None  # the message read with the conversation's topic, when it was
     asked_again: str | None = None  # for "what about X?": the earlier question it asked again
+    topic: str | None = None  # the topic this reply keeps for the conversation ("tell me more" does)
     escalation_from_earlier: bool = False  # the escalation comes from an earlier message of the session
 
     @property
@@ -124,8 +126,8 @@ class Bot:
         knowledge: Knowledge,
         config: RetrieverConfig | None = None,
         *,
-        summary_chars: int = 300,
-        max_turns: int = 6,
+        summary_chars: int = 300,  # the longest summary, unless its first sentence is longer
+        max_turns: int = 6,  # turns a conversation remembers
     ) -> None:
         self.knowledge = knowledge
         self.retriever = Retriever.build(RetrievalData.from_knowledge(knowledge), config)
@@ -174,23 +176,33 @@ class Bot:
         """Answer one message; with a conversation, read a follow-up with its topic and keep the
         most urgent escalation of the session. The caller remembers the exchange (`remember_reply`)."""
         now = detect(question, self.knowledge.lexicon)
-        escalation = more_urgent(now, conversation.escalation if conversation else None)
+        escalation = kept_escalation(now, conversation.escalation if conversation else None)
         reply = self._respond(question, conversation)
-        return self._with_safety(reply, escalation, from_earlier=escalation is not None and escalation is not now)
+        return self._with_safety(reply, escalation, from_earlier=now is None and escalation is not None)
 
     def remember_reply(self, conversation: Conversation, question: str, reply: Reply) -> Conversation:
-        """The conversation after this exchange (bounded; see Settings.session_turns)."""
-        on_topic = reply.matched or reply.escalation is not None or bool(reply.retrieval and reply.retrieval.has_anchor)
+        """The conversation after this exchange, bounded to `max_turns` turns.
+
+        What a follow-up carries on is the topic: the question of the passage shown and what the
+        message named that the articles know ("statins", "standing"); for a message about leg
+        cramps that nothing answered, or one that raised a red flag, its topic words. Another kind
+        of cramp, something not covered, small talk or an off-topic message is no topic. Only
+        topic words are kept of an unanswered message, never the message itself."""
+        own_flag = reply.escalation is not None and not reply.escalation_from_earlier
+        named_cramps = bool(reply.retrieval and reply.retrieval.has_anchor)
+        about_cramps = reply.kind in ("fallback", "not_covered") and named_cramps
         passage = reply.passage.id if reply.passage else None
-        # The topic a follow-up carries on: what the passage shown answers and what the message named
-        # that the articles know ("statins", "standing"); else the message itself
-        read_as = reply.read_as or question
-        if reply.subject is not None and reply.subject.unknown:  # "tonic water" is no topic to carry on
-            read_as = without_unknown(read_as, reply.subject)
-        if reply.passage is not None:
+        if reply.topic is not None:  # "tell me more" keeps the topic it was asked about
+            read_as = reply.topic
+        elif reply.passage is not None:
             named = [w for p in (reply.subject.known if reply.subject else ()) for w in p.words]
             asked = normalise(reply.passage.question).split()
             read_as = " ".join([reply.passage.question, *(w for w in dict.fromkeys(named) if w not in asked)])
+        else:  # what is not covered is no topic to carry on ("tonic water")
+            said = reply.read_as or question
+            said = without_unknown(said, reply.subject) if reply.subject and reply.subject.unknown else said
+            read_as = " ".join(self._topic_words(normalise(said).split()))
+        on_topic = reply.matched or (reply.kind in ("fallback", "smalltalk") and own_flag) or about_cramps
         turn = Turn(read_as, passage, reply.kind, on_topic=on_topic, base=reply.asked_again)
         return remember(conversation, turn, reply.escalation, max_turns=self.max_turns)
 
@@ -209,18 +221,34 @@ class Bot:
                 summary=talk.reply,
             )
         follow = self._follow_up(question, conversation) if conversation else None
-        if follow is not None and conversation is not None:
-            if conversation.escalation is not None and follow.kind != "more" and not self._telling(words):
-                # "what should I do?", "is it serious?" after a red flag: when to get help, and the escalation
-                return self._after_red_flag(follow.read_as)
-            if follow.kind == "more":
-                return self._next_passage(follow.read_as, conversation)
-            in_context = self._single(follow.read_as)
-            if follow.kind == "leaves_topic" and not self.retriever.search(question, k=0).has_anchor:
-                return self._single(question)  # a long message about none of the domain's things stands alone
-            if (in_context.matched and self._fits(question, in_context)) or in_context.kind == "not_covered":
-                return replace(in_context, read_as=follow.read_as, asked_again=follow.base)
-        return self._single(question)
+        if follow is None or conversation is None:
+            return self._single(question)
+        return self._in_conversation(question, follow, conversation) or self._single(question)
+
+    def _in_conversation(self, question: str, follow: FollowUp, conversation: Conversation) -> Reply | None:
+        """A follow-up read with the conversation's topic, or None when it is better answered alone."""
+        if follow.kind == "more":
+            return self._next_passage(follow.read_as, conversation)
+        alone = self.retriever.search(question, k=0)
+        elsewhere = follow.kind == "continues" and bool(alone.stems & self.retriever.lexicon.other_topics)
+        if alone.other_topic or elsewhere:  # "what about in my hands?": another kind of cramp, whatever the topic
+            return self._declined(self.knowledge.messages.other_topic, alone, None, kind="other_topic")
+        if conversation.escalation is not None and self._asks_what_to_do(question, alone, conversation):
+            return self._after_red_flag(follow.read_as)
+        if follow.kind == "leaves_topic" and not alone.has_anchor:
+            return None  # a long message about none of the domain's things stands alone
+        in_context = self._single(follow.read_as)
+        if (in_context.matched and self._fits(question, in_context)) or in_context.kind == "not_covered":
+            return replace(in_context, read_as=follow.read_as, asked_again=follow.base)
+        return None
+
+    def _asks_what_to_do(self, question: str, alone: Retrieval, conversation: Conversation) -> bool:
+        """After a red flag, "what should I do?" or "is it serious?": nothing of its own to look up,
+        asking for nothing else (not "what causes it?"), and the when-to-get-help passage not yet shown."""
+        if self._telling(normalise(question).split()) or set(alone.intents) - URGENT_INTENTS:
+            return False
+        shown = self._after_red_flag_passage()
+        return shown is None or shown.id not in conversation.shown
 
     def _fits(self, question: str, reply: Reply) -> bool:
         """Whether a passage found with the conversation's topic answers this message at all: every
@@ -262,14 +290,19 @@ class Bot:
             found = self._stems_of[passage_id] = frozenset(stem(w) for w in self.retriever.synonyms.expand(words)[0])
         return found
 
-    def _after_red_flag(self, read_as: str) -> Reply:
-        """The passage on when to get help (conversation.yaml's `after_red_flag` question), or
-        nothing but the escalation advice the caller adds."""
+    def _after_red_flag_passage(self) -> Passage | None:
+        """The passage that answers conversation.yaml's `after_red_flag` question, if one does."""
         asks = self.knowledge.conversation["after_red_flag"]
         retrieval = self.retriever.search(asks[0]) if asks else None
-        if retrieval is not None and retrieval.matched and retrieval.best is not None:
-            return self._passage_reply(retrieval.best.passage, retrieval, retrieval.confidence, read_as=read_as)
-        return Reply("", False, 0.0, None, None, (), "fallback", read_as=read_as)
+        return retrieval.best.passage if retrieval is not None and retrieval.matched and retrieval.best else None
+
+    def _after_red_flag(self, read_as: str) -> Reply:
+        """The passage on when to get help, or nothing but the escalation advice the caller adds."""
+        passage = self._after_red_flag_passage()
+        if passage is None:
+            return Reply("", False, 0.0, None, None, (), "fallback", read_as=read_as)
+        retrieval = self.retriever.search(passage.question)
+        return self._passage_reply(passage, retrieval, retrieval.confidence, read_as=read_as)
 
     def _follow_up(self, question: str, conversation: Conversation) -> FollowUp | None:
         topic = conversation.topic
@@ -289,11 +322,21 @@ class Bot:
         return kept if self._names_topic(kept) else [*kept, self._topic_word]
 
     def _next_passage(self, topic: str, conversation: Conversation) -> Reply:
-        """ "Tell me more": the best passage on the topic not shown yet in this conversation."""
+        """ "Tell me more": the best passage on the topic not shown yet in this conversation; none
+        when the topic was something not covered (more about CBD is not more about cramps)."""
         retrieval = self.retriever.search(topic, k=MORE_CANDIDATES)
-        floor = self.retriever.config.suggestion_min_score
-        shown = set(conversation.shown)
-        fresh = [c for c in retrieval.candidates if c.passage.id not in shown and c.score >= floor]
+        if conversation.topic_kind == "not_covered":
+            retrieval = replace(retrieval, candidates=())
+        floor = self.retriever.config.min_confidence
+        shown = [p for p in self.knowledge.passages if p.id in set(conversation.shown)]
+        seen = [normalise(p.question) for p in shown]
+        fresh = [
+            c
+            for c in retrieval.candidates
+            if c.score >= floor
+            and c.passage not in shown
+            and not any(fuzz.ratio(normalise(c.passage.question), other) >= NEAR_DUPLICATE for other in seen)
+        ]
         if not fresh:
             text = self.knowledge.messages.no_more
             return Reply(
@@ -307,9 +350,10 @@ class Bot:
                 retrieval=retrieval,
                 summary=text,
                 read_as=topic,
+                topic=topic,
             )
-        passage = fresh[0].passage
-        return self._passage_reply(passage, retrieval, retrieval.confidence, read_as=topic, exclude=passage.question)
+        reply = self._passage_reply(fresh[0].passage, retrieval, retrieval.confidence, read_as=topic)
+        return replace(reply, topic=topic)
 
     def _single(self, question: str) -> Reply:
         """One message on its own: not covered, another kind of cramp, a passage, or the fallback."""

@@ -155,3 +155,39 @@ def test_remembered_conversations_are_bounded(bot: Bot) -> None:
     for question in ["What causes leg cramps at night?"] * 20:
         conversation = bot.remember_reply(conversation, question, bot.ask(question, conversation))
     assert len(conversation.turns) == bot.max_turns
+
+
+def test_a_new_flag_after_a_more_urgent_one_is_named_too(talk: Callable[..., list[Reply]]) -> None:
+    _, later = talk("I have chest pain", "my calf is swollen and red")
+    assert later.escalation is not None and later.escalation.level == "emergency"
+    assert "chest pain" in later.escalation.terms and len(later.escalation.terms) > 1
+    assert not later.escalation_from_earlier
+
+
+def test_another_kind_of_cramp_is_declined_whatever_the_topic(talk: Callable[..., list[Reply]]) -> None:
+    _, hands = talk("What causes leg cramps at night?", "what about in my hands?")
+    assert hands.kind == "other_topic" and not hands.context_used
+
+
+def test_a_declined_message_is_no_topic_for_the_next(talk: Callable[..., list[Reply]]) -> None:
+    _, more = talk("is CBD oil good for cramps?", "tell me more")
+    assert not more.matched
+
+
+def test_a_new_question_after_and_is_answered_on_its_own(bot: Bot, talk: Callable[..., list[Reply]]) -> None:
+    _, new = talk("is quinine safe for leg cramps?", "and what are nocturnal leg cramps?")
+    assert not new.context_used and new.passage == bot.ask("what are nocturnal leg cramps?").passage
+
+
+def test_after_a_red_flag_a_question_of_its_own_is_not_sent_to_the_er_passage(
+    bot: Bot, talk: Callable[..., list[Reply]]
+) -> None:
+    _, _, again = talk("my calf is swollen and red", "what should I do?", "how do I prevent leg cramps?")
+    er = bot.ask(bot.knowledge.conversation["after_red_flag"][0]).passage
+    assert again.passage is not None and again.passage != er and again.escalation is not None
+
+
+def test_tell_me_more_never_shows_the_same_question_twice(talk: Callable[..., list[Reply]]) -> None:
+    replies = talk("What causes leg cramps at night?", "tell me more", "tell me more", "tell me more", "tell me more")
+    questions = [r.passage.question.casefold().rstrip("?") for r in replies if r.passage is not None]
+    assert len(questions) == len(set(questions))

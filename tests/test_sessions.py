@@ -76,3 +76,19 @@ def test_the_api_keeps_escalation_for_the_session(client: TestClient) -> None:
     later = client.post("/api/ask", json={"question": "How long do leg cramps last?", "session_id": "s3"}).json()
     assert later["matched"] is True
     assert later["escalation"]["level"] == "emergency" and later["escalation"]["from_earlier"] is True
+
+
+def test_messages_of_one_session_arriving_together_keep_the_red_flag(bot: Bot) -> None:
+    import threading
+
+    sessions = MemorySessions(max_sessions=10, idle_seconds=60)
+    messages = ["what causes leg cramps?", "I have chest pain and can't breathe", "and at night?", "why?"]
+    for attempt in range(5):
+        key = f"k{attempt}"
+        threads = [threading.Thread(target=ask_in_session, args=(bot, sessions, key, m)) for m in messages]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        later = ask_in_session(bot, sessions, key, "is it serious?")
+        assert later.escalation is not None and later.escalation.level == "emergency"

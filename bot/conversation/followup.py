@@ -82,10 +82,10 @@ def read_follow_up(
     for start in cues.continues:
         if tuple(words[: len(start)]) == start and len(words) > len(start):
             rest = words[len(start) :]
+            if names_topic(rest) and (rest[0] in QUESTION_STARTS or len(rest) > SHORT_WORDS):
+                return None  # "and what are nocturnal leg cramps?": a question of its own
             if rest[0] in QUESTION_STARTS:  # "and how do I prevent them?": its own question, the topic's words
                 return FollowUp("continues", with_topic(rest, carried))
-            if names_topic(rest) and len(rest) > SHORT_WORDS:
-                return None  # "and what causes cramps in the feet of older runners?": a question of its own
             again = base or topic
             return FollowUp("continues", f"{again} {' '.join(rest)}", base=again)  # "and at night?": again, about this
     if cues.pointing & set(words) and len(words) <= POINTING_WORDS:

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 from bot.conversation.state import Conversation
@@ -25,15 +26,23 @@ class SessionStore(Protocol):
 
     def put(self, key: str, conversation: Conversation) -> None: ...
 
+    def lock(self, key: str) -> AbstractContextManager[object]:
+        """Held for a whole exchange, so two messages of one conversation arriving together cannot
+        both read the old state and the second write lose the first's red flag."""
+        ...
+
 
 def session_key(session_id: str, salt: bytes) -> str:
     """A salted hash of the client's session id: enough to find the conversation, useless to anyone
-    who reads the store (the salt lives only in this process unless configured)."""
-    return hashlib.blake2b(session_id.encode("utf-8", "surrogatepass"), key=salt[:64], digest_size=16).hexdigest()
+    who reads the store. The salt is made per process (`new_salt`): conversations end with it."""
+    return hashlib.blake2b(session_id.encode("utf-8", "surrogatepass"), key=salt, digest_size=16).hexdigest()
 
 
 def new_salt() -> bytes:
     return secrets.token_bytes(32)
+
+
+EXCHANGE_LOCKS = 64  # messages of different conversations rarely wait for each other
 
 
 class MemorySessions:
@@ -46,17 +55,23 @@ class MemorySessions:
         self._clock = clock
         self._items: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()
         self._lock = threading.Lock()
+        self._exchange_locks = [threading.Lock() for _ in range(EXCHANGE_LOCKS)]  # striped: bounded memory
 
     def __len__(self) -> int:
         return len(self._items)
 
+    def lock(self, key: str) -> threading.Lock:
+        return self._exchange_locks[hash(key) % len(self._exchange_locks)]
+
     def get(self, key: str) -> Conversation | None:
+        """The conversation, which counts as used now (the last-use order and the idle clock agree)."""
         now = self._clock()
         with self._lock:
             self._expire(now)
             item = self._items.get(key)
             if item is None:
                 return None
+            self._items[key] = (now, item[1])
             self._items.move_to_end(key)
             return item[1]
 
@@ -83,7 +98,8 @@ def ask_in_session(bot: Bot, store: SessionStore, key: str | None, question: str
     Without a key (no session id), the message is answered on its own and nothing is kept."""
     if key is None:
         return bot.ask(question)
-    conversation = store.get(key) or Conversation()
-    reply = bot.ask(question, conversation)
-    store.put(key, bot.remember_reply(conversation, question, reply))
+    with store.lock(key):
+        conversation = store.get(key) or Conversation()
+        reply = bot.ask(question, conversation)
+        store.put(key, bot.remember_reply(conversation, question, reply))
     return reply

@@ -33,6 +33,12 @@ class Conversation:
         return turn.read_as if turn else None
 
     @property
+    def topic_kind(self) -> str | None:
+        """The kind of reply the topic's message got ("not_covered": nothing more to show on it)."""
+        turn = self._topic_turn
+        return turn.kind if turn else None
+
+    @property
     def base(self) -> str | None:
         """The question a "what about X?" asks again: the topic's own question, not an earlier
         "what about" ("and older people?" after "what about in pregnancy?" drops pregnancy)."""
@@ -43,9 +49,14 @@ class Conversation:
     def _topic_turn(self) -> Turn | None:
         return next((t for t in reversed(self.turns) if t.on_topic or t.passage_id is not None), None)
 
-    @property
-    def last_passage(self) -> str | None:
-        return next((t.passage_id for t in reversed(self.turns) if t.passage_id is not None), None)
+
+def kept_escalation(now: Escalation | None, earlier: Escalation | None) -> Escalation | None:
+    """The escalation a reply carries in a conversation: this message's, at the most urgent level
+    seen so far, with its own flags named too ("chest pain" earlier, "swollen calf" now)."""
+    if now is None or earlier is None or LEVELS.index(now.level) <= LEVELS.index(earlier.level):
+        return now or earlier
+    terms = tuple(dict.fromkeys((*earlier.terms, *now.terms)))
+    return replace(earlier, terms=terms, matches=(*earlier.matches, *now.matches))
 
 
 def more_urgent(new: Escalation | None, old: Escalation | None) -> Escalation | None:
