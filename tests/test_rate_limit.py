@@ -14,7 +14,15 @@ from fastapi.testclient import TestClient
 from bot.chat import Bot
 from bot.settings import SettingsError, get_settings
 from bot.web.app import create_app
-from bot.web.rate_limit import RateLimited, RateLimiter, client_address, parse_limits, trusted_networks
+from bot.web.rate_limit import (
+    RATE_LIMITED_RESPONSE,
+    RateLimited,
+    RateLimiter,
+    client_address,
+    parse_limits,
+    rate_limited,
+    trusted_networks,
+)
 
 TOKEN = "a-long-admin-token-for-the-rate-limit-tests"
 QUESTION = {"question": "how do I stop a cramp?"}
@@ -60,6 +68,19 @@ def test_a_refused_request_does_not_use_up_the_allowance() -> None:
     assert refused.value.limit == "1 per 1 second" and refused.value.retry_after == 1
     limiter._strategy.clear(limiter.limits["ask"][1], "ask", client)  # the second passes
     limiter.hit("ask", client)  # allowed: the refused request was not counted against 2/minute
+
+
+def test_a_new_route_takes_the_limit_with_one_line_and_is_counted_apart(bot: Bot) -> None:
+    app = create_app(get_settings({"CRAMPBOT_RATE_LIMIT": "3/minute"}), bot=bot)
+
+    @app.post("/api/feedback", dependencies=[rate_limited("feedback")], responses={**RATE_LIMITED_RESPONSE})
+    async def feedback() -> dict[str, str]:
+        return {"status": "thanks"}
+
+    with TestClient(app) as client:
+        assert [client.post("/api/feedback").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert ask(client).status_code == 200  # /api/ask has its own count
+        assert "429" in client.get("/openapi.json").json()["paths"]["/api/feedback"]["post"]["responses"]
 
 
 def test_invalid_requests_count_too(client: TestClient) -> None:

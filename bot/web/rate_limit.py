@@ -1,7 +1,8 @@
 """Rate limits per client, counted by the `limits` library (moving windows, in memory per worker).
 
-A route takes its limit with one line, `dependencies=[rate_limited("ask")]`; each name is counted
-apart with the limits of CRAMPBOT_RATE_LIMIT (default: 30 a minute, at most 10 in any 10 seconds).
+A route takes its limit with one line, `dependencies=[rate_limited("ask")]` (and `**RATE_LIMITED_RESPONSE`
+in its `responses`); each name is counted apart with the limits of CRAMPBOT_RATE_LIMIT (default:
+30 a minute, at most 10 in any 10 seconds).
 The client is the request's `session_id` when the JSON body has one, else its address; the
 address comes from `X-Forwarded-For` only when the peer is one of CRAMPBOT_TRUSTED_PROXIES.
 Failed admin authentications have their own, much stricter limit, counted per address only.
@@ -136,16 +137,19 @@ def client_address(scope: Scope, networks: Sequence[IpNetwork]) -> str:
 
 
 class RateLimiter:
-    """Named groups of limits over one in-memory storage, keyed by hashed client ids."""
+    """Named groups of limits over one in-memory storage, keyed by hashed client ids. A name without
+    limits of its own (any route but the admin's) gets `default`, counted apart under its name."""
 
     def __init__(
         self,
         limits: dict[str, tuple[RateLimitItem, ...]],
         proxies: Sequence[str] = (),
         *,
+        default: tuple[RateLimitItem, ...] = (),
         on_limited: Callable[[str], None] | None = None,
     ) -> None:
         self.limits = limits
+        self.default = default
         self.networks = trusted_networks(proxies)
         self.on_limited = on_limited
         self._salt = secrets.token_bytes(16)
@@ -154,9 +158,12 @@ class RateLimiter:
 
     @classmethod
     def from_settings(cls, settings: Settings, on_limited: Callable[[str], None] | None = None) -> RateLimiter:
-        requests = parse_limits(settings.rate_limit)
-        limits = {"ask": requests, "feedback": requests, "admin_auth": parse_limits(settings.admin_auth_limit)}
-        return cls(limits, settings.trusted_proxies, on_limited=on_limited)
+        limits = {"admin_auth": parse_limits(settings.admin_auth_limit)}
+        default = parse_limits(settings.rate_limit)
+        return cls(limits, settings.trusted_proxies, default=default, on_limited=on_limited)
+
+    def items(self, name: str) -> tuple[RateLimitItem, ...]:
+        return self.limits.get(name, self.default)
 
     def key(self, kind: str, value: str) -> str:
         """A keyed hash of a client id: equal ids count together, and no id can be read back."""
@@ -172,14 +179,14 @@ class RateLimiter:
 
     def check(self, name: str, client: str) -> None:
         """Raise RateLimited if `client` has no room left under `name`'s limits; counts nothing."""
-        items = self.limits.get(name, ())
+        items = self.items(name)
         if items and not all(self._strategy.test(item, name, client) for item in items):
             self._refuse(name, client, items)
 
     def hit(self, name: str, client: str) -> None:
         """Count one request of `client` under `name`, or raise RateLimited (and count nothing) when
         any of the limits is reached: a refused request does not use up the client's allowance."""
-        items = self.limits.get(name, ())
+        items = self.items(name)
         if not items:
             return
         self.check(name, client)
@@ -212,7 +219,7 @@ def rate_limited(name: str) -> Any:
 
     async def limit(request: Request) -> None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        if limiter.limits.get(name):
+        if limiter.items(name):
             limiter.hit(name, limiter.client(request.scope, await _session_id(request)))
 
     return Depends(limit)
