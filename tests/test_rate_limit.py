@@ -220,3 +220,20 @@ def test_the_storage_sweeps_rarely_in_the_counting_thread_and_drops_emptied_keys
     limiter.hit("ask", newest)  # a count sweeps first
     assert [newest in key for key in storage.events] == [True]
     assert set(storage.locks) <= set(storage.events)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "expected"), [("", (False, None)), ("10.0.0.0/8, 10.1.2.3", (True, ["10.0.0.0/8", "10.1.2.3/32"]))]
+)
+def test_crampbot_serve_lets_uvicorn_believe_forwarded_headers_only_from_the_trusted_proxies(
+    monkeypatch: pytest.MonkeyPatch, proxies: str, expected: tuple[bool, list[str] | None]
+) -> None:
+    import uvicorn
+
+    from bot.cli import main
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.update(options))
+    monkeypatch.setenv("CRAMPBOT_TRUSTED_PROXIES", proxies)
+    assert main(["serve", "--port", "0"]) == 0
+    assert (seen["proxy_headers"], seen["forwarded_allow_ips"]) == expected
