@@ -46,6 +46,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/latency.py
 	$(BIN)/python bench/load_index.py
 	$(BIN)/python bench/safety_detect.py
+	$(BIN)/python bench/http_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

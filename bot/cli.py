@@ -219,7 +219,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     bot = load_checked(settings.knowledge, retriever_config(settings))
     log.info("knowledge %s loaded: %d passages", bot.version, len(bot.knowledge.passages))
     app = create_app(settings, bot=bot)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level.lower(),
+        # X-Forwarded-* only from CRAMPBOT_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
+    )
     return 0
 
 

@@ -37,6 +37,9 @@ class Settings:
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
     max_sessions: int = 10_000  # conversations kept in memory, least recently used dropped first
     session_idle_minutes: float = 30.0  # a conversation without a message this long is forgotten
+    rate_limit: str = "30/minute;10/10 seconds"  # per client on /api/ask (and /api/feedback); "off" for none
+    admin_auth_limit: str = "5/minute;20/hour"  # failed admin authentications per address
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed
 
 
 Parser = Callable[[str, str], Any]  # (variable name, raw value) -> value; raises SettingsError
@@ -94,6 +97,51 @@ def _text(_: str, raw: str) -> str:
     return raw.strip()
 
 
+MIN_ADMIN_TOKEN_CHARS = 32
+
+
+def _admin_token(name: str, raw: str) -> str:
+    """At least 32 characters: a short token could be guessed. The error never repeats the token."""
+    token = raw.strip()
+    if len(token) < MIN_ADMIN_TOKEN_CHARS:
+        raise SettingsError(
+            f"Config '{name}' is {len(token)} characters long. Expected at least {MIN_ADMIN_TOKEN_CHARS}: "
+            "a long random string, such as the output of "
+            "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+        )
+    return token
+
+
+def _rate_limit(name: str, raw: str) -> str:
+    """Rate limits in the `limits` library's notation ("30/minute;10/10 seconds"), or "off"."""
+    value = raw.strip()
+    if value.lower() == "off":
+        return "off"
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        expected = "Expected limits such as '30/minute;10/10 seconds' (N/unit, ';' between), or 'off'."
+        raise _bad(name, raw, expected) from None
+    return value
+
+
+def _networks(name: str, raw: str) -> tuple[str, ...]:
+    """Comma-separated IP addresses or networks (CIDR), each checked."""
+    import ipaddress
+
+    out = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise _bad(name, item, "Not an IP address or network (such as 10.0.0.1 or 10.0.0.0/8).") from None
+    return tuple(out)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("knowledge", lambda _, raw: Path(raw.strip()).expanduser(), "knowledge folder to serve",
             "the bundled `knowledge/`"),
@@ -105,7 +153,8 @@ SETTINGS: tuple[Setting, ...] = (
             "confidence (0-1) below which the bot falls back", "calibrated default"),
     Setting("cors_origins", lambda _, raw: tuple(o.strip() for o in raw.split(",") if o.strip()),
             "comma-separated origins allowed to call `/api/*` from a browser", "none"),
-    Setting("admin_token", _text, "bearer token for `/api/admin/*` (reload, status); admin routes are off when unset",
+    Setting("admin_token", _admin_token,
+            "bearer token for `/api/admin/*` (reload, status), at least 32 characters; admin routes are off when unset",
             "unset"),
     Setting("reload_interval", _reload_interval,
             "seconds between looks at `knowledge/` for changes; reloads on change", "`0` (off)"),
@@ -114,6 +163,13 @@ SETTINGS: tuple[Setting, ...] = (
             "conversations (`session_id`s) kept in memory; the least recently used is forgotten first", "`10000`"),
     Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),
             "a conversation with no message for this long is forgotten", "`30`"),
+    Setting("rate_limit", _rate_limit,
+            "requests per client on `/api/ask` and `/api/feedback`, each counted apart (a client is its `session_id`, "
+            "else its address); `limits` notation, or `off`", "`30/minute;10/10 seconds`"),
+    Setting("admin_auth_limit", _rate_limit,
+            "failed admin authentications per address; past it, admin routes answer 429", "`5/minute;20/hour`"),
+    Setting("trusted_proxies", _networks,
+            "comma-separated proxy addresses or networks whose `X-Forwarded-For` names the client", "none"),
 )  # fmt: skip
 assert {s.field for s in SETTINGS} == {f.name for f in fields(Settings)}, "every Settings field has one row"
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from bot.chat import Bot
-from bot.settings import get_settings
+from bot.cli import main
+from bot.settings import Settings, SettingsError, get_settings
 from bot.web.admin import RELOAD_SCHEMA
 from bot.web.app import create_app
 
-TOKEN = "admin-token-for-tests"
+TOKEN = "admin-token-for-tests-0123456789abcdef"  # 32 characters or more, as settings require
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 ROUTES = [("POST", "/api/admin/reload"), ("GET", "/api/admin/status")]
 RELOAD_KEYS = set(RELOAD_SCHEMA["properties"])
@@ -163,3 +165,37 @@ def test_the_admin_routes_are_documented_with_their_refusals(client: TestClient)
         "rejected",
     ]
     assert [p["name"] for p in reload["parameters"]] == ["force"]
+
+
+# --- the token itself ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["short", "x" * 31, "  " + "y" * 31 + "  "])
+def test_a_token_shorter_than_32_characters_stops_start_up_without_repeating_it(token: str) -> None:
+    with pytest.raises(
+        SettingsError, match=r"CRAMPBOT_ADMIN_TOKEN' is \d+ characters long\. Expected at least 32"
+    ) as e:
+        get_settings({"CRAMPBOT_ADMIN_TOKEN": token})
+    assert token.strip() not in str(e.value)
+
+
+def test_the_cli_refuses_a_short_token_with_the_message(capsys: pytest.CaptureFixture[str], monkeypatch: Any) -> None:
+    monkeypatch.setenv("CRAMPBOT_ADMIN_TOKEN", "guessable")
+    assert main(["serve"]) == 2
+    assert "CRAMPBOT_ADMIN_TOKEN' is 9 characters long" in capsys.readouterr().err
+
+
+def test_a_settings_object_built_by_hand_with_a_short_token_is_refused_too(bot: Bot) -> None:
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        create_app(Settings(admin_token="short"), bot=bot)
+
+
+def test_a_non_ascii_token_matches_when_sent_as_utf8(bot: Bot) -> None:
+    token = "crampes-nocturnes-clé-secrète-ünïcødé-🦵"
+    with TestClient(create_app(get_settings({"CRAMPBOT_ADMIN_TOKEN": token}), bot=bot)) as client:
+        header = b"Bearer " + token.encode()
+        assert client.get("/api/admin/status", headers={"Authorization": header}).status_code == 200
+        other_encoding = b"Bearer " + token.encode("latin-1", "replace")  # not the bytes of the token in UTF-8
+        assert client.get("/api/admin/status", headers={"Authorization": other_encoding}).status_code == 403
+        near = b"Bearer " + token[:-1].encode()
+        assert client.get("/api/admin/status", headers={"Authorization": near}).status_code == 403

@@ -12,10 +12,12 @@ from bot.settings import get_settings
 from bot.web.app import create_app
 from bot.web.schemas import AskResponse
 
+NO_RATE_LIMIT = {"CRAMPBOT_RATE_LIMIT": "off"}  # these tests send far more than a client may
+
 
 @pytest.fixture(scope="module")
 def client(bot: Bot) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings({}), bot=bot)) as test_client:
+    with TestClient(create_app(get_settings(NO_RATE_LIMIT), bot=bot)) as test_client:
         yield test_client
 
 
@@ -93,7 +95,7 @@ def test_openapi_docs_are_served_and_carry_the_disclaimer(client: TestClient) ->
 
 
 def test_app_loads_the_bundled_knowledge_in_its_lifespan() -> None:
-    with TestClient(create_app(get_settings({}))) as fresh:
+    with TestClient(create_app(get_settings(NO_RATE_LIMIT))) as fresh:
         assert fresh.get("/api/health").status_code == 200
 
 
@@ -121,6 +123,74 @@ def test_invalid_json_error_names_the_body_not_a_character_offset(client: TestCl
     assert response.status_code == 422 and response.json()["error"].startswith("body: ")
 
 
+@pytest.mark.parametrize(
+    ("raw", "field", "code", "position"),
+    [
+        (b'{"question": "cramps \\ud800 at night"}', "question", "D800", 8),
+        (b'{"question": "\\udc00"}', "question", "DC00", 1),
+        (b'{"question": "cramps", "session_id": "abc\\udfff"}', "session_id", "DFFF", 4),
+    ],
+)
+def test_a_lone_surrogate_is_refused_with_where_it_is(
+    client: TestClient, raw: bytes, field: str, code: str, position: int
+) -> None:
+    response = client.post("/api/ask", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    message = f"contains a lone surrogate (U+{code}) at character {position}: not valid Unicode text"
+    assert response.json()["error"] == f"{field}: {message}"
+    assert response.json()["detail"] == [{"loc": ["body", field], "msg": message, "type": "unicode_invalid"}]
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome(client: TestClient) -> None:
+    raw = b'{"question": "cramps \\ud83e\\uddb5 at night"}'  # the leg emoji, escaped as JSON does
+    assert client.post("/api/ask", content=raw, headers={"Content-Type": "application/json"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body", [b"[" * 1_500 + b"]" * 1_500, b'{"question": ' + b'{"a": ' * 3_000 + b"1" + b"}" * 3_001]
+)
+def test_deeply_nested_json_is_named_as_such(client: TestClient, body: bytes) -> None:
+    response = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "body: body is JSON nested too deeply to read (a question is one flat object)"
+
+
+def test_bytes_that_are_not_utf8_are_named_with_their_offset(client: TestClient) -> None:
+    raw = b'{"question": "cr\xe9mps"}'
+    response = client.post("/api/ask", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"] == "body: body is not valid UTF-8 (byte 0xe9 at offset 16)"
+
+
+def test_every_field_parameter_and_operation_of_the_schema_is_described(bot: Bot) -> None:
+    token = "an-admin-token-long-enough-for-the-settings"
+    schema = create_app(get_settings({"CRAMPBOT_ADMIN_TOKEN": token}), bot=bot).openapi()
+    missing: list[str] = []
+
+    def walk(node: object, where: str) -> None:
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                if not prop.get("description"):
+                    missing.append(f"{where}.{name}")
+            for key, child in node.items():
+                walk(child, f"{where}/{key}")
+        elif isinstance(node, list):
+            for child in node:
+                walk(child, where)
+
+    walk(schema, "")
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            missing += [f"{method} {path}" for _ in [0] if not operation.get("description")]
+            missing += [
+                f"{method} {path} ?{p['name']}" for p in operation.get("parameters", []) if not p.get("description")
+            ]
+            missing += [
+                f"{method} {path} {code}" for code, r in operation["responses"].items() if not r.get("description")
+            ]
+    assert missing == []
+
+
 def test_a_subject_the_articles_never_mention_is_declined_by_name(client: TestClient) -> None:
     data = client.post("/api/ask", json={"question": "is cbd oil good for leg cramps"}).json()
     assert data["matched"] is False and data["passage"] is None
@@ -145,7 +215,7 @@ def test_config_gives_the_limits_starters_and_disclaimer(client: TestClient) -> 
 
 
 def test_one_setting_sets_the_limit_in_validation_schema_and_config() -> None:
-    app = create_app(get_settings({"CRAMPBOT_MAX_QUESTION_CHARS": "2000"}))
+    app = create_app(get_settings({"CRAMPBOT_MAX_QUESTION_CHARS": "2000", **NO_RATE_LIMIT}))
     with TestClient(app) as client:
         question = client.get("/openapi.json").json()["components"]["schemas"]["AskRequest"]["properties"]["question"]
         assert (question["minLength"], question["maxLength"]) == (1, 2000)
@@ -158,6 +228,6 @@ def test_one_setting_sets_the_limit_in_validation_schema_and_config() -> None:
 def test_the_schema_documents_every_status_the_ask_route_answers(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     responses = schema["paths"]["/api/ask"]["post"]["responses"]
-    assert set(responses) == {"200", "413", "422", "503"}
+    assert set(responses) == {"200", "413", "422", "429", "503"}
     body = responses["422"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert set(schema["components"]["schemas"][body]["properties"]) == {"detail", "error"}

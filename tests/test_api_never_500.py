@@ -13,6 +13,8 @@ from bot.chat import Bot
 from bot.settings import get_settings
 from bot.web.app import create_app
 
+NO_RATE_LIMIT = {"CRAMPBOT_RATE_LIMIT": "off"}  # these tests send far more than a client may
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=50),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
@@ -22,7 +24,7 @@ json_values = st.recursive(
 
 @pytest.fixture(scope="module")
 def client(bot: Bot) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings({}), bot=bot), raise_server_exceptions=False) as test_client:
+    with TestClient(create_app(get_settings(NO_RATE_LIMIT), bot=bot), raise_server_exceptions=False) as test_client:
         yield test_client
 
 

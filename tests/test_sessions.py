@@ -13,6 +13,8 @@ from bot.conversation.state import Conversation, Turn
 from bot.settings import get_settings
 from bot.web.app import create_app
 
+NO_RATE_LIMIT = {"CRAMPBOT_RATE_LIMIT": "off"}  # these tests send far more than a client may
+
 
 class Clock:
     def __init__(self) -> None:
@@ -59,7 +61,7 @@ def test_without_a_key_nothing_is_kept(bot: Bot) -> None:
 
 @pytest.fixture()
 def client(bot: Bot) -> Iterator[TestClient]:
-    with TestClient(create_app(get_settings({}), bot=bot)) as test_client:
+    with TestClient(create_app(get_settings(NO_RATE_LIMIT), bot=bot)) as test_client:
         yield test_client
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
@@ -18,9 +19,14 @@ from bot import __version__
 from bot.chat import Bot, retriever_config
 from bot.conversation.sessions import MemorySessions, ask_in_session, new_salt, session_key
 from bot.settings import Settings, get_settings
+from bot.web.access_log import hide_client_addresses
 from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
+from bot.web.docs import mount_docs
+from bot.web.errors import unreadable_body
+from bot.web.metrics import Metrics, RequestMetrics, mount_metrics
 from bot.web.pages import mount_widget
+from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_limited
 from bot.web.reload import KnowledgeHolder
 from bot.web.schemas import (
     DISCLAIMER,
@@ -32,6 +38,7 @@ from bot.web.schemas import (
     ValidationErrorResponse,
     ask_request_model,
 )
+from bot.web.security import SecurityHeaders
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +54,7 @@ class NotReady(Exception):
     """The knowledge base is still loading."""
 
 
-def get_bot(request: Request) -> Bot:
+async def get_bot(request: Request) -> Bot:  # async: no thread hop (bench/http_load.md)
     bot: Bot | None = getattr(request.app.state, "bot", None)
     if bot is None:
         raise NotReady()
@@ -79,12 +86,29 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
                 await watcher
         # --- end live reload ---
 
-    app = FastAPI(title="crampbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="crampbot",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # served by mount_docs, with local assets
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.bot = bot
+    hide_client_addresses()  # bot.web.access_log: no raw client address in uvicorn's access log
+    app.state.metrics = metrics = Metrics()
+    if bot is not None:
+        metrics.knowledge_served(bot)
+    install_rate_limits(app, settings, on_limited=metrics.limited)
+
+    def publish(new: Bot) -> None:
+        app.state.bot = new
+        metrics.knowledge_served(new)
+
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
     app.state.knowledge = KnowledgeHolder(
-        settings.knowledge, bot, config=retriever_config(settings), publish=lambda new: setattr(app.state, "bot", new)
+        settings.knowledge, bot, config=retriever_config(settings), publish=publish, on_result=metrics.reload_result
     )
     if settings.admin_token:
         app.include_router(admin_router(settings.admin_token))
@@ -100,6 +124,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             allow_headers=["Content-Type"],
             expose_headers=["Retry-After"],
         )
+    app.add_middleware(SecurityHeaders)  # bot.web.security: nosniff, no referrer, a CSP unless the page sets one
+    app.add_middleware(RequestMetrics, metrics=metrics)  # outermost: counts every response, 413s included
 
     @app.exception_handler(NotReady)
     async def not_ready(_: Request, __: NotReady) -> JSONResponse:
@@ -121,8 +147,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400 and request.url.path.startswith("/api/"):
-            # Bytes that are not UTF-8 JSON never reach validation; answer them like any invalid JSON.
-            return _unprocessable([{"loc": ["body"], "msg": "body is not valid UTF-8 JSON", "type": "json_invalid"}])
+            # A body FastAPI could not read never reaches validation; answer it like any invalid JSON,
+            # saying why (bytes that are not UTF-8, JSON nested too deeply).
+            return _unprocessable([unreadable_body(exc.__cause__)])
         return JSONResponse(
             {"detail": exc.detail, "error": str(exc.detail)},
             status_code=exc.status_code,
@@ -133,9 +160,15 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.state.sessions = MemorySessions(settings.max_sessions, settings.session_idle_minutes * 60)
     salt = new_salt()
 
-    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
+    async def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:  # CPU-bound, under 1 ms: on the loop (2x)
+        """The answer from the knowledge base, or a fallback with suggestions; with escalation advice
+        whenever the message mentions a red-flag symptom. Send the same `session_id` with every message
+        of a conversation to have follow-ups read with its topic."""
         key = session_key(body.session_id, salt) if body.session_id else None
-        return ask_in_session(bot, app.state.sessions, key, body.question).to_dict()
+        started = time.perf_counter()
+        reply = ask_in_session(bot, app.state.sessions, key, body.question)
+        metrics.reply(reply, time.perf_counter() - started)
+        return reply.to_dict()
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
     ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)
@@ -143,12 +176,14 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         "/api/ask",
         response_model=AskResponse,
         summary="Ask crampbot a question",
+        dependencies=[rate_limited("ask")],  # bot.web.rate_limit: CRAMPBOT_RATE_LIMIT per client
         responses={
             413: {"model": ErrorResponse, "description": "The body is too large to be a question; refused unread."},
             422: {
                 "model": ValidationErrorResponse,
                 "description": "Missing, empty, non-text or too long question, or a body that is not JSON.",
             },
+            **RATE_LIMITED_RESPONSE,
             503: {"model": ErrorResponse, "description": "crampbot is starting; retry after `Retry-After` seconds."},
         },
     )(ask)
@@ -159,8 +194,15 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         summary="Ready check",
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
-    def health(bot: BotDep) -> dict[str, Any]:
+    async def health(bot: BotDep) -> dict[str, Any]:
+        """200 once the knowledge is loaded and crampbot answers; 503 while it is starting."""
         return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
+
+    app.head(  # load balancers probe with HEAD: the same answer without its body
+        "/api/health",
+        summary="Ready check, without the body",
+        responses={503: {"description": "crampbot is starting."}},
+    )(health)
 
     @app.get(
         "/api/config",
@@ -168,7 +210,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         summary="What clients need to know: limits, starter questions, disclaimer",
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
-    def config(bot: BotDep) -> dict[str, Any]:
+    async def config(bot: BotDep) -> dict[str, Any]:
+        """The question length limits, starter questions and disclaimer, for a client to use instead of copies."""
         return {
             "max_question_chars": settings.max_question_chars,
             "min_question_chars": 1,
@@ -178,6 +221,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         }
 
     mount_widget(app)
+    mount_docs(app)
+    mount_metrics(app, metrics)
     return app
 
 

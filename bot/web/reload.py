@@ -94,10 +94,12 @@ class KnowledgeHolder:
         *,
         config: RetrieverConfig | None = None,
         publish: Callable[[Bot], None] | None = None,
+        on_result: Callable[[ReloadResult], None] | None = None,
     ) -> None:
         self.root = Path(root)
         self.config = config
         self._publish = publish
+        self._on_result = on_result  # told of every reload attempt (metrics)
         self._lock = threading.Lock()
         self._current = bot
         self._seen = fingerprint(self.root) if bot is not None else None
@@ -180,16 +182,17 @@ class KnowledgeHolder:
                     log.exception("indexing %s failed, still serving %s", self.root, old_version or "nothing")
                     self._seen = seen
                     problem = Problem(".", 0, "error", f"could not build the index: {exc}")
-                    self.last_result = ReloadResult(
-                        "rejected",
-                        old_version,
-                        old_version,
-                        _count(old),
-                        time.perf_counter() - start,
-                        (problem,),
-                        tuple(report.warnings),
+                    return self._finish(
+                        ReloadResult(
+                            "rejected",
+                            old_version,
+                            old_version,
+                            _count(old),
+                            time.perf_counter() - start,
+                            (problem,),
+                            tuple(report.warnings),
+                        )
                     )
-                    return self.last_result
                 self._swap(bot, seen)  # ...and swapped in whole
                 result = ReloadResult(
                     "reloaded",
@@ -208,8 +211,13 @@ class KnowledgeHolder:
                     len(result.warnings),
                     result.seconds,
                 )
-            self.last_result = result
-            return result
+            return self._finish(result)
+
+    def _finish(self, result: ReloadResult) -> ReloadResult:
+        self.last_result = result
+        if self._on_result is not None:
+            self._on_result(result)
+        return result
 
     def changed(self) -> bool:
         """Whether any knowledge file was added, removed or saved since the last load or attempt."""

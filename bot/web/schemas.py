@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, create_model, field_validator
+from pydantic_core import PydanticCustomError
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _valid_unicode(value: str) -> str:
+    """JSON may spell a lone surrogate (`"\\ud800"`); it is no character and cannot be UTF-8 encoded."""
+    bad = _SURROGATE.search(value)
+    if bad:
+        raise PydanticCustomError(
+            "unicode_invalid",
+            "contains a lone surrogate (U+{code}) at character {position}: not valid Unicode text",
+            {"code": f"{ord(bad.group()):04X}", "position": bad.start() + 1},
+        )
+    return value
+
 
 DISCLAIMER = "crampbot gives general information from health articles. It is not medical advice and not a diagnosis."
 
@@ -31,12 +48,18 @@ class AskRequest(BaseModel):
             raise ValueError("question must contain some text")
         return value
 
+    @field_validator("question", "session_id", mode="before")
+    @classmethod
+    def valid_unicode(cls, value: Any) -> Any:
+        """Before the type check, which would say only "unable to parse raw data as a unicode string"."""
+        return _valid_unicode(value) if isinstance(value, str) else value
+
 
 class PassageOut(BaseModel):
-    id: str
-    question: str
-    source: str
-    title: str
+    id: str = Field(description="The passage id, as `crampbot passages` lists it (`article-key.slug`).")
+    question: str = Field(description="The question the passage answers.")
+    source: str = Field(description="The file in `knowledge/` the passage comes from.")
+    title: str = Field(description="The title of the article it comes from, to show as its source.")
 
 
 class EscalationOut(BaseModel):
@@ -53,8 +76,10 @@ class EscalationOut(BaseModel):
 class AskResponse(BaseModel):
     answer: str = Field(description="The full text to show, escalation advice included.")
     matched: bool = Field(description="True when the answer is a passage from the knowledge base.")
-    confidence: float = Field(ge=0.0, le=1.0)
-    passage: PassageOut | None
+    confidence: float = Field(
+        ge=0.0, le=1.0, description="How well the best passage matches, 0 to 1; below the threshold it falls back."
+    )
+    passage: PassageOut | None = Field(description="The passage answered from, or null when none was.")
     escalation: EscalationOut | None = Field(description="Present when the message contains red-flag terms.")
     suggestions: list[str] = Field(description="Other questions the bot can answer.")
     not_covered: list[str] = Field(
@@ -79,9 +104,9 @@ class AskResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok"] = Field(description="Always `ok`: crampbot is ready to answer.")
     version: str = Field(description="The knowledge version: a hash of the knowledge folder.")
-    passages: int
+    passages: int = Field(description="Passages in the knowledge being served.")
 
 
 def ask_request_model(max_chars: int) -> type[AskRequest]:
