@@ -59,6 +59,7 @@ class Reply:
     read_as: str | None = None  # the message read with the conversation's topic, when it was
     asked_again: str | None = None  # for "what about X?": the earlier question it asked again
     escalation_from_earlier: bool = False  # the escalation comes from an earlier message of the session
+    id: str | None = None  # the exchange id the store keeps it under (HTTP API); None when nothing stores it
 
     @property
     def context_used(self) -> bool:
