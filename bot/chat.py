@@ -104,6 +104,7 @@ class Reply:
             "summary": self.summary,
             "kind": self.kind,
             "context_used": self.context_used,
+            "id": self.id,
         }
 
 

@@ -12,7 +12,8 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from bot.conversation.state import Conversation
 
@@ -78,12 +79,22 @@ class MemorySessions:
             del self._items[key]
 
 
-def ask_in_session(bot: Bot, store: SessionStore, key: str | None, question: str) -> Reply:
+class SessionReply(NamedTuple):
+    reply: Reply
+    previous_exchange: str | None  # the exchange id of the session's previous message, if it had one
+
+
+def ask_in_session(
+    bot: Bot, store: SessionStore, key: str | None, question: str, exchange_id: str | None = None
+) -> SessionReply:
     """One message of a conversation: read with what the session remembers, then remembered.
-    Without a key (no session id), the message is answered on its own and nothing is kept."""
+    Without a key (no session id), the message is answered on its own and nothing is kept.
+    `exchange_id` (from the store) is set on the reply and remembered, so the next message can
+    name this one as its previous exchange."""
     if key is None:
-        return bot.ask(question)
+        return SessionReply(replace(bot.ask(question), id=exchange_id), None)
     conversation = store.get(key) or Conversation()
-    reply = bot.ask(question, conversation)
-    store.put(key, bot.remember_reply(conversation, question, reply))
-    return reply
+    reply = replace(bot.ask(question, conversation), id=exchange_id)
+    remembered = bot.remember_reply(conversation, question, reply)
+    store.put(key, replace(remembered, last_exchange=exchange_id))
+    return SessionReply(reply, conversation.last_exchange)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated, Any
@@ -18,8 +19,11 @@ from bot import __version__
 from bot.chat import Bot, retriever_config
 from bot.conversation.sessions import MemorySessions, ask_in_session, new_salt, session_key
 from bot.settings import Settings, get_settings
+from bot.store.records import new_exchange_id
+from bot.store.store import Store
 from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
+from bot.web.exchanges import feedback_router, record_exchange
 from bot.web.pages import mount_widget
 from bot.web.reload import KnowledgeHolder
 from bot.web.schemas import (
@@ -41,6 +45,9 @@ DESCRIPTION = f"""Answers questions about leg cramps, especially night cramps, f
 swollen red leg...) always carry escalation advice: call your local emergency number (such as
 911, 112 or 999) in an emergency, otherwise see a healthcare professional.
 """
+
+
+STORE_SHUTDOWN_SECONDS = 10.0  # how long shutdown may spend writing queued exchanges
 
 
 class NotReady(Exception):
@@ -72,16 +79,22 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             if settings.reload_interval > 0
             else None
         )
+        if app.state.store is not None:
+            app.state.store.start()  # sets up the schema in its own thread: start-up never waits on it
         yield
         if watcher is not None:
             watcher.cancel()
             with suppress(asyncio.CancelledError):
                 await watcher
         # --- end live reload ---
+        if app.state.store is not None:  # graceful shutdown (SIGTERM): write what is queued
+            await asyncio.to_thread(app.state.store.close, STORE_SHUTDOWN_SECONDS)
 
     app = FastAPI(title="crampbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.bot = bot
+    app.state.store = Store.from_settings(settings)  # None with CRAMPBOT_DATABASE_URL=none (bot.store)
+    app.include_router(feedback_router())
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
     app.state.knowledge = KnowledgeHolder(
         settings.knowledge, bot, config=retriever_config(settings), publish=lambda new: setattr(app.state, "bot", new)
@@ -134,8 +147,14 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     salt = new_salt()
 
     def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
+        started = time.perf_counter()
         key = session_key(body.session_id, salt) if body.session_id else None
-        return ask_in_session(bot, app.state.sessions, key, body.question).to_dict()
+        answer = ask_in_session(bot, app.state.sessions, key, body.question, new_exchange_id())
+        record_exchange(
+            app.state.store, answer, question=body.question, session=key, via=body.via, version=bot.version,
+            started=started,
+        )  # fmt: skip
+        return answer.reply.to_dict()
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
     ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)
@@ -160,7 +179,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
     def health(bot: BotDep) -> dict[str, Any]:
-        return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
+        store = app.state.store.status if app.state.store is not None else "off"
+        return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages), "store": store}
 
     @app.get(
         "/api/config",
