@@ -49,6 +49,7 @@ class Store:
         folder: Path | None = None,
         maxsize: int = 10_000,
         batch_size: int = 500,
+        linger: float = 0.2,
         maintain_every: float = 3600.0,
         backoff: tuple[float, float] = (0.1, 30.0),
     ) -> None:
@@ -67,6 +68,7 @@ class Store:
             name="store",
             maxsize=maxsize,
             batch_size=batch_size,
+            linger=linger,
             maintain=self._maintain,
             maintain_every=maintain_every,
             backoff=backoff,

@@ -1,10 +1,13 @@
 """A bounded queue drained in batches by one background thread: the caller never waits on the database.
 
 `put()` returns at once: the item is queued, or dropped and counted when the queue is full. The
-thread writes what has gathered as one batch. When a write fails (the database is down, the disk is
-full) it keeps the batch and retries with a growing pause, up to `backoff[1]` seconds, while new
-items queue behind it; the incident is logged once when it starts and once when it ends, with what
-it cost. `close()` writes what is left, trying for at most its timeout, and says what was lost.
+thread lets items gather for up to `linger` seconds (or until a batch is full, or someone flushes)
+and writes them as one batch: a few transactions a second however busy the server, rather than one
+per question, which would compete with answering for the interpreter. When a write fails (the
+database is down, the disk is full) it keeps the batch and retries with a growing pause, up to
+`backoff[1]` seconds, while new items queue behind it; the incident is logged once when it starts
+and once when it ends, with what it cost. `close()` writes what is left, trying for at most its
+timeout, and says what was lost.
 
 The writer knows nothing of SQL: `write(batch)` does the work and returns how many items the
 database refused as bad data (they are not retried); anything it raises counts as the database
@@ -52,6 +55,7 @@ class BatchWriter(Generic[T]):
         name: str = "store",
         maxsize: int = 10_000,
         batch_size: int = 500,
+        linger: float = 0.2,
         maintain: Callable[[], None] | None = None,
         maintain_every: float = 3600.0,
         backoff: tuple[float, float] = (0.1, 30.0),
@@ -62,6 +66,7 @@ class BatchWriter(Generic[T]):
         self.maxsize = maxsize
         self._write = write
         self._batch_size = batch_size
+        self._linger = linger
         self._maintain = maintain
         self._maintain_every = maintain_every
         self._backoff = backoff
@@ -71,6 +76,7 @@ class BatchWriter(Generic[T]):
         self._done = threading.Condition(self._lock)  # flush() waits for progress on this
         self._thread: threading.Thread | None = None
         self._stopping = False
+        self._urgent = False  # a flush() is waiting: write without lingering
         self._deadline = float("inf")
         # Counters, guarded by _lock
         self._accepted = 0
@@ -97,13 +103,16 @@ class BatchWriter(Generic[T]):
                 return False
             self._items.append(item)
             self._accepted += 1
-            self._has_items.notify()
+            if len(self._items) == 1 or len(self._items) == self._batch_size:  # the thread waits for these only
+                self._has_items.notify()
             return True
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every item queued so far is written (or rejected or dropped); False on timeout."""
         with self._lock:
             target = self._accepted
+            self._urgent = True
+            self._has_items.notify()
             return self._done.wait_for(lambda: self._finished >= target, timeout)
 
     def close(self, timeout: float = 10.0) -> WriterStats:
@@ -152,9 +161,13 @@ class BatchWriter(Generic[T]):
                     if wait <= 0:
                         break
                     self._has_items.wait(None if wait == float("inf") else wait)
+                if self._items and not self._urgent:  # let a batch gather
+                    self._has_items.wait_for(self._batch_ready, self._linger)
                 if self._stopping and time.monotonic() >= self._deadline:
                     self._drop_queued()
                     return
+                if len(self._items) <= self._batch_size:
+                    self._urgent = False
                 batch = [self._items.popleft() for _ in range(min(len(self._items), self._batch_size))]
                 if not batch and self._stopping:
                     return
@@ -165,6 +178,13 @@ class BatchWriter(Generic[T]):
                     next_maintenance, pause = time.monotonic() + pause, min(pause * 2, self._backoff[1])
             if batch:
                 self._write_batch(batch)
+
+    def _closing_since(self, was_stopping: bool) -> Callable[[], bool]:
+        """True once close() is called, if it had not been when this was made."""
+        return lambda: self._stopping and not was_stopping
+
+    def _batch_ready(self) -> bool:
+        return len(self._items) >= self._batch_size or self._urgent or self._stopping
 
     def _attempt(self, task: Callable[[], None]) -> bool:
         try:
@@ -189,7 +209,9 @@ class BatchWriter(Generic[T]):
                         self._lose(len(batch))
                         return
                     # woken early only by close(), which then allows until its deadline
-                    self._has_items.wait(max(0.0, min(pause, self._deadline - time.monotonic())))
+                    self._has_items.wait_for(
+                        self._closing_since(self._stopping), max(0.0, min(pause, self._deadline - time.monotonic()))
+                    )
                 pause = min(pause * 2, self._backoff[1])
                 continue
             with self._lock:
