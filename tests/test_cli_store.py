@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +118,57 @@ def test_without_a_store_the_commands_say_nothing_is_stored(
     monkeypatch.setenv("CRAMPBOT_DATABASE_URL", "none")
     assert main(command) == 1
     assert "nothing is stored" in capsys.readouterr().err
+
+
+STOPPED_BY_SIGTERM = (0, -signal.SIGTERM)  # recent uvicorn raises the signal again once shut down
+
+
+def _serve(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = os.environ | {"CRAMPBOT_DATABASE_URL": url, "CRAMPBOT_PORT": str(port), "CRAMPBOT_LOG_LEVEL": "WARNING"}
+    with log.open("ab") as errors:
+        server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, stderr=errors)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        with contextlib.suppress(OSError):
+            if _call(port, "GET", "/api/health")[1].get("store") == "ok":
+                return server
+        time.sleep(0.1)
+    server.kill()
+    server.wait()
+    raise AssertionError(f"crampbot serve did not start: {log.read_text()}")
+
+
+def _call(port: int, method: str, path: str, body: object = None) -> tuple[int, dict[str, Any]]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(
+        method, path, json.dumps(body) if body is not None else None, {"Content-Type": "application/json"}
+    )
+    response = connection.getresponse()
+    raw = response.read()
+    connection.close()
+    return response.status, json.loads(raw) if raw else {}
+
+
+def test_what_was_sent_before_sigterm_is_in_the_report_after_a_restart(
+    url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = _serve(url, port, tmp_path / "serve.log")
+    try:
+        ids = [_call(port, "POST", "/api/ask", {"question": q})[1]["id"] for q in ["What causes leg cramps?"] * 12]
+        for exchange, helpful in zip(ids[:3], (True, False, True), strict=True):
+            assert _call(port, "POST", "/api/feedback", {"id": exchange, "helpful": helpful})[0] == 204
+    finally:
+        server.send_signal(signal.SIGTERM)  # at once: most of it is still queued
+        assert server.wait(30) in STOPPED_BY_SIGTERM
+    restarted = _serve(url, port, tmp_path / "serve.log")  # the feedback route finds the exchanges of the earlier run
+    try:
+        assert _call(port, "POST", "/api/feedback", {"id": ids[3], "helpful": False})[0] == 204
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(30) in STOPPED_BY_SIGTERM
+    assert main(["report", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["exchanges"] == 12 and report["feedback"] == {"helpful": 2, "not_helpful": 2, "comments": 0}

@@ -230,3 +230,11 @@ def test_two_servers_writing_to_one_database_at_once_lose_nothing(database_url: 
     stats = [store.close(timeout=60) for store in stores]
     assert [s.failures for s in stats] == [0, 0] and sum(s.written for s in stats) == 600
     assert len(rows(database_url, exchanges)) == 600
+
+
+def test_feedback_that_cannot_be_queued_is_refused_not_lost(tmp_path: Path, bot: Bot) -> None:
+    store = Store(f"sqlite:///{tmp_path}/x.sqlite3", maxsize=1)  # never started: the queue stays full
+    record = exchange(bot)
+    assert store.record(record)
+    with pytest.raises(StoreUnavailable):
+        store.record_feedback(record.id, helpful=True)

@@ -6,6 +6,7 @@ for another instead of failing with "database is locked". Every transaction that
 with `BEGIN IMMEDIATE`, taking the write lock up front; a deferred transaction that reads first and
 writes later could fail at once when another process wrote in between, whatever the busy timeout.
 PostgreSQL needs none of this; a plain `postgresql://` URL is served by psycopg (version 3).
+Errors never carry a statement's values (`hide_parameters`): they could hold a question.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.settings import Settings
 
 DEFAULT_FILE = "crampbot.sqlite3"
 BUSY_TIMEOUT_SECONDS = 10.0
+CONNECT_TIMEOUT_SECONDS = 10  # PostgreSQL: a server that does not answer fails the attempt, and it is retried
 READ_ONLY = {"crampbot_read_only": True}  # execution options of a connection that only reads (BEGIN DEFERRED)
 
 
@@ -54,8 +56,10 @@ def open_engine(url: str | URL) -> Engine:
     if parsed.drivername in {"postgresql", "postgres"}:  # SQLAlchemy's default would be psycopg2
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
-    engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+        postgres = parsed.get_backend_name() == "postgresql"
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_SECONDS} if postgres else {}
+        return create_engine(parsed, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args)
+    engine = create_engine(parsed, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine

@@ -33,6 +33,7 @@ from bot.store.writer import BatchWriter, WriterStats
 log = logging.getLogger(__name__)
 
 StoreStatus = Literal["ok", "degraded"]
+READY_WAIT_SECONDS = 2.0  # how long feedback may wait for a store that is still starting
 
 
 class StoreUnavailable(Exception):
@@ -136,14 +137,16 @@ class Store:
         known. Raises StoreUnavailable when the database cannot tell."""
         if not self._known(exchange_id):
             return False
-        self._writer.put(FeedbackRecord(exchange_id, helpful, comment))
+        if not self._writer.put(FeedbackRecord(exchange_id, helpful, comment)):
+            raise StoreUnavailable("the store's queue is full")
         return True
 
     def _known(self, exchange_id: str) -> bool:
         with self._pending_lock:
             if exchange_id in self._pending:
                 return True
-        if self._engine is None or not self._schema_ready.is_set() or self._writer.degraded:
+        # Just after start the schema may still be being set up: wait a moment rather than refuse
+        if self._writer.degraded or not self._schema_ready.wait(READY_WAIT_SECONDS) or self._engine is None:
             raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})")
         try:
             with self._engine.connect().execution_options(**READ_ONLY) as connection:
