@@ -50,11 +50,19 @@ def telling_words(question: str) -> str:
 
 
 def group_questions(questions: Iterable[str], *, threshold: float = SIMILAR, max_distinct: int = 5000) -> Grouping:
+    """Group questions as asked, one string per time asked."""
+    return group_counted(Counter(questions).items(), threshold=threshold, max_distinct=max_distinct)
+
+
+def group_counted(
+    counted: Iterable[tuple[str, int]], *, threshold: float = SIMILAR, max_distinct: int = 5000
+) -> Grouping:
+    """Group questions given with how often each was asked (as SQL's GROUP BY counts them)."""
     wordings_by_key: dict[str, Counter[str]] = defaultdict(Counter)
-    for question in questions:
+    for question, count in counted:
         text = " ".join(question.split())
         if text:
-            wordings_by_key[telling_words(text)][text] += 1
+            wordings_by_key[telling_words(text)][text] += count
     keys = sorted(wordings_by_key, key=lambda k: (-sum(wordings_by_key[k].values()), k))
     compared, rest = keys[:max_distinct], keys[max_distinct:]
 
