@@ -15,6 +15,7 @@ from bot.store.report import PeriodError, build_report, format_report, parse_mom
 from bot.store.store import Store
 
 NOW = datetime(2026, 12, 8, 12, 0)
+SENT = NOW - timedelta(hours=20)  # when the feedback of the week was sent
 
 
 def asked(question: str | None, kind: str = "answer", *, days_ago: float = 1, **fields: Any) -> ExchangeRecord:
@@ -65,10 +66,10 @@ def week(database_url: str) -> Iterator[str]:
         store.record(record)
     store.flush()
     for given in (
-        FeedbackRecord(first, helpful=False, comment="did not say why at night"),
-        FeedbackRecord(records[1].id, helpful=False),
-        FeedbackRecord(records[2].id, helpful=True),
-        FeedbackRecord(second, helpful=True, comment="thanks"),
+        FeedbackRecord(first, helpful=False, comment="did not say why at night", at=SENT),
+        FeedbackRecord(records[1].id, helpful=False, at=SENT),
+        FeedbackRecord(records[2].id, helpful=True, at=SENT),
+        FeedbackRecord(second, helpful=True, comment="thanks", at=SENT),
     ):
         store._writer.put(given)  # the store's own check needs no exercise here
     store.close()
@@ -166,6 +167,15 @@ def test_suggestions_chosen_after_a_fallback_are_candidate_phrasings(week: str) 
     assert report_of(week)["suggestion_clicks"] == [
         {"question": "my legs go funny at the cinema", "passage_id": "night-cramps-qa.how-to-prevent", "count": 1}
     ]
+
+
+def test_feedback_is_counted_in_the_period_it_was_sent(week: str) -> None:
+    engine = open_engine(week)
+    try:
+        later = build_report(engine, NOW, NOW + timedelta(days=7))
+    finally:
+        engine.dispose()
+    assert later["feedback"] == {"helpful": 0, "not_helpful": 0, "comments": 0} and later["not_helpful"] == []
 
 
 def test_the_lists_are_cut_at_top(week: str) -> None:
