@@ -267,6 +267,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     Examples: crampbot report --since 7d
               crampbot report --since 2026-12-01 --json > week.json
+              crampbot report --html week.html
     """
     from bot.chat import Bot
     from bot.store.report import PeriodError, build_report, format_report, parse_moment
@@ -289,6 +290,13 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     report = build_report(engine, since, nearest=nearest, top=args.top)
     engine.dispose()
+    if args.html:
+        from bot.store.html import render_html
+
+        Path(args.html).write_text(render_html(report), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+        if not args.json:
+            return 0
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
     return 0
 
@@ -420,6 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = add("report", cmd_report, "what people asked: volume, kinds, feedback, unanswered questions")
     report.add_argument("--since", default="7d", help="start of the period: 7d, 12h, 2w or a date (default 7d)")
     report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--html", metavar="FILE", help="also write it as one self-contained page with charts")
     report.add_argument("--top", type=int, default=20, metavar="N", help="rows in each ranked list (default 20)")
     purge = add("purge", cmd_purge, "delete stored exchanges older than a date")
     purge.add_argument("--before", required=True, help="a date (2026-12-01, UTC) or an age (30d)")

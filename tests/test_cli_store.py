@@ -172,3 +172,11 @@ def test_what_was_sent_before_sigterm_is_in_the_report_after_a_restart(
     assert main(["report", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["exchanges"] == 12 and report["feedback"] == {"helpful": 2, "not_helpful": 2, "comments": 0}
+
+
+def test_report_html_writes_one_page_with_charts(url: str, bot: Bot, tmp_path: Path) -> None:
+    store_questions(url, bot, [("my legs go funny at the cinema", 1), ("What causes leg cramps at night?", 2)])
+    page = tmp_path / "week.html"
+    assert main(["report", "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") == 2 and "my legs go funny at the cinema" in text
