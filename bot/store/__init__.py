@@ -4,7 +4,7 @@
 - `database`: which URL, and an engine that behaves the same on SQLite and PostgreSQL
 - `records`, `redact`: what is written, and what is removed from it first
 - `writer`: a bounded queue drained in batches by one thread; `store`: the server's side of it
-- `retention`: purging old exchanges; `report`, `grouping`: what `crampbot report` reads
+- `retention`: purging old exchanges; `report`, `grouping`, `html`: what `crampbot report` reads and shows
 
 What is stored, where, and for how long: docs/privacy.md.
 """
