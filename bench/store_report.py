@@ -83,11 +83,10 @@ def simulate(store: Store, bot: Bot, n: int, seed: int) -> dict[str, int]:
             previous = record.id
             if reply.kind == "fallback" and reply.suggestions and rng.random() < 0.33:
                 chosen = rng.choice(reply.suggestions)
-                click = replace(reply_to(chosen), id=new_exchange_id())
+                click = replace(reply_to(chosen), id=new_exchange_id(), previous_id=record.id)
                 clicked = ExchangeRecord.of(
-                    click, question=chosen, session=session, version=bot.version, latency_ms=1.0, via="suggestion",
-                    previous_id=record.id,
-                )  # fmt: skip
+                    click, question=chosen, session=session, version=bot.version, latency_ms=1.0, via="suggestion"
+                )
                 store.record(replace(clicked, at=at + timedelta(seconds=40 * turn + 15)))
                 counts["exchanges"] += 1
                 counts["clicks"] += 1

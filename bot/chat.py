@@ -60,6 +60,7 @@ class Reply:
     asked_again: str | None = None  # for "what about X?": the earlier question it asked again
     escalation_from_earlier: bool = False  # the escalation comes from an earlier message of the session
     id: str | None = None  # the exchange id the store keeps it under (HTTP API); None when nothing stores it
+    previous_id: str | None = None  # the exchange id of the session's previous message (for the store; not public)
 
     @property
     def context_used(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,10 @@ from bot.store.store import Store, StoreUnavailable
 from bot.store.tables import exchanges, feedback, utcnow
 
 
-def exchange(bot: Bot, question: str = "What causes leg cramps at night?", **fields: Any) -> ExchangeRecord:
-    from dataclasses import replace
-
-    reply = replace(bot.ask(question), id=new_exchange_id())
+def exchange(
+    bot: Bot, question: str = "What causes leg cramps at night?", previous_id: str | None = None, **fields: Any
+) -> ExchangeRecord:
+    reply = replace(bot.ask(question), id=new_exchange_id(), previous_id=previous_id)
     return ExchangeRecord.of(reply, question=question, session="ab" * 16, version=bot.version, latency_ms=1.5, **fields)
 
 

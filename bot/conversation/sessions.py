@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.conversation.state import Conversation
 
@@ -79,22 +79,17 @@ class MemorySessions:
             del self._items[key]
 
 
-class SessionReply(NamedTuple):
-    reply: Reply
-    previous_exchange: str | None  # the exchange id of the session's previous message, if it had one
-
-
 def ask_in_session(
     bot: Bot, store: SessionStore, key: str | None, question: str, exchange_id: str | None = None
-) -> SessionReply:
+) -> Reply:
     """One message of a conversation: read with what the session remembers, then remembered.
     Without a key (no session id), the message is answered on its own and nothing is kept.
-    `exchange_id` (from the store) is set on the reply and remembered, so the next message can
-    name this one as its previous exchange."""
+    `exchange_id` (from the store) is set on the reply as its `id` and remembered, so the next
+    message's reply names it as its `previous_id`."""
     if key is None:
-        return SessionReply(replace(bot.ask(question), id=exchange_id), None)
+        return replace(bot.ask(question), id=exchange_id)
     conversation = store.get(key) or Conversation()
-    reply = replace(bot.ask(question, conversation), id=exchange_id)
+    reply = replace(bot.ask(question, conversation), id=exchange_id, previous_id=conversation.last_exchange)
     remembered = bot.remember_reply(conversation, question, reply)
     store.put(key, replace(remembered, last_exchange=exchange_id))
-    return SessionReply(reply, conversation.last_exchange)
+    return reply

@@ -50,7 +50,6 @@ class ExchangeRecord:
         version: str,
         latency_ms: float,
         via: str | None = None,
-        previous_id: str | None = None,
     ) -> ExchangeRecord:
         assert reply.id is not None, "an exchange is stored under the id its reply carries"
         return cls(
@@ -67,7 +66,7 @@ class ExchangeRecord:
             knowledge_version=version,
             latency_ms=round(latency_ms, 3),
             via=via,
-            previous_id=previous_id,
+            previous_id=reply.previous_id,
         )
 
     def row(self, keep_text: bool) -> dict[str, Any]:

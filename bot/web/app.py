@@ -149,12 +149,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
         started = time.perf_counter()
         key = session_key(body.session_id, salt) if body.session_id else None
-        answer = ask_in_session(bot, app.state.sessions, key, body.question, new_exchange_id())
+        reply = ask_in_session(bot, app.state.sessions, key, body.question, new_exchange_id())
         record_exchange(
-            app.state.store, answer, question=body.question, session=key, via=body.via, version=bot.version,
+            app.state.store, reply, question=body.question, session=key, via=body.via, version=bot.version,
             started=started,
         )  # fmt: skip
-        return answer.reply.to_dict()
+        return reply.to_dict()
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
     ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)

@@ -11,7 +11,7 @@ import time
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from bot.conversation.sessions import SessionReply
+from bot.chat import Reply
 from bot.store.records import ExchangeRecord
 from bot.store.store import Store, StoreUnavailable
 from bot.web.schemas import ErrorResponse, FeedbackRequest, ValidationErrorResponse
@@ -19,7 +19,7 @@ from bot.web.schemas import ErrorResponse, FeedbackRequest, ValidationErrorRespo
 
 def record_exchange(
     store: Store | None,
-    answer: SessionReply,
+    reply: Reply,
     *,
     question: str,
     session: str | None,
@@ -32,15 +32,7 @@ def record_exchange(
         return
     latency_ms = (time.perf_counter() - started) * 1000
     store.record(
-        ExchangeRecord.of(
-            answer.reply,
-            question=question,
-            session=session,
-            version=version,
-            latency_ms=latency_ms,
-            via=via,
-            previous_id=answer.previous_exchange,
-        )
+        ExchangeRecord.of(reply, question=question, session=session, version=version, latency_ms=latency_ms, via=via)
     )
 
 
