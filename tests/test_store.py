@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.chat import Bot
 from bot.settings import get_settings
 from bot.store.database import open_engine
-from bot.store.records import ExchangeRecord, new_exchange_id
+from bot.store.records import ExchangeRecord, FeedbackRecord, new_exchange_id
 from bot.store.store import Store, StoreUnavailable
 from bot.store.tables import exchanges, feedback, utcnow
 
@@ -239,3 +239,25 @@ def test_feedback_that_cannot_be_queued_is_refused_not_lost(tmp_path: Path, bot:
     assert store.record(record)
     with pytest.raises(StoreUnavailable):
         store.record_feedback(record.id, helpful=True)
+
+
+def test_text_no_database_can_hold_is_stored_mended(store: Store, bot: Bot, database_url: str) -> None:
+    """A NUL (PostgreSQL refuses it) or a lone surrogate (nothing can encode it) must neither be lost
+    nor block the queue behind it."""
+    store.record(exchange(bot, "cramps\x00 at night \ud800?"))
+    store.record(exchange(bot))
+    assert store.flush()
+    questions = sorted(r["question"] for r in rows(database_url, exchanges))
+    assert questions == ["What causes leg cramps at night?", "cramps\ufffd at night \ufffd?"]
+
+
+def test_a_record_the_database_refuses_is_skipped_and_counted_not_retried(
+    store: Store, bot: Bot, database_url: str
+) -> None:
+    good = exchange(bot)
+    store.record(good)
+    store._writer.put(FeedbackRecord(new_exchange_id(), helpful=True))  # no such exchange: the foreign key refuses it
+    store.record(exchange(bot))
+    assert store.flush()
+    assert len(rows(database_url, exchanges)) == 2 and rows(database_url, feedback) == []
+    assert store.stats.rejected == 1 and store.stats.failures == 0 and store.status == "ok"

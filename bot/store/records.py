@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.store.redact import redact
+from bot.store.redact import redact, storable
 from bot.store.tables import utcnow
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class ExchangeRecord:
             "id": self.id,
             "at": self.at,
             "session": self.session,
-            "question": redact(self.question) if keep_text else None,
+            "question": redact(storable(self.question)) if keep_text else None,
             "kind": self.kind,
             "passage_id": self.passage_id,
             "confidence": self.confidence,
@@ -102,7 +102,7 @@ class FeedbackRecord:
             "exchange_id": self.exchange_id,
             "at": self.at,
             "helpful": self.helpful,
-            "comment": redact(comment) if keep_text and comment else None,
+            "comment": redact(storable(comment)) if keep_text and comment else None,
         }
 
 

@@ -19,6 +19,7 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w+])(?:\+|\(\s*)?\d(?:[ ().-]{0,2}\d)+(?!\w)")
 _DIGIT_RUN = re.compile(r"\d{6,}")
 PHONE_MIN_DIGITS = 7
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _phone(match: re.Match[str]) -> str:
@@ -29,6 +30,12 @@ def _phone(match: re.Match[str]) -> str:
         return text
     dialled = text[0] in "+(" or text.startswith("0") or digits >= 9
     return PHONE if dialled else NUMBER  # "12.05.1961" is a number, not a phone
+
+
+def storable(text: str) -> str:
+    """Text every database can hold: no NUL (PostgreSQL refuses it) and no lone surrogate (no
+    database can encode it; JSON can spell one), each replaced by U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def redact(text: str) -> str:

@@ -36,6 +36,9 @@ StoreStatus = Literal["ok", "degraded"]
 READY_WAIT_SECONDS = 2.0  # how long feedback may wait for a store that is still starting
 
 
+REFUSED_DATA = (IntegrityError, DataError, UnicodeError, ValueError)  # a record's fault, not the database's
+
+
 class StoreUnavailable(Exception):
     """The database cannot be read right now."""
 
@@ -181,13 +184,15 @@ class Store:
         try:
             with engine.begin() as connection:
                 self._insert(connection, batch)
-        except (IntegrityError, DataError):
-            # One bad record (feedback on an exchange purged meanwhile) must not cost the others.
+        except REFUSED_DATA:
+            # One bad record (feedback on an exchange purged meanwhile) must not cost the others, nor
+            # block the queue: written one by one, the refused ones are counted and skipped. Any other
+            # error is the database's, and the whole batch is retried later.
             for record in batch:
                 try:
                     with engine.begin() as connection:
                         self._insert(connection, [record])
-                except (IntegrityError, DataError) as exc:
+                except REFUSED_DATA as exc:
                     rejected += 1
                     log.warning("store: a %s was refused: %s", type(record).__name__, type(exc).__name__)
         written = {r.id for r in batch if isinstance(r, ExchangeRecord)}
