@@ -61,6 +61,8 @@ class Reply:
     asked_again: str | None = None  # for "what about X?": the earlier question it asked again
     topic: str | None = None  # the topic this reply keeps for the conversation ("tell me more" does)
     escalation_from_earlier: bool = False  # the escalation comes from an earlier message of the session
+    id: str | None = None  # the exchange id the store keeps it under (HTTP API); None when nothing stores it
+    previous_id: str | None = None  # the exchange id of the session's previous message (for the store; not public)
 
     @property
     def context_used(self) -> bool:
@@ -105,6 +107,7 @@ class Reply:
             "summary": self.summary,
             "kind": self.kind,
             "context_used": self.context_used,
+            "id": self.id,
         }
 
 

@@ -11,10 +11,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.corpus.passages import KnowledgeError, load_passages
 from bot.settings import PREFIX, Settings, SettingsError, get_settings, settings_help
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger("bot")
 
@@ -264,6 +268,127 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """What people asked over a period, from the store (CRAMPBOT_DATABASE_URL): volume per day, shares
+    by kind, escalations, feedback, unanswered questions grouped by meaning with the nearest passage,
+    and the suggestions chosen after a fallback. Times are UTC.
+
+    Examples: crampbot report --since 7d
+              crampbot report --since 2026-12-01 --json > week.json
+              crampbot report --html week.html
+    """
+    from bot.chat import Bot
+    from bot.store.report import PeriodError, build_report, format_report, parse_moment
+
+    try:
+        since = parse_moment(args.since)
+    except PeriodError as exc:
+        print(f"error: --since {exc}", file=sys.stderr)
+        return 2
+    engine = _stored(settings)
+    if engine is None:
+        return 1
+    bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
+
+    def nearest(question: str) -> dict[str, object] | None:
+        best = bot.retriever.search(question, k=1).best
+        if best is None:
+            return None
+        return {"id": best.passage.id, "question": best.passage.question, "score": round(best.score, 4)}
+
+    report = build_report(engine, since, nearest=nearest, top=args.top)
+    engine.dispose()
+    if args.html:
+        from bot.store.html import render_html
+
+        Path(args.html).write_text(render_html(report), encoding="utf-8")
+        print(f"wrote {args.html}", file=sys.stderr)
+        if not args.json:
+            return 0
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Delete every exchange stored before a date, with its feedback, from the store
+    (CRAMPBOT_DATABASE_URL). The server also deletes what is older than CRAMPBOT_RETENTION_DAYS
+    by itself, every hour. Times are UTC.
+
+    Examples: crampbot purge --before 2026-12-01
+              crampbot purge --before 30d
+    """
+    from bot.store.report import PeriodError, parse_moment
+    from bot.store.retention import purge
+
+    try:
+        before = parse_moment(args.before)
+    except PeriodError as exc:
+        print(f"error: --before {exc}", file=sys.stderr)
+        return 2
+    engine = _stored(settings)
+    if engine is None:
+        return 1
+    gone = purge(engine, before)
+    engine.dispose()
+    when = f"{before:%Y-%m-%d %H:%M} UTC"
+    print(f"deleted {_count(gone.exchanges, 'exchange')} and {gone.feedback} feedback stored before {when}")
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """The store's database (CRAMPBOT_DATABASE_URL): `upgrade` brings its schema to this version
+    of crampbot (the server also does it when it starts); `current` prints its schema revision.
+
+    Examples: crampbot db upgrade
+              CRAMPBOT_DATABASE_URL=postgresql://crampbot@db/crampbot crampbot db current
+    """
+    from bot.store import migrate
+    from bot.store.database import database_url, default_folder, open_engine, safe_url
+
+    url = database_url(settings)
+    if url is None:
+        print("error: CRAMPBOT_DATABASE_URL is none: nothing is stored", file=sys.stderr)
+        return 1
+    if args.action == "upgrade" and (folder := default_folder(settings)) is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(url)
+    try:
+        if args.action == "upgrade":
+            migrate.upgrade(engine)
+        revision = migrate.current(engine)
+    finally:
+        engine.dispose()
+    state = "up to date" if revision == migrate.head() else f"this crampbot's is {migrate.head()}"
+    print(f"{safe_url(url)}: revision {revision or 'none (empty)'} ({state})")
+    return 0
+
+
+def _stored(settings: Settings) -> Engine | None:
+    """An engine on the store's database when it holds crampbot's tables at this version; else None, said why."""
+    from bot.store import migrate
+    from bot.store.database import database_url, open_engine, safe_url, sqlite_file
+
+    url = database_url(settings)
+    if url is None:
+        print("error: CRAMPBOT_DATABASE_URL is none: nothing is stored", file=sys.stderr)
+        return None
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
+        print(f"error: no database at {file}: nothing has been stored yet", file=sys.stderr)
+        return None
+    engine = open_engine(url)
+    revision = migrate.current(engine)
+    if revision != migrate.head():
+        engine.dispose()
+        print(
+            f"error: {safe_url(url)} is at schema revision {revision or 'none'}, this crampbot needs "
+            f"{migrate.head()}: run `crampbot db upgrade`",
+            file=sys.stderr,
+        )
+        return None
+    return engine
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -308,6 +433,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-baselines", action="store_true", help="measure crampbot only")
     check = add("check", cmd_check, "check the knowledge folder for mistakes")
     check.add_argument("--json", action="store_true", help="print the problems as JSON")
+    report = add("report", cmd_report, "what people asked: volume, kinds, feedback, unanswered questions")
+    report.add_argument("--since", default="7d", help="start of the period: 7d, 12h, 2w or a date (default 7d)")
+    report.add_argument("--json", action="store_true", help="print the report as JSON")
+    report.add_argument("--html", metavar="FILE", help="also write it as one self-contained page with charts")
+    report.add_argument("--top", type=int, default=20, metavar="N", help="rows in each ranked list (default 20)")
+    purge = add("purge", cmd_purge, "delete stored exchanges older than a date")
+    purge.add_argument("--before", required=True, help="a date (2026-12-01, UTC) or an age (30d)")
+    db = add("db", cmd_db, "set up or inspect the store's database")
+    db.add_argument("action", choices=["upgrade", "current"], help="upgrade the schema, or print its revision")
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")

@@ -40,6 +40,10 @@ class Settings:
     rate_limit: str = "30/minute;10/10 seconds"  # per client on /api/ask (and /api/feedback); "off" for none
     admin_auth_limit: str = "5/minute;20/hour"  # failed admin authentications per address
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed
+    database_url: str | None = None  # None: an SQLite file in data_dir; "none": nothing is stored (bot.store)
+    data_dir: Path = Path("data")  # relative to the working directory; created on first use
+    store_questions: bool = True  # False: exchanges keep their metadata only, never the text
+    retention_days: int = 90  # exchanges and feedback older than this are deleted automatically
 
 
 Parser = Callable[[str, str], Any]  # (variable name, raw value) -> value; raises SettingsError
@@ -142,6 +146,31 @@ def _networks(name: str, raw: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().casefold()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise _bad(name, raw, "Expected true or false.")
+
+
+def _database_url(name: str, raw: str) -> str:
+    """A SQLAlchemy URL (checked for its form only: reaching it is the store's job), or `none`."""
+    value = raw.strip()
+    if value.casefold() == "none":
+        return "none"
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        make_url(value)
+    except ArgumentError:
+        shown = "<hidden>" if "@" in value else value  # never echo a password
+        raise _bad(name, shown, "Not a database URL (sqlite:///FILE, postgresql://...).") from None
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("knowledge", lambda _, raw: Path(raw.strip()).expanduser(), "knowledge folder to serve",
             "the bundled `knowledge/`"),
@@ -170,6 +199,15 @@ SETTINGS: tuple[Setting, ...] = (
             "failed admin authentications per address; past it, admin routes answer 429", "`5/minute;20/hour`"),
     Setting("trusted_proxies", _networks,
             "comma-separated proxy addresses or networks whose `X-Forwarded-For` names the client", "none"),
+    Setting("database_url", _database_url,
+            "where exchanges and feedback are stored: `sqlite:///FILE` or `postgresql://user:pass@host/db`; "
+            "`none` stores nothing (see docs/privacy.md)", "an SQLite file in `CRAMPBOT_DATA_DIR`"),
+    Setting("data_dir", lambda _, raw: Path(raw.strip()).expanduser(),
+            "folder of the default database (`crampbot.sqlite3`), created on first use", "`data`"),
+    Setting("store_questions", _flag, "`false` stores each exchange's metadata but never the question's text",
+            "`true`"),
+    Setting("retention_days", number(int, 1, 36_500, "number of days"),
+            "exchanges and feedback older than this are deleted automatically", "`90`"),
 )  # fmt: skip
 assert {s.field for s in SETTINGS} == {f.name for f in fields(Settings)}, "every Settings field has one row"
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +38,39 @@ def passages_by_id(passages: list[Passage]) -> dict[str, Passage]:
 def knowledge_copy(tmp_path: Path) -> Path:
     """A private copy of the bundled knowledge folder that a test may edit."""
     return Path(shutil.copytree(BUNDLED_KNOWLEDGE, tmp_path / "knowledge"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _working_directory_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The store's default database lives in `data/` under the working directory: tests run in a
+    temporary one, so no test writes into the checkout."""
+    before = Path.cwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    os.chdir(before)
+
+
+POSTGRES_URL_VARIABLE = "CRAMPBOT_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: an SQLite file, and a throwaway PostgreSQL database when
+    CRAMPBOT_TEST_POSTGRES_URL names a server this test may create databases on."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
+        return
+    server = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not server:
+        pytest.skip(f"no PostgreSQL: set {POSTGRES_URL_VARIABLE}=postgresql://user@host:port/db to run these")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"crampbot_test_{secrets.token_hex(6)}"
+    admin = create_engine(make_url(server).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()

@@ -56,6 +56,7 @@ def test_ask_json_explain_adds_the_evidence_to_the_api_reply(capsys: pytest.Capt
         "summary",
         "kind",
         "context_used",
+        "id",
         "explain",
     }
     assert data["explain"]["synonyms_used"] == ["charley horse"]

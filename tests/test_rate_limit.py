@@ -73,14 +73,14 @@ def test_a_refused_request_does_not_use_up_the_allowance() -> None:
 def test_a_new_route_takes_the_limit_with_one_line_and_is_counted_apart(bot: Bot) -> None:
     app = create_app(get_settings({"CRAMPBOT_RATE_LIMIT": "3/minute"}), bot=bot)
 
-    @app.post("/api/feedback", dependencies=[rate_limited("feedback")], responses={**RATE_LIMITED_RESPONSE})
-    async def feedback() -> dict[str, str]:
+    @app.post("/api/thanks", dependencies=[rate_limited("feedback")], responses={**RATE_LIMITED_RESPONSE})
+    async def thanks() -> dict[str, str]:
         return {"status": "thanks"}
 
     with TestClient(app) as client:
-        assert [client.post("/api/feedback").status_code for _ in range(4)] == [200, 200, 200, 429]
+        assert [client.post("/api/thanks").status_code for _ in range(4)] == [200, 200, 200, 429]
         assert ask(client).status_code == 200  # /api/ask has its own count
-        assert "429" in client.get("/openapi.json").json()["paths"]["/api/feedback"]["post"]["responses"]
+        assert "429" in client.get("/openapi.json").json()["paths"]["/api/thanks"]["post"]["responses"]
 
 
 def test_invalid_requests_count_too(client: TestClient) -> None:

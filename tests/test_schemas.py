@@ -26,6 +26,7 @@ def reply(**changes: Any) -> dict[str, Any]:
         "summary": "Stretch the calf.",
         "kind": "answer",
         "context_used": False,
+        "id": "0123456789abcdef0123456789abcdef",
     }
     return base | changes
 
@@ -67,7 +68,7 @@ def test_json_numbers_are_not_coerced_to_strings_either() -> None:
 
 def test_extra_fields_are_ignored() -> None:
     request = AskRequest.model_validate({"question": "why?", "lang": "en", "user": {"id": 1}})
-    assert request.model_dump() == {"question": "why?", "session_id": None}
+    assert request.model_dump() == {"question": "why?", "session_id": None, "via": None}
 
 
 def test_session_id_up_to_200_characters_is_accepted() -> None:
@@ -112,6 +113,7 @@ def test_ask_response_fields_are_the_public_contract() -> None:
         "summary",
         "kind",
         "context_used",
+        "id",
     ]
     assert list(PassageOut.model_fields) == ["id", "question", "source", "title"]
     assert list(EscalationOut.model_fields) == ["level", "terms", "message", "from_earlier"]
@@ -154,13 +156,13 @@ def test_every_kind_of_bot_reply_fits_the_response_model_exactly(bot: Bot, quest
 
 
 def test_health_response_fields() -> None:
-    assert list(HealthResponse.model_fields) == ["status", "version", "passages"]
-    health = HealthResponse.model_validate({"status": "ok", "version": "abc123", "passages": 12})
-    assert health.model_dump() == {"status": "ok", "version": "abc123", "passages": 12}
+    assert list(HealthResponse.model_fields) == ["status", "version", "passages", "store"]
+    health = HealthResponse.model_validate({"status": "ok", "version": "abc123", "passages": 12, "store": "ok"})
+    assert health.model_dump() == {"status": "ok", "version": "abc123", "passages": 12, "store": "ok"}
 
 
 def test_health_status_can_only_be_ok() -> None:
-    assert errors(HealthResponse, {"status": "starting", "version": "abc", "passages": 0}) == [
+    assert errors(HealthResponse, {"status": "starting", "version": "abc", "passages": 0, "store": "ok"}) == [
         ("literal_error", ("status",))
     ]
 

@@ -94,3 +94,20 @@ def test_messages_of_one_session_arriving_together_keep_the_red_flag(bot: Bot) -
             thread.join()
         later = ask_in_session(bot, sessions, key, "is it serious?")
         assert later.escalation is not None and later.escalation.level == "emergency"
+
+
+def test_each_reply_carries_its_exchange_id_and_names_the_previous_one(bot: Bot) -> None:
+    sessions = MemorySessions(max_sessions=10, idle_seconds=60)
+    first = ask_in_session(bot, sessions, "k", "What causes leg cramps at night?", exchange_id="one")
+    second = ask_in_session(bot, sessions, "k", "and how do I prevent them?", exchange_id="two")
+    other = ask_in_session(bot, sessions, "other", "hello", exchange_id="three")
+    assert (first.id, first.previous_id) == ("one", None)
+    assert (second.id, second.previous_id) == ("two", "one")
+    assert other.previous_id is None
+    assert "previous_id" not in second.to_dict()  # for the store, not the public reply
+
+
+def test_without_a_session_there_is_no_previous_exchange(bot: Bot) -> None:
+    sessions = MemorySessions(max_sessions=10, idle_seconds=60)
+    answer = ask_in_session(bot, sessions, None, "hello", exchange_id="x")
+    assert answer.id == "x" and answer.previous_id is None

@@ -45,3 +45,34 @@ def test_reload_interval_is_read_in_seconds() -> None:
     assert get_settings({"CRAMPBOT_RELOAD_INTERVAL": "2.5"}).reload_interval == 2.5
     with pytest.raises(SettingsError, match=r"CRAMPBOT_RELOAD_INTERVAL.*-1"):
         get_settings({"CRAMPBOT_RELOAD_INTERVAL": "-1"})
+
+
+def test_the_store_defaults_to_an_sqlite_file_in_data_keeping_questions_90_days() -> None:
+    settings = get_settings({})
+    assert settings.database_url is None and settings.data_dir == Path("data")
+    assert settings.store_questions is True and settings.retention_days == 90
+
+
+@pytest.mark.parametrize(("raw", "value"), [("false", False), ("0", False), ("No", False), ("true", True), ("1", True)])
+def test_store_questions_reads_true_and_false(raw: str, value: bool) -> None:
+    assert get_settings({"CRAMPBOT_STORE_QUESTIONS": raw}).store_questions is value
+
+
+def test_the_database_url_is_checked_for_its_form_only() -> None:
+    url = "postgresql://crampbot:pw@db.example:5432/crampbot"
+    assert get_settings({"CRAMPBOT_DATABASE_URL": url}).database_url == url
+    assert get_settings({"CRAMPBOT_DATABASE_URL": "None"}).database_url == "none"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("STORE_QUESTIONS", "maybe"), ("RETENTION_DAYS", "0"), ("DATABASE_URL", "db")]
+)
+def test_bad_store_values_name_the_variable_and_value(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=f"CRAMPBOT_{name}.*{value}"):
+        get_settings({f"CRAMPBOT_{name}": value})
+
+
+def test_a_bad_database_url_never_echoes_its_password() -> None:
+    with pytest.raises(SettingsError) as caught:
+        get_settings({"CRAMPBOT_DATABASE_URL": "user:secret@nowhere"})
+    assert "secret" not in str(caught.value) and "CRAMPBOT_DATABASE_URL" in str(caught.value)

@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.conversation.state import Conversation
@@ -93,13 +94,18 @@ class MemorySessions:
             del self._items[key]
 
 
-def ask_in_session(bot: Bot, store: SessionStore, key: str | None, question: str) -> Reply:
+def ask_in_session(
+    bot: Bot, store: SessionStore, key: str | None, question: str, exchange_id: str | None = None
+) -> Reply:
     """One message of a conversation: read with what the session remembers, then remembered.
-    Without a key (no session id), the message is answered on its own and nothing is kept."""
+    Without a key (no session id), the message is answered on its own and nothing is kept.
+    `exchange_id` (from the store) is set on the reply as its `id` and remembered, so the next
+    message's reply names it as its `previous_id`."""
     if key is None:
-        return bot.ask(question)
+        return replace(bot.ask(question), id=exchange_id)
     with store.lock(key):
         conversation = store.get(key) or Conversation()
-        reply = bot.ask(question, conversation)
-        store.put(key, bot.remember_reply(conversation, question, reply))
+        reply = replace(bot.ask(question, conversation), id=exchange_id, previous_id=conversation.last_exchange)
+        remembered = bot.remember_reply(conversation, question, reply)
+        store.put(key, replace(remembered, last_exchange=exchange_id))
     return reply

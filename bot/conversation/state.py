@@ -25,6 +25,7 @@ class Conversation:
     turns: tuple[Turn, ...] = ()  # the last few, oldest first
     shown: tuple[str, ...] = ()  # ids of the passages already shown, oldest first
     escalation: Escalation | None = None  # the most urgent escalation any message raised
+    last_exchange: str | None = None  # the stored exchange id of the last message (bot.store links to it)
 
     @property
     def topic(self) -> str | None:

@@ -19,11 +19,14 @@ from bot import __version__
 from bot.chat import Bot, retriever_config
 from bot.conversation.sessions import MemorySessions, ask_in_session, new_salt, session_key
 from bot.settings import Settings, get_settings
+from bot.store.records import new_exchange_id
+from bot.store.store import Store
 from bot.web.access_log import hide_client_addresses
 from bot.web.admin import admin_router
 from bot.web.body_limit import BodyLimit
 from bot.web.docs import mount_docs
 from bot.web.errors import unreadable_body
+from bot.web.exchanges import feedback_router, record_exchange
 from bot.web.metrics import Metrics, RequestMetrics, mount_metrics
 from bot.web.pages import mount_widget
 from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_limited
@@ -48,6 +51,9 @@ DESCRIPTION = f"""Answers questions about leg cramps, especially night cramps, f
 swollen red leg...) always carry escalation advice: call your local emergency number (such as
 911, 112 or 999) in an emergency, otherwise see a healthcare professional.
 """
+
+
+STORE_SHUTDOWN_SECONDS = 10.0  # how long shutdown may spend writing queued exchanges
 
 
 class NotReady(Exception):
@@ -79,12 +85,16 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             if settings.reload_interval > 0
             else None
         )
+        if app.state.store is not None:
+            app.state.store.start()  # sets up the schema in its own thread: start-up never waits on it
         yield
         if watcher is not None:
             watcher.cancel()
             with suppress(asyncio.CancelledError):
                 await watcher
         # --- end live reload ---
+        if app.state.store is not None:  # graceful shutdown (SIGTERM): write what is queued
+            await asyncio.to_thread(app.state.store.close, STORE_SHUTDOWN_SECONDS)
 
     app = FastAPI(
         title="crampbot",
@@ -106,6 +116,8 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         app.state.bot = new
         metrics.knowledge_served(new)
 
+    app.state.store = Store.from_settings(settings)  # None with CRAMPBOT_DATABASE_URL=none (bot.store)
+    app.include_router(feedback_router())
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
     app.state.knowledge = KnowledgeHolder(
         settings.knowledge, bot, config=retriever_config(settings), publish=publish, on_result=metrics.reload_result
@@ -166,8 +178,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         of a conversation to have follow-ups read with its topic."""
         key = session_key(body.session_id, salt) if body.session_id else None
         started = time.perf_counter()
-        reply = ask_in_session(bot, app.state.sessions, key, body.question)
+        reply = ask_in_session(bot, app.state.sessions, key, body.question, new_exchange_id())
         metrics.reply(reply, time.perf_counter() - started)
+        record_exchange(
+            app.state.store, reply, question=body.question, session=key, via=body.via, version=bot.version,
+            started=started,
+        )  # fmt: skip
         return reply.to_dict()
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
@@ -195,8 +211,9 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
     async def health(bot: BotDep) -> dict[str, Any]:
-        """200 once the knowledge is loaded and crampbot answers; 503 while it is starting."""
-        return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages)}
+        """200 once the knowledge is loaded and crampbot answers (with the store's state); 503 while it is starting."""
+        store = app.state.store.status if app.state.store is not None else "off"
+        return {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages), "store": store}
 
     app.head(  # load balancers probe with HEAD: the same answer without its body
         "/api/health",

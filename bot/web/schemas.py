@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, create_model, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -38,7 +38,14 @@ class AskRequest(BaseModel):
         max_length=200,
         description="An opaque id for the conversation. With one, crampbot reads follow-ups with the "
         "conversation's topic and keeps any escalation for the rest of it; without one, each question "
-        "is answered on its own. Only a salted hash of it is kept, in memory, and forgotten when idle.",
+        "is answered on its own. Only a salted hash of it is kept: in memory, forgotten when idle, and with "
+        "each stored exchange (the salt is never stored).",
+    )
+    via: Literal["suggestion"] | None = Field(
+        default=None,
+        description="`suggestion` when the question is a suggestion the user clicked: the store links it to "
+        "the session's previous exchange, so a fallback followed by a chosen suggestion shows which passage "
+        "the user meant.",
     )
 
     @field_validator("question")
@@ -101,12 +108,41 @@ class AskResponse(BaseModel):
         description="True when the message was read as a follow-up of the conversation (same `session_id`): "
         '"and how do I prevent them?" after "what causes leg cramps at night?".',
     )
+    id: str | None = Field(
+        description="An opaque id of this exchange: send it with feedback (`POST /api/feedback`). Always "
+        "present over HTTP; null from `crampbot ask --json`, which stores nothing.",
+    )
 
 
 class HealthResponse(BaseModel):
-    status: Literal["ok"] = Field(description="Always `ok`: crampbot is ready to answer.")
+    status: Literal["ok"] = Field(description="Answering: the knowledge is loaded.")
     version: str = Field(description="The knowledge version: a hash of the knowledge folder.")
-    passages: int = Field(description="Passages in the knowledge being served.")
+    passages: int = Field(description="How many passages the bot can answer with.")
+    store: Literal["ok", "degraded", "off"] = Field(
+        description="Storing exchanges and feedback: `ok`; `degraded` while the database cannot be written "
+        "(answers go on; exchanges wait in a bounded queue and are retried); `off` when "
+        "`CRAMPBOT_DATABASE_URL` is `none`.",
+    )
+
+
+MAX_COMMENT_CHARS = 500
+
+
+class FeedbackRequest(BaseModel):
+    """Whether a reply helped. Sending it again for the same exchange replaces the earlier one."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: StrictStr = Field(
+        min_length=1, max_length=64, description="The `id` of the reply, as `POST /api/ask` returned it."
+    )
+    helpful: StrictBool = Field(description="True for a helpful reply (thumbs up), false for not helpful.")
+    comment: StrictStr | None = Field(
+        default=None,
+        max_length=MAX_COMMENT_CHARS,
+        description=f"What was wrong or missing, at most {MAX_COMMENT_CHARS} characters. Emails, phone "
+        "numbers and long digit runs are removed before it is stored.",
+    )
 
 
 def ask_request_model(max_chars: int) -> type[AskRequest]:

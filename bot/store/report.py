@@ -1,0 +1,300 @@
+"""`crampbot report`: what people asked over a period, read from the store.
+
+`build_report()` returns a JSON-ready dict (the same for SQLite and PostgreSQL; every count comes
+from SQL, the grouping from `bot.store.grouping`): volume per day, shares by kind, escalations,
+feedback, the passages found not helpful with their comments, unanswered questions grouped by
+meaning with the passage nearest to each, and the suggestions chosen after a fallback (candidate
+alternate phrasings). `format_report()` prints it for a terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, case, func, select, true
+
+from bot.store.database import READ_ONLY
+from bot.store.grouping import group_counted
+from bot.store.tables import exchanges, feedback, utcnow
+
+KINDS = ("answer", "fallback", "smalltalk", "not_covered", "other_topic")
+TOP = 20  # rows in each ranked list
+MAX_COMMENTS = 5  # comments shown per passage
+
+Nearest = Callable[[str], "dict[str, Any] | None"]  # a question -> the passage nearest to it
+
+
+class PeriodError(ValueError):
+    """A --since or --before value crampbot cannot read."""
+
+
+def parse_moment(text: str, now: datetime | None = None) -> datetime:
+    """`7d`, `12h`, `2w` (that long ago) or a date/time in ISO form (`2026-12-01`, UTC), as naive UTC."""
+    now = now or utcnow()
+    value = text.strip()
+    relative = re.fullmatch(r"(\d+)\s*([hdw])", value.casefold())
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        return now - {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise PeriodError(f"{text!r} is neither a duration (7d, 12h, 2w) nor a date (2026-12-01)") from None
+    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _share(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
+def build_report(
+    engine: Engine,
+    since: datetime,
+    until: datetime | None = None,
+    *,
+    nearest: Nearest | None = None,
+    top: int = TOP,
+) -> dict[str, Any]:
+    """The report for exchanges at `since` or later (and before `until`, default now), in one
+    read transaction. `nearest` names the passage closest to an unanswered question (the CLI passes
+    the retriever's best guess); without it, `nearest_passage` is null."""
+    until = until or utcnow()
+    given = (feedback.c.at >= since) & (feedback.c.at < until)  # feedback sent in the period: a small table
+    with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
+        period = _period(connection, since, until)
+        counts = _counts(connection, period)
+        total = counts.total
+        sessions = select(func.count(func.distinct(exchanges.c.session))).where(period)
+        report: dict[str, Any] = {
+            "since": since.isoformat(timespec="seconds") + "Z",
+            "until": until.isoformat(timespec="seconds") + "Z",
+            "exchanges": total,
+            "sessions": connection.execute(sessions).scalar_one(),
+            "per_day": _per_day(counts, since, until),
+            "kinds": {k: {"count": counts.kind(k), "share": _share(counts.kind(k), total)} for k in KINDS},
+            "escalated": {
+                "count": counts.emergency + counts.doctor,
+                "share": _share(counts.emergency + counts.doctor, total),
+                "emergency": counts.emergency,
+                "doctor": counts.doctor,
+            },
+            "context_used": {"count": counts.context_used, "share": _share(counts.context_used, total)},
+            "latency_ms": _latency(connection, period),
+            "feedback": _feedback(connection, given),
+            "not_helpful": _not_helpful(connection, given, top),
+            **_unanswered(connection, period, nearest, top, without_text=counts.fallback_without_text),
+            "suggestion_clicks": _suggestion_clicks(connection, period, top),
+        }
+    return report
+
+
+def _period(connection: Connection, since: datetime, until: datetime) -> ColumnElement[bool]:
+    """The exchanges of the period. When it holds everything stored (a young database, or a report
+    as long as the retention), no condition at all: reading the whole table through the time index
+    costs SQLite four times a plain scan."""
+    oldest = connection.execute(select(func.min(exchanges.c.at))).scalar()  # two look-ups in the index:
+    newest = connection.execute(select(func.max(exchanges.c.at))).scalar()  # SQLite scans it for both at once
+    if oldest is None or newest is None or (since <= oldest and newest < until):
+        return true()
+    return (exchanges.c.at >= since) & (exchanges.c.at < until)
+
+
+@dataclass
+class _Counts:
+    """The figures one pass over the period gives: exchanges by day and kind, and conditional counts."""
+
+    by_day_and_kind: dict[tuple[str, str], int] = field(default_factory=dict)
+    context_used: int = 0
+    emergency: int = 0  # raised by the message itself, not carried from an earlier one
+    doctor: int = 0
+    fallback_without_text: int = 0  # stored with CRAMPBOT_STORE_QUESTIONS=false
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_day_and_kind.values())
+
+    def kind(self, kind: str) -> int:
+        return sum(n for (_, k), n in self.by_day_and_kind.items() if k == kind)
+
+
+def _counts(connection: Connection, period: Any) -> _Counts:
+    """One grouped scan of the period (a scan beats the time index when the period is most of the
+    table, as a report's usually is)."""
+    day = func.date(exchanges.c.at)  # SQLite: 'YYYY-MM-DD'; PostgreSQL: a date
+
+    def count_if(condition: Any) -> Any:
+        return func.count(case((condition, 1)))
+
+    raised = exchanges.c.escalation.is_not(None) & ~exchanges.c.escalation_from_earlier
+    rows = connection.execute(
+        select(
+            day,
+            exchanges.c.kind,
+            func.count(),
+            count_if(exchanges.c.context_used),
+            count_if(raised & (exchanges.c.escalation == "emergency")),
+            count_if(raised & (exchanges.c.escalation == "doctor")),
+            count_if(exchanges.c.question.is_(None)),
+        )
+        .where(period)
+        .group_by(day, exchanges.c.kind)
+    )
+    counts = _Counts()
+    for when, kind, n, context_used, emergency, doctor, without_text in rows:
+        counts.by_day_and_kind[str(when), kind] = n
+        counts.context_used += context_used
+        counts.emergency += emergency
+        counts.doctor += doctor
+        counts.fallback_without_text += without_text if kind == "fallback" else 0
+    return counts
+
+
+def _per_day(counts: _Counts, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    for (when, kind), n in counts.by_day_and_kind.items():
+        by_day[when][kind] = n
+    days = []
+    current, last = since.date(), (until - timedelta(microseconds=1)).date()
+    while current <= last:  # every day of the period, quiet ones too (a chart needs them)
+        kinds = by_day.get(current.isoformat(), {})
+        total = sum(kinds.values())
+        days.append({"day": current.isoformat(), "exchanges": total, "fallback": kinds.get("fallback", 0)})
+        current += timedelta(days=1)
+    return days
+
+
+def _latency(connection: Connection, period: Any) -> dict[str, float | None]:
+    """The median and 95th percentile, to a tenth of a millisecond, from one scan's histogram (the
+    same SQL everywhere; sorting every latency twice cost more than the rest of the report)."""
+    tenths = func.round(exchanges.c.latency_ms * 10)
+    histogram = sorted(
+        (float(t), n) for t, n in connection.execute(select(tenths, func.count()).where(period).group_by(tenths))
+    )
+    total = sum(n for _, n in histogram)
+
+    def percentile(q: float) -> float | None:
+        seen = 0
+        for value, n in histogram:
+            seen += n
+            if seen > q * total:
+                return value / 10
+        return None
+
+    return {"p50": percentile(0.5), "p95": percentile(0.95)}
+
+
+def _feedback(connection: Connection, given: Any) -> dict[str, int]:
+    rows = connection.execute(
+        select(
+            func.count(case((feedback.c.helpful, 1))),
+            func.count(case((~feedback.c.helpful, 1))),
+            func.count(feedback.c.comment),
+        ).where(given)
+    ).one()
+    return {"helpful": rows[0], "not_helpful": rows[1], "comments": rows[2]}
+
+
+def _not_helpful(connection: Connection, given: Any, top: int) -> list[dict[str, Any]]:
+    """Passages ranked by how often they were found not helpful, with the latest comments."""
+    not_helpful = func.count(case((~feedback.c.helpful, 1)))
+    ranked = connection.execute(
+        select(exchanges.c.passage_id, not_helpful, func.count(case((feedback.c.helpful, 1))))
+        .select_from(feedback.join(exchanges))
+        .where(given & exchanges.c.passage_id.is_not(None))
+        .group_by(exchanges.c.passage_id)
+        .having(not_helpful > 0)
+        .order_by(not_helpful.desc(), exchanges.c.passage_id)
+        .limit(top)
+    ).all()
+    comments: dict[str, list[str]] = defaultdict(list)
+    for passage_id, comment in connection.execute(
+        select(exchanges.c.passage_id, feedback.c.comment)
+        .select_from(feedback.join(exchanges))
+        .where(given & ~feedback.c.helpful & feedback.c.comment.is_not(None))
+        .where(exchanges.c.passage_id.in_([r[0] for r in ranked]))
+        .order_by(feedback.c.at.desc())
+    ):
+        if len(comments[passage_id]) < MAX_COMMENTS:
+            comments[passage_id].append(comment)
+    return [
+        {"passage_id": p, "not_helpful": bad, "helpful": good, "comments": comments.get(p, [])}
+        for p, bad, good in ranked
+    ]
+
+
+def _unanswered(
+    connection: Connection, period: Any, nearest: Nearest | None, top: int, *, without_text: int
+) -> dict[str, Any]:
+    asked = func.count()
+    fallback = period & (exchanges.c.kind == "fallback") & exchanges.c.question.is_not(None)
+    questions = connection.execute(select(exchanges.c.question, asked).where(fallback).group_by(exchanges.c.question))
+    grouping = group_counted((question, n) for question, n in questions)
+    return {
+        "unanswered": [
+            {
+                "question": g.question,
+                "count": g.count,
+                "wordings": list(g.wordings),
+                "nearest_passage": nearest(g.question) if nearest else None,
+            }
+            for g in grouping.groups[:top]
+        ],
+        "unanswered_groups": len(grouping.groups),
+        "unanswered_ungrouped": grouping.ungrouped + without_text,  # too rare to compare, or stored without text
+    }
+
+
+def _suggestion_clicks(connection: Connection, period: Any, top: int) -> list[dict[str, Any]]:
+    """After a fallback, the suggestion the user chose: the unanswered wording is a candidate
+    alternate phrasing of the chosen passage."""
+    before = exchanges.alias("before")
+    count = func.count()
+    rows = connection.execute(
+        select(before.c.question, exchanges.c.passage_id, count)
+        .select_from(exchanges.join(before, exchanges.c.previous_id == before.c.id))
+        .where(period & (exchanges.c.via == "suggestion") & exchanges.c.passage_id.is_not(None))
+        .where((before.c.kind == "fallback") & before.c.question.is_not(None))
+        .group_by(before.c.question, exchanges.c.passage_id)
+        .order_by(count.desc(), before.c.question)
+        .limit(top)
+    ).all()
+    return [{"question": q, "passage_id": p, "count": n} for q, p, n in rows]
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report for a terminal: the figures first, then the lists maintainers act on."""
+    total = report["exchanges"]
+    lines = [f"{total} exchanges in {report['sessions']} sessions, {report['since']} to {report['until']}", ""]
+    lines.append("by kind:    " + ", ".join(f"{k} {v['count']} ({v['share']:.0%})" for k, v in report["kinds"].items()))
+    esc = report["escalated"]
+    lines.append(
+        f"escalated:  {esc['count']} ({esc['share']:.0%}): emergency {esc['emergency']}, doctor {esc['doctor']}"
+    )
+    fb = report["feedback"]
+    lines.append(f"feedback:   helpful {fb['helpful']}, not helpful {fb['not_helpful']}, comments {fb['comments']}")
+    if report["latency_ms"]["p50"] is not None:
+        lines.append(f"latency:    p50 {report['latency_ms']['p50']} ms, p95 {report['latency_ms']['p95']} ms")
+    lines += ["", "per day:"]
+    lines += [f"  {d['day']}  {d['exchanges']:>6}  ({d['fallback']} unanswered)" for d in report["per_day"]]
+    if report["unanswered"]:
+        lines += ["", f"unanswered ({report['unanswered_groups']} groups, most asked first):"]
+        for group in report["unanswered"]:
+            near = group["nearest_passage"]
+            lines.append(
+                f"  {group['count']:>5}  {group['question']}" + (f"  -> nearest: {near['id']}" if near else "")
+            )
+            lines += [f"         also: {w}" for w in group["wordings"][:2]]
+    if report["not_helpful"]:
+        lines += ["", "not helpful (passage, not helpful / helpful):"]
+        for row in report["not_helpful"]:
+            lines.append(f"  {row['not_helpful']:>5} / {row['helpful']:<5} {row['passage_id']}")
+            lines += [f"         “{c}”" for c in row["comments"]]
+    if report["suggestion_clicks"]:
+        lines += ["", "suggestions chosen after a fallback (candidate alternate phrasings):"]
+        lines += [f"  {r['count']:>5}  {r['question']}  -> {r['passage_id']}" for r in report["suggestion_clicks"]]
+    return "\n".join(lines)
