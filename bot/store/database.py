@@ -11,6 +11,8 @@ Errors never carry a statement's values (`hide_parameters`): they could hold a q
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -69,11 +71,27 @@ def _sqlite_connect(dbapi_connection: Any, _: Any) -> None:
     # The driver's own transaction handling off: _sqlite_begin says how each transaction starts.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    _wal(cursor)
     cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across a process crash, fast
     cursor.execute("PRAGMA foreign_keys=ON")  # as PostgreSQL: deleting an exchange deletes its feedback
     cursor.close()
+
+
+def _wal(cursor: Any) -> None:
+    """WAL mode, kept in the file once set. Switching needs the database to itself, and SQLite
+    answers "database is locked" at once (no busy wait) while another connection uses it: servers
+    starting together retry until one has switched it, within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].casefold() != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _sqlite_begin(connection: Connection) -> None:
