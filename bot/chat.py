@@ -117,6 +117,18 @@ def retriever_config(settings: Settings) -> RetrieverConfig:
     return config if settings.min_confidence is None else replace(config, min_confidence=settings.min_confidence)
 
 
+def text_reply(
+    text: str,
+    kind: ReplyKind,
+    suggestions: tuple[str, ...],
+    retrieval: Retrieval | None = None,
+    **evidence: Any,
+) -> Reply:
+    """A reply that is a message of the bot's own (no passage): its summary is itself."""
+    confidence = retrieval.confidence if retrieval is not None else 0.0
+    return Reply(text, False, confidence, None, None, suggestions, kind, retrieval, summary=text, **evidence)
+
+
 def with_escalation(text: str, escalation: Escalation | None) -> str:
     return f"{text}\n\n{escalation.message}" if escalation else text
 
@@ -213,16 +225,7 @@ class Bot:
         words = normalise(question).split()
         talk = self._smalltalk_for(words) if words else None
         if talk is not None:
-            return Reply(
-                answer=talk.reply,
-                matched=False,
-                confidence=0.0,
-                passage=None,
-                escalation=None,
-                suggestions=self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS],
-                kind="smalltalk",
-                summary=talk.reply,
-            )
+            return text_reply(talk.reply, "smalltalk", self.knowledge.messages.starter_questions[:MAX_SUGGESTIONS])
         follow = self._follow_up(question, conversation) if conversation else None
         if follow is None or conversation is None:
             return self._single(question)
@@ -303,7 +306,7 @@ class Bot:
         """The passage on when to get help, or nothing but the escalation advice the caller adds."""
         passage = self._after_red_flag_passage()
         if passage is None:
-            return Reply("", False, 0.0, None, None, (), "fallback", read_as=read_as)
+            return text_reply("", "fallback", (), read_as=read_as)
         retrieval = self.retriever.search(passage.question)
         return self._passage_reply(passage, retrieval, retrieval.confidence, read_as=read_as)
 
@@ -341,19 +344,9 @@ class Bot:
             and not any(fuzz.ratio(normalise(c.passage.question), other) >= NEAR_DUPLICATE for other in seen)
         ]
         if not fresh:
-            text = self.knowledge.messages.no_more
-            return Reply(
-                answer=text,
-                matched=False,
-                confidence=retrieval.confidence,
-                passage=None,
-                escalation=None,
-                suggestions=self._with_starters(()),
-                kind="fallback",
-                retrieval=retrieval,
-                summary=text,
-                read_as=topic,
-                topic=topic,
+            messages = self.knowledge.messages
+            return text_reply(
+                messages.no_more, "fallback", self._with_starters(()), retrieval, read_as=topic, topic=topic
             )
         reply = self._passage_reply(fresh[0].passage, retrieval, retrieval.confidence, read_as=topic)
         return replace(reply, topic=topic)
@@ -385,18 +378,7 @@ class Bot:
         near_miss = retrieval.is_near_miss(self.retriever.config)
         suggestions = self._with_starters(self._suggestions(retrieval) if retrieval.has_anchor else ())
         text = messages.did_you_mean if near_miss else messages.fallback
-        return Reply(
-            answer=text,
-            matched=False,
-            confidence=retrieval.confidence,
-            passage=None,
-            escalation=None,
-            suggestions=suggestions,
-            kind="fallback",
-            retrieval=retrieval,
-            subject=subject,
-            summary=text,
-        )
+        return text_reply(text, "fallback", suggestions, retrieval, subject=subject)
 
     def _names_passage(self, retrieval: Retrieval, best: Candidate) -> bool:
         """A near miss still answers when every telling word of the question names what the best
@@ -435,19 +417,8 @@ class Bot:
         )
 
     def _declined(self, text: str, retrieval: Retrieval, subject: Subject | None, kind: ReplyKind) -> Reply:
-        """A reply that says what crampbot does not cover, with the closest questions it can answer."""
-        return Reply(
-            answer=text,
-            matched=False,
-            confidence=retrieval.confidence,
-            passage=None,
-            escalation=None,
-            suggestions=self._with_starters(()),
-            kind=kind,
-            retrieval=retrieval,
-            subject=subject,
-            summary=text,
-        )
+        """A reply that says what crampbot does not cover, with starter questions to go on with."""
+        return text_reply(text, kind, self._with_starters(()), retrieval, subject=subject)
 
     def _with_safety(self, reply: Reply, escalation: Escalation | None, from_earlier: bool) -> Reply:
         """The escalation advice, always: after a passage; first, and alone with what is not an
@@ -483,19 +454,8 @@ class Bot:
                     best.passage, rest, rest.confidence, subject=subject, lead=lead, not_covered=names
                 )
         text = messages.not_covered.format(subject=named)
-        return Reply(
-            answer=text,
-            matched=False,
-            confidence=retrieval.confidence,
-            passage=None,
-            escalation=None,
-            suggestions=self._with_starters(self._suggestions(retrieval)),
-            kind="not_covered",
-            retrieval=retrieval,
-            not_covered=names,
-            subject=subject,
-            summary=text,
-        )
+        suggestions = self._with_starters(self._suggestions(retrieval))
+        return text_reply(text, "not_covered", suggestions, retrieval, subject=subject, not_covered=names)
 
     def _with_starters(self, suggestions: tuple[str, ...]) -> tuple[str, ...]:
         """The suggestions, topped up with starter questions to MAX_SUGGESTIONS."""
