@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
-from bot.conversation.followup import SHORT_WORDS, ConversationCues, FollowUp, read_follow_up
+from bot.conversation.followup import ConversationCues, FollowUp, read_follow_up
 from bot.conversation.state import Conversation, Turn, kept_escalation, remember
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
 from bot.corpus.passages import Passage
@@ -153,7 +153,8 @@ class Bot:
         self.cues = ConversationCues.from_lists(lists["more"], lists["continues"], lists["pointing"], lists["fillers"])
         # What a question asks (causes, is it safe), as opposed to what it is about (leg cramps, magnesium)
         about = framing_stems(knowledge.topic_anchors, knowledge.topic_words, knowledge.related_words) - framing_stems()
-        cues = [cue for cues in knowledge.intents.values() for cue in cues]
+        kept = set(lists["topic_intents"])  # "medication", "older": cues that also say what a question is about
+        cues = [cue for name, cues in knowledge.intents.items() if name not in kept for cue in cues]
         self._asking_stems = framing_stems(knowledge.frame_sections.get("asking", ()), cues) - about
         self._child_stems = frozenset(stem(w) for w in knowledge.child_words)
         # Words that tell nothing about which passage answers: frame, topic and intent words
@@ -211,6 +212,7 @@ class Bot:
             read_as = reply.topic
         elif reply.passage is not None:
             named = [w for p in (reply.subject.known if reply.subject else ()) for w in p.words]
+            named += self._known_topic_words(reply.read_as or question)
             asked = normalise(reply.passage.question).split()
             read_as = " ".join([reply.passage.question, *(w for w in dict.fromkeys(named) if w not in asked)])
         else:  # what is not covered is no topic to carry on ("tonic water")
@@ -265,8 +267,7 @@ class Bot:
         words = normalise(question).split()
         said = self._telling(words)
         if not said:  # "why?", "how would I know which one I've got": short or pointing back, not to the bot
-            points = bool(self.cues.pointing & set(words))
-            return (len(words) <= SHORT_WORDS or points) and not ADDRESSED & set(words)
+            return not ADDRESSED & set(words)
         if reply.passage is None:
             return False
         stems = self._passage_stems(reply.passage.id)
@@ -314,10 +315,28 @@ class Bot:
         topic = conversation.topic
         if topic is None or self.subjects.read(question).unknown:
             return None  # nothing to follow, or it names something of its own the articles never mention
-        return read_follow_up(question, topic, self.cues, self._names_topic, self._topic_words, conversation.base)
+        return read_follow_up(
+            question, topic, self.cues, self._names_topic, self._topic_words, conversation.base, self._swap_subject
+        )
+
+    def _swap_subject(self, question: str, rest: Sequence[str]) -> str:
+        """The question without its own subject when the rest names one: "and for magnesium?" after
+        "Which potassium-rich foods help?" keeps "foods" (what a name ends with) but not potassium."""
+        if not self.subjects.read(" ".join(rest)).phrases:
+            return question  # "and at night?", "what about older people?": the same subject, asked again
+        drop = {w for phrase in self.subjects.read(question).phrases for w in phrase.words[:-1] or phrase.words}
+        return " ".join(w for w in normalise(question).split() if w not in drop)
 
     def _names_topic(self, words: Sequence[str]) -> bool:
         return bool({stem(w) for w in words} & self.retriever.lexicon.anchors)
+
+    def _known_topic_words(self, message: str) -> list[str]:
+        """The message's own topic words that the articles use (words they never use weigh nothing in
+        a search): what the user said stays in the topic even when the passage shown words it
+        otherwise, or answered something near it."""
+        words = normalise(message).split()
+        vocabulary = self.retriever.index.vocabulary
+        return [w for w in self._topic_words(words) if w != self._topic_word and stem(w) in vocabulary]
 
     def _topic_words(self, words: Sequence[str]) -> list[str]:
         """The words of a question that carry over to the next one: what it is about (leg cramps,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import pytest
 
 from bot.chat import Bot, Reply
 from bot.conversation.followup import ConversationCues, read_follow_up
 from bot.conversation.state import Conversation
+from bot.corpus.knowledge import load_knowledge
+from bot.corpus.passages import KnowledgeError
 
 CUES = ConversationCues.from_lists(
     more=["tell me more", "what else can i try"],
@@ -82,6 +85,17 @@ def test_a_follow_up_is_answered_with_the_conversations_topic(talk: Callable[...
     assert first.matched and not first.context_used
     assert follow.matched and follow.context_used and follow.passage is not None
     assert "prevent" in follow.passage.question.lower()
+
+
+def test_what_about_another_thing_asks_about_it_instead_of_the_last_one(talk: Callable[..., list[Reply]]) -> None:
+    first, follow = talk("Which foods are rich in potassium?", "and for magnesium?")
+    assert first.passage is not None and "potassium" in first.passage.id
+    assert follow.context_used and follow.passage is not None and "magnesium" in follow.passage.id
+
+
+def test_what_the_user_said_stays_in_the_topic(talk: Callable[..., list[Reply]]) -> None:
+    _, follow = talk("Do women get leg cramps more often than men?", "why is that?")
+    assert follow.read_as is not None and "women" in follow.read_as
 
 
 def test_the_same_follow_up_without_a_conversation_is_not_answered(bot: Bot) -> None:
@@ -191,3 +205,13 @@ def test_tell_me_more_never_shows_the_same_question_twice(talk: Callable[..., li
     replies = talk("What causes leg cramps at night?", "tell me more", "tell me more", "tell me more", "tell me more")
     questions = [r.passage.question.casefold().rstrip("?") for r in replies if r.passage is not None]
     assert len(questions) == len(set(questions))
+
+
+# --- conversation.yaml ---------------------------------------------------------------------------
+
+
+def test_topic_intents_must_name_intents_of_intents_yaml(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "conversation.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  - whom\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError, match="topic_intents names 'whom'"):
+        load_knowledge(knowledge_copy)

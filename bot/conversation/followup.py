@@ -63,6 +63,7 @@ def read_follow_up(
     names_topic: Callable[[Sequence[str]], bool],
     topic_words: Callable[[Sequence[str]], list[str]],
     base: str | None = None,
+    swap_subject: Callable[[str, Sequence[str]], str] | None = None,
 ) -> FollowUp | None:
     """How to read `message` after a conversation about `topic` (the last message about leg
     cramps, as read), or None when it stands on its own. `base`: the question "what about X?" asks
@@ -71,6 +72,8 @@ def read_follow_up(
     `names_topic(words)`: the words name the subject matter themselves (a cramp, a calf...), so the
     message is a complete question. `topic_words(words)`: the words of the topic that carry over to a
     question of the message's own ("leg cramps night" of "what causes leg cramps at night").
+    `swap_subject(question, rest)`: the question asked again without what the rest replaces
+    ("and for magnesium?" after "which potassium-rich foods help?" asks about magnesium, not potassium).
     """
     words = normalise(message).split()
     if not words:
@@ -87,7 +90,8 @@ def read_follow_up(
             if rest[0] in QUESTION_STARTS:  # "and how do I prevent them?": its own question, the topic's words
                 return FollowUp("continues", with_topic(rest, carried))
             again = base or topic
-            return FollowUp("continues", f"{again} {' '.join(rest)}", base=again)  # "and at night?": again, about this
+            asked = swap_subject(again, rest) if swap_subject else again
+            return FollowUp("continues", f"{asked} {' '.join(rest)}", base=again)  # "and at night?": again, about this
     if cues.pointing & set(words) and len(words) <= POINTING_WORDS:
         return FollowUp("points_back", with_topic(words, carried))  # "is it just a cramp?": this one
     if names_topic(words):

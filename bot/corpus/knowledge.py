@@ -232,7 +232,7 @@ def read_frame_words(doc: _yaml.Located | None) -> tuple[dict[str, tuple[str, ..
     return words, out
 
 
-CONVERSATION_SECTIONS = ("more", "continues", "pointing", "fillers", "after_red_flag")
+CONVERSATION_SECTIONS = ("more", "continues", "pointing", "fillers", "after_red_flag", "topic_intents")
 
 
 def _conversation(path: Path) -> dict[str, tuple[str, ...]]:
@@ -409,20 +409,29 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     frame_sections = _frame_words(root / "subjects.yaml")
     if not loaded:
         raise KnowledgeError("no passages to answer with (no articles in sources.yaml and no faq/ entries)", path=root)
+    intents = _intents(root / "intents.yaml")
+    conversation = _conversation(root / "conversation.yaml")
+    unknown = [name for name in conversation["topic_intents"] if name not in intents]
+    if unknown:
+        raise KnowledgeError(
+            f"topic_intents names {', '.join(map(repr, unknown))}, not an intent of intents.yaml "
+            f"({', '.join(intents)})",
+            path=root / "conversation.yaml",
+        )
     return Knowledge(
         path=root,
         version=version,
         passages=loaded,
         synonyms=synonyms,
         related_synonyms=related,
-        intents=_intents(root / "intents.yaml"),
+        intents=intents,
         topic_anchors=domain["topic_anchors"],
         related_words=domain["related_words"],
         other_topics=domain["other_topics"],
         topic_words=domain["topic_words"],
         child_words=domain["children"],
         frame_sections=frame_sections,
-        conversation=_conversation(root / "conversation.yaml"),
+        conversation=conversation,
         common_words=load_word_list(root / "common_words.txt"),
         source_quality={s.file: s.quality for s in sources} | {p.source: CURATED_QUALITY for p in loaded if p.curated},
         lexicon=lexicon,

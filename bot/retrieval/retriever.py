@@ -262,7 +262,7 @@ class Retriever:
         if ask:  # only the terms weigh more: typos, intents, fuzzy titles and topic checks read the message as sent
             terms += terms_of_words(self._prepare(ask)[1]) * cfg.ask_repeats
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
-        asked = self.intents.detect(typed)
+        asked = self.intents.detect(self._prepare(ask)[0] if ask else typed) or self.intents.detect(typed)
         if not query or not self.passages:
             return Retrieval(
                 candidates=(),

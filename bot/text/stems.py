@@ -40,6 +40,6 @@ def stem(word: str) -> str:
             if suffix in ("ing", "ed", "ings") and len(base) > 2 and base[-1] == base[-2] and base[-1] not in "lsz":
                 base = base[:-1]  # stopped -> stop
             break
-    if len(base) > 4 and base.endswith("e"):
+    if len(base) > 3 and base.endswith("e"):
         base = base[:-1]  # cause/caused, muscle/muscles meet at caus, muscl
     return base
