@@ -265,6 +265,8 @@ def test_ordinary_leg_cramp_words_do_not_escalate(text: str, lexicon: Lexicon) -
         "my legs get cramps when the house is hot",
         "it's warm in my bedroom and my legs cramp",
         "I warm my feet with a hot water bottle",
+        "going to Spain in August, it'll be really hot, and my legs cramp at night",
+        "it will be hot next week and my legs always cramp then",
     ],
 )
 def test_hot_weather_a_warm_room_or_warming_the_legs_is_not_warmth(text: str, lexicon: Lexicon) -> None:

@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.chat import Bot
-from bot.retrieval.subject import SubjectReader, close_repair, framing_stems, join_names, span_in, subject_words
+from bot.retrieval.subject import (
+    SubjectReader,
+    close_repair,
+    framing_stems,
+    is_statement,
+    join_names,
+    span_in,
+    subject_words,
+)
 from bot.text.stems import stem
 
 # Written for these tests, not taken from an evaluation set.
@@ -295,3 +303,38 @@ def test_a_definite_mention_stands_for_the_full_name_in_the_story(bot: Bot) -> N
 def test_a_kind_of_thing_mentioned_again_asks_about_the_story(bot: Bot) -> None:
     reply = bot.ask("My dad had gastric sleeve surgery in May. Could the surgery explain his night cramps?")
     assert reply.kind == "not_covered" and reply.not_covered == ("gastric sleeve surgery",)
+
+
+# --- telling, not asking (is_statement) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Hello, I am 55, from Italy. I have cramps at night in the thigh",
+        "Hi there, my mother is visiting from Poland and she has cramps in her legs every night",
+        "I work nights in a warehouse and my calves cramp when I finally get to sleep",
+        "I do hot yoga five times a week and lately my calves cramp at night",
+    ],
+)
+def test_a_story_after_a_greeting_or_with_is_and_do_inside_tells(message: str) -> None:
+    assert is_statement(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my grandad is on metformin could that be giving him leg cramps",
+        "is magnesium good for night cramps",
+        "hello, does tonic water help with cramps",
+        "my aunt says pickle juice stops cramps",
+        "I take magnesium, is it worth it",
+    ],
+)
+def test_a_message_that_asks_without_a_question_mark_is_no_story(message: str) -> None:
+    assert not is_statement(message)
+
+
+def test_where_the_user_comes_from_is_not_declined_as_a_subject(bot: Bot) -> None:
+    reply = bot.ask("Hello, I am 55, from Italy. I have cramps at night in the thigh and the calf")
+    assert reply.kind != "not_covered"

@@ -50,12 +50,20 @@ _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,5}(?![\w])")
 MAX_NAME_CHARS = 40
 # Words by which an asking sentence points back at the story before it: "Is it worth trying?"
 REFERRING = frozenset({"it", "that", "this", "they", "them", "those", "these"})
-# How a told message starts, and the words that make it ask after all (see `is_statement`).
+# How a told message starts, and the words that make it ask after all (see `is_statement`); not "when" among
+# the question starts: "when I finally get to sleep my calves cramp" tells.
 TELLER = frozenset({"i", "im", "ive", "id", "my", "we", "our", "me", "had", "got", "been", "just", "started"})
-QUESTION_MARKERS = frozenset(  # not "when": "when I finally get to sleep my calves cramp" tells
-    {"how", "why", "who", "what", "which", "is", "are", "can", "could", "do", "does", "should", "would", "will"}
+# A clause that starts with one of these asks ("is magnesium good for cramps"); "she is 68", "I do yoga" tell.
+QUESTION_STARTS = frozenset({"is", "are", "am", "can", "do", "does", "did", "will", "have", "has"})
+# These ask wherever they stand: "my grandad is on metformin could that be giving him cramps".
+ASKING_ANYWHERE = frozenset(
+    {"how", "why", "who", "what", "which", "could", "should", "would"}
     | {"any", "anything", "worth", "wondering", "wonder"}
 )
+GREETINGS = frozenset({"hi", "hello", "hey", "hiya", "good", "morning", "afternoon", "evening", "dear", "there"})
+PRONOUNS = frozenset({"i", "we", "you", "they"})  # "I work nights": a verb of the teller's, not a claim
+STORY_WORDS = 12  # a message this long with a clause of the teller's tells a story
+_CLAUSE_SPLIT = re.compile(r"[.!;,\n]+")
 CLAIMS = frozenset({"help", "helps", "cure", "cures", "stop", "stops", "fix", "fixes", "work", "works", "prevent"})
 DEFINITE = frozenset({"the", "that", "this", "those", "these"})
 # Verbs that make the word before them a speaker: "my midwife said", "a friend swears".
@@ -432,14 +440,27 @@ class SubjectReader:
 
 def is_statement(message: str) -> bool:
     """True for a message that tells rather than asks ("I work nights in a warehouse and my calves
-    cramp", "had a bad cramp earlier"): no question mark, no question or modal word, no claim
-    reported ("my aunt says X stops cramps" asks about X), and it starts with the teller."""
+    cramp", "Hello, I'm from Italy. I get cramps at night"): no question mark, no clause that starts
+    like a question, no question word anywhere ("any", "wondering"), no claim reported ("my aunt
+    says X stops cramps" asks about X), and the teller speaks: it starts with the teller after any
+    greeting, or a long message has a clause that does."""
     if "?" in message:
         return False
-    words = normalise(message).split()
-    if not words or words[0] not in TELLER or set(words) & (QUESTION_MARKERS | SPEECH):
+    clauses = [_without_greeting(normalise(c).split()) for c in _CLAUSE_SPLIT.split(message)]
+    clauses = [c for c in clauses if c]
+    words = [w for c in clauses for w in c]
+    if not words or any(c[0] in QUESTION_STARTS for c in clauses) or set(words) & (ASKING_ANYWHERE | SPEECH):
         return False
-    return not set(words) & CLAIMS
+    claims = any(w in CLAIMS and (i == 0 or words[i - 1] not in PRONOUNS) for i, w in enumerate(words))
+    tells = words[0] in TELLER or (len(words) >= STORY_WORDS and any(c[0] in TELLER for c in clauses))
+    return tells and not claims
+
+
+def _without_greeting(words: list[str]) -> list[str]:
+    start = 0
+    while start < len(words) and words[start] in GREETINGS:
+        start += 1
+    return words[start:]
 
 
 def _acronyms(text: str) -> frozenset[str]:
