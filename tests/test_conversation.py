@@ -72,6 +72,13 @@ def test_tell_me_more_with_fillers_asks_for_more_on_the_topic() -> None:
     assert read("ok tell me more please") == ("more", "what causes leg cramps at night")
 
 
+def test_thanks_and_other_fillers_do_not_make_a_follow_up_long() -> None:
+    cues = ConversationCues.from_lists(more=[], continues=[], pointing=["it"], fillers=["thank", "you", "ok"])
+    message = "ok thank you. anything I can do before bed to stop it?"
+    follow = read_follow_up(message, "what causes leg cramps at night", cues, names_topic, topic_words)
+    assert follow is not None and follow.kind == "points_back"
+
+
 def test_what_about_after_what_about_asks_the_first_question_again() -> None:
     follow = read_follow_up("and older people?", "x in pregnancy", CUES, names_topic, topic_words, base="x")
     assert follow is not None and follow.read_as == "x older people"

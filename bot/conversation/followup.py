@@ -92,11 +92,11 @@ def read_follow_up(
             again = base or topic
             asked = swap_subject(again, rest) if swap_subject else again
             return FollowUp("continues", f"{asked} {' '.join(rest)}", base=again)  # "and at night?": again, about this
-    if cues.pointing & set(words) and len(words) <= POINTING_WORDS:
+    if cues.pointing & set(words) and len(core) <= POINTING_WORDS:
         return FollowUp("points_back", with_topic(words, carried))  # "is it just a cramp?": this one
     if names_topic(words):
         return None
-    return FollowUp("short" if len(words) <= SHORT_WORDS else "leaves_topic", with_topic(words, carried))
+    return FollowUp("short" if len(core) <= SHORT_WORDS else "leaves_topic", with_topic(words, carried))
 
 
 def with_topic(words: Sequence[str], carried: Sequence[str]) -> str:
