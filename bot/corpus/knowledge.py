@@ -412,7 +412,7 @@ def load_knowledge(path: Path | None = None, *, passages: Sequence[Passage] | No
     intents = _intents(root / "intents.yaml")
     conversation = _conversation(root / "conversation.yaml")
     unknown = [name for name in conversation["topic_intents"] if name not in intents]
-    if unknown:
+    if unknown and intents:  # without intents.yaml there is nothing to carry over, and nothing wrong
         raise KnowledgeError(
             f"topic_intents names {', '.join(map(repr, unknown))}, not an intent of intents.yaml "
             f"({', '.join(intents)})",
