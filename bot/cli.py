@@ -297,14 +297,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return 1
     bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
-
-    def nearest(question: str) -> dict[str, object] | None:
-        best = bot.retriever.search(question, k=1).best
-        if best is None:
-            return None
-        return {"id": best.passage.id, "question": best.passage.question, "score": round(best.score, 4)}
-
-    report = build_report(engine, since, nearest=nearest, top=args.top)
+    report = build_report(engine, since, nearest=bot.nearest, top=args.top)
     engine.dispose()
     if args.html:
         from bot.store.html import render_html
