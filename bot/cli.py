@@ -269,11 +269,12 @@ def _print_check(report: CheckReport) -> None:
     """Each problem as `file:line: level: message`, then the counts."""
     for problem in report.problems:
         print(problem.format(report.root))
-    passages = report.knowledge.passages if report.knowledge else ()
-    print(
-        f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
-        f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)"
-    )
+    counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+    if report.knowledge is None:  # not "0 passages": nothing is lost, it just could not be read
+        print(f"{counts} (the knowledge could not be loaded until the errors above are fixed; {report.seconds:.2f} s)")
+        return
+    passages = report.knowledge.passages
+    print(f"{counts} ({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:

@@ -107,6 +107,7 @@ class Overrides:
     retitle: dict[str, str] = field(default_factory=dict)  # id -> new question
     alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> phrasings
     rewrite: dict[str, tuple[Rewrite, ...]] = field(default_factory=dict)  # id -> edits of its answer, in order
+    same_question: dict[str, str] = field(default_factory=dict)  # id -> why it may ask what another article asks
 
 
 def read_yaml(path: Path) -> Any:
@@ -362,7 +363,7 @@ def raise_first_error(knowledge: Path, problems: Iterable[Problem]) -> None:
         raise KnowledgeError(first.message, path=knowledge / first.file, line=first.line)
 
 
-OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite")
+OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite", "same_question")
 
 
 def load_overrides(knowledge: Path) -> Overrides:
@@ -390,6 +391,7 @@ def read_overrides(
         retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
         alternates=alternates,
         rewrite={str(k): tuple(v) for k, v in main.get("rewrite", {}).items()},
+        same_question={str(k): str(v) for k, v in main.get("same_question", {}).items()},
     )
     return overrides, problems + more
 
@@ -436,7 +438,7 @@ def _override_sections(
                 parsed[kind][pid] = edits
                 continue
             elif not isinstance(value, str) or not value.strip():
-                what = "the reason" if kind == "exclude" else "the new question"
+                what = "the new question" if kind == "retitle" else "the reason"
                 out.append(error(rel, line, f"{kind} {pid!r} needs {what} as text"))
                 continue
             parsed[kind][pid] = value
