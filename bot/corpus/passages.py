@@ -74,6 +74,7 @@ class Passage:
     context: str | None = None  # the heading this one sits under, when the article has one
     order: int = 0  # position in the knowledge base, for stable listings
     curated: bool = False  # written by a maintainer in knowledge/faq/, not split from an article
+    cites: tuple[str, ...] = ()  # a curated entry's sources: passage ids, article files or URLs
 
     @property
     def search_question(self) -> str:
@@ -488,6 +489,7 @@ def passage_of_entry(entry: faq.FaqEntry) -> Passage:
         title=entry.title,
         alternates=entry.alternates,
         curated=True,
+        cites=entry.references,
     )
 
 
@@ -574,6 +576,23 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     return finish_passages(passages, load_overrides(knowledge) if apply else None)
 
 
+def credit_sources(passages: list[Passage]) -> list[Passage]:
+    """A curated entry without a `title:` of its own is shown "From:" the articles it cites (by
+    passage id or file), not "From: crampbot FAQ": its facts are theirs. URLs and unknown sources
+    are left out; an entry citing no article keeps the default title."""
+    by_id = {p.id: p.title for p in passages if not p.curated}
+    by_file = {p.source: p.title for p in passages if not p.curated}
+    out = []
+    for passage in passages:
+        if passage.curated and passage.title == faq.DEFAULT_TITLE:
+            titles = [by_id.get(ref) or by_file.get(Path(ref).name) for ref in passage.cites]
+            credited = list(dict.fromkeys(t for t in titles if t))
+            if credited:
+                passage = replace(passage, title="; ".join(credited))
+        out.append(passage)
+    return out
+
+
 def source_text(knowledge: Path, file: str) -> str:
     """An article's text as the splitter reads it: Markdown made plain, plain text as it is."""
     path = knowledge / "sources" / file
@@ -582,7 +601,9 @@ def source_text(knowledge: Path, file: str) -> str:
 
 
 def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
-    """Apply the overrides (when given) and number the passages in knowledge-base order."""
+    """Credit curated entries to the articles they cite, apply the overrides (when given) and number
+    the passages in knowledge-base order."""
+    passages = credit_sources(list(passages))
     if overrides is not None:
         passages = apply_overrides(passages, overrides)
     return [replace(p, order=i) for i, p in enumerate(passages)]
