@@ -584,12 +584,12 @@ def credit_sources(passages: list[Passage]) -> list[Passage]:
     by_file = {p.source: p.title for p in passages if not p.curated}
     out = []
     for passage in passages:
-        if passage.curated and passage.title == faq.DEFAULT_TITLE:
-            titles = [by_id.get(ref) or by_file.get(Path(ref).name) for ref in passage.cites]
-            credited = list(dict.fromkeys(t for t in titles if t))
-            if credited:
-                passage = replace(passage, title="; ".join(credited))
-        out.append(passage)
+        titles = [by_id.get(ref) or by_file.get(Path(ref).name) for ref in passage.cites]
+        credited = list(dict.fromkeys(t for t in titles if t))
+        if passage.curated and passage.title == faq.DEFAULT_TITLE and credited:
+            out.append(replace(passage, title="; ".join(credited)))
+        else:
+            out.append(passage)
     return out
 
 
