@@ -180,6 +180,14 @@ class Bot:
     def version(self) -> str:
         return self.knowledge.version
 
+    def nearest(self, question: str) -> dict[str, Any] | None:
+        """The passage closest to a question, answered or not, with its score (the report names it
+        beside each group of unanswered questions)."""
+        best = self.retriever.search(question, k=1).best
+        if best is None:
+            return None
+        return {"id": best.passage.id, "question": best.passage.question, "score": round(best.score, 4)}
+
     def _smalltalk_for(self, words: list[str]) -> SmallTalk | None:
         for pattern, talk in self._smalltalk:
             if words[: len(pattern)] == pattern:

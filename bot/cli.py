@@ -20,6 +20,9 @@ from bot.settings import PREFIX, Settings, SettingsError, get_settings, settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from bot.corpus.check import CheckReport
+    from bot.store.review import Candidate
+
 log = logging.getLogger("bot")
 
 
@@ -258,14 +261,20 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
             )
         )
     else:
-        for problem in report.problems:
-            print(problem.format(report.root))
-        passages = report.knowledge.passages if report.knowledge else ()
-        print(
-            f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')} "
-            f"({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)"
-        )
+        _print_check(report)
     return 1 if report.errors else 0
+
+
+def _print_check(report: CheckReport) -> None:
+    """Each problem as `file:line: level: message`, then the counts."""
+    for problem in report.problems:
+        print(problem.format(report.root))
+    counts = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"
+    if report.knowledge is None:  # not "0 passages": nothing is lost, it just could not be read
+        print(f"{counts} (the knowledge could not be loaded until the errors above are fixed; {report.seconds:.2f} s)")
+        return
+    passages = report.knowledge.passages
+    print(f"{counts} ({len(passages)} passages, {sum(p.curated for p in passages)} curated; {report.seconds:.2f} s)")
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
@@ -289,14 +298,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return 1
     bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
-
-    def nearest(question: str) -> dict[str, object] | None:
-        best = bot.retriever.search(question, k=1).best
-        if best is None:
-            return None
-        return {"id": best.passage.id, "question": best.passage.question, "score": round(best.score, 4)}
-
-    report = build_report(engine, since, nearest=nearest, top=args.top)
+    report = build_report(engine, since, nearest=bot.nearest, top=args.top)
     engine.dispose()
     if args.html:
         from bot.store.html import render_html
@@ -306,6 +308,144 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
         if not args.json:
             return 0
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
+    """Review the candidate alternate phrasings: what users typed before choosing a suggested
+    question after a fallback (from the store, CRAMPBOT_DATABASE_URL). Accepted ones are added to
+    KNOWLEDGE/alternates.yaml (its other lines untouched), then the folder is checked.
+    On a terminal it asks about each (accept, skip, quit); otherwise `--accept ID` (repeatable)
+    or `--export FILE`, and without either it lists the candidates with their ids. Ids are
+    stable: the same candidate has the same id in every run.
+
+    Examples: crampbot review
+              crampbot review --since 30d --accept 3f9a0c12de --accept 81b2c4d5e6
+              crampbot review --export candidates.json
+    """
+    from bot.corpus.passages import load_passages
+    from bot.store.report import PeriodError, parse_moment
+    from bot.store.review import candidates, stored_clicks
+
+    try:
+        since = parse_moment(args.since)
+    except PeriodError as exc:
+        print(f"error: --since {exc}", file=sys.stderr)
+        return 2
+    knowledge = _knowledge(args, settings)
+    engine = _stored(settings)
+    if engine is None:
+        return 1
+    try:
+        found = candidates(stored_clicks(engine, since), load_passages(knowledge, curated=True))
+    finally:
+        engine.dispose()
+    if args.export:
+        Path(args.export).write_text(
+            json.dumps([c.to_dict() for c in found], ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        print(f"wrote {_count(len(found), 'candidate')} to {args.export}", file=sys.stderr)
+    if args.accept:
+        chosen = _accepted_by_id(found, args.accept)
+        if chosen is None:
+            return 2
+    elif args.export:
+        return 0
+    elif sys.stdin.isatty() and sys.stdout.isatty():
+        chosen = _ask_each(found)
+    else:
+        _list_candidates(found)
+        return 0
+    return _add_accepted(knowledge, chosen)
+
+
+def _list_candidates(found: list[Candidate]) -> None:
+    if not found:
+        print("no candidates: no suggestion was chosen after a fallback in the period")
+        return
+    for c in found:
+        note = {"new": "", "known": "  (the passage already has it)", "no_passage": "  (no such passage now)"}[c.status]
+        print(f"{c.id}  {c.count:>4}x  {c.question!r} -> {c.passage_id}{note}")
+    print(f"\n{_count(len(found), 'candidate')}; add one with: crampbot review --accept ID")
+
+
+def _accepted_by_id(found: list[Candidate], ids: Sequence[str]) -> list[Candidate] | None:
+    """The candidates named; None (said why) when an id is unknown or names one that cannot be added."""
+    by_id = {c.id: c for c in found}
+    unknown = [i for i in dict.fromkeys(ids) if i not in by_id]
+    if unknown:
+        print(
+            f"error: no candidate has the id {', '.join(map(repr, unknown))} in this period; "
+            "`crampbot review` (without --accept) lists them, `--since` widens the period",
+            file=sys.stderr,
+        )
+        return None
+    chosen = [by_id[i] for i in dict.fromkeys(ids)]
+    gone = [c for c in chosen if c.status == "no_passage"]
+    if gone:
+        print(
+            f"error: {', '.join(c.id for c in gone)}: the knowledge in use has no passage "
+            f"{', '.join(repr(c.passage_id) for c in gone)}",
+            file=sys.stderr,
+        )
+        return None
+    for c in chosen:
+        if c.status == "known":
+            print(f"{c.id}: {c.passage_id} already has {c.question!r}; nothing to add")
+    return [c for c in chosen if c.status == "new"]
+
+
+def _ask_each(found: list[Candidate]) -> list[Candidate]:
+    """Each new candidate in turn: a(ccept), s(kip) or q(uit); the ones accepted before quitting are kept."""
+    pending = [c for c in found if c.status == "new"]
+    if not pending:
+        _list_candidates(found)
+        return []
+    chosen = []
+    for n, c in enumerate(pending, 1):
+        print(f"\n[{n}/{len(pending)}] {c.id}, chosen {c.count}x after a fallback")
+        print(f"  they typed:   {c.question}")
+        print(f"  then chose:   {c.passage_question}  ({c.passage_id})")
+        while True:
+            try:
+                answer = input("  add it as a phrasing of that passage? [a]ccept, [s]kip, [q]uit: ").strip().lower()
+            except EOFError:
+                answer = "q"
+            if answer in {"a", "accept", "y", "yes", "s", "skip", "n", "no", "", "q", "quit"}:
+                break
+        if answer in {"q", "quit"}:
+            break
+        if answer in {"a", "accept", "y", "yes"}:
+            chosen.append(c)
+    return chosen
+
+
+def _add_accepted(knowledge: Path, chosen: list[Candidate]) -> int:
+    """Write the accepted phrasings into alternates.yaml, check the folder, say how to serve it."""
+    from bot.corpus.alternates_file import FILE, AlternatesEditError, add_to_file
+    from bot.corpus.check import run_check
+
+    if not chosen:
+        print("nothing accepted; alternates.yaml unchanged")
+        return 0
+    additions: dict[str, list[str]] = {}
+    for c in chosen:
+        additions.setdefault(c.passage_id, []).append(c.question)
+    try:
+        add_to_file(knowledge / FILE, additions)
+    except AlternatesEditError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"added {_count(len(chosen), 'phrasing')} to {knowledge / FILE}")
+    report = run_check(knowledge)
+    _print_check(report)
+    if report.errors:
+        print("fix the errors above before reloading")
+        return 1
+    print(
+        "to serve it: POST /api/admin/reload with the admin token "
+        "(curl -X POST HOST/api/admin/reload -H 'Authorization: Bearer TOKEN'), or restart the server"
+    )
     return 0
 
 
@@ -438,6 +578,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--json", action="store_true", help="print the report as JSON")
     report.add_argument("--html", metavar="FILE", help="also write it as one self-contained page with charts")
     report.add_argument("--top", type=int, default=20, metavar="N", help="rows in each ranked list (default 20)")
+    review = add("review", cmd_review, "add the alternate phrasings users suggest to alternates.yaml")
+    review.add_argument("--since", default="90d", help="start of the period: 30d, 2w or a date (default 90d)")
+    review.add_argument(
+        "--accept", action="append", default=[], metavar="ID", help="add this candidate (repeatable); no questions"
+    )
+    review.add_argument("--export", metavar="FILE", help="write the candidates as JSON to FILE")
     purge = add("purge", cmd_purge, "delete stored exchanges older than a date")
     purge.add_argument("--before", required=True, help="a date (2026-12-01, UTC) or an age (30d)")
     db = add("db", cmd_db, "set up or inspect the store's database")

@@ -33,6 +33,7 @@ class Settings:
     max_question_chars: int = 1000
     cors_origins: tuple[str, ...] = ()
     admin_token: str | None = None
+    staff_token: str | None = None  # read-only staff routes; the admin token works there too
     log_level: str = "INFO"
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
     max_sessions: int = 10_000  # conversations kept in memory, least recently used dropped first
@@ -185,6 +186,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("admin_token", _admin_token,
             "bearer token for `/api/admin/*` (reload, status), at least 32 characters; admin routes are off when unset",
             "unset"),
+    Setting("staff_token", _admin_token,
+            "bearer token for the read-only `/api/staff/*` routes (explain, report, exchanges), at least 32 "
+            "characters, different from the admin token (which works there too); cannot reload", "unset"),
     Setting("reload_interval", _reload_interval,
             "seconds between looks at `knowledge/` for changes; reloads on change", "`0` (off)"),
     Setting("log_level", _log_level, "logging level", "`INFO`"),
@@ -196,7 +200,8 @@ SETTINGS: tuple[Setting, ...] = (
             "requests per client on `/api/ask` and `/api/feedback`, each counted apart (a client is its `session_id`, "
             "else its address); `limits` notation, or `off`", "`30/minute;10/10 seconds`"),
     Setting("admin_auth_limit", _rate_limit,
-            "failed admin authentications per address; past it, admin routes answer 429", "`5/minute;20/hour`"),
+            "failed admin and staff authentications per address; past it, admin and staff routes answer 429",
+            "`5/minute;20/hour`"),
     Setting("trusted_proxies", _networks,
             "comma-separated proxy addresses or networks whose `X-Forwarded-For` names the client", "none"),
     Setting("database_url", _database_url,
@@ -217,6 +222,11 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
     A variable that is unset or blank keeps its default."""
     env = os.environ if env is None else env
     values = {s.field: s.parse(s.variable, env[s.variable]) for s in SETTINGS if env.get(s.variable, "").strip()}
+    if values.get("staff_token") is not None and values.get("staff_token") == values.get("admin_token"):
+        raise SettingsError(
+            f"Config '{PREFIX}STAFF_TOKEN' is the admin token. Expected a token of its own: "
+            "staff must not be able to reload, and the admin token already works on staff routes."
+        )
     return Settings(**values)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,36 @@ def test_reload_of_broken_knowledge_is_409_with_errors_and_status_shows_it(
     assert data["errors"][0]["file"] == "intents.yaml"
     status = copy_client.get("/api/admin/status", headers=AUTH).json()
     assert status["last_reload"] == data
-    assert status["version"] == before["version"] and status["changed_on_disk"] is False
+    assert status["version"] == before["version"]
+    assert status["changed_on_disk"] is True  # what is on disk is still not what is served
+
+
+def test_after_a_rejected_reload_fixing_the_edit_is_served_and_logged_as_a_recovery(
+    copy_client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    intents = knowledge_copy / "intents.yaml"
+    good = intents.read_text(encoding="utf-8")
+    intents.write_text("intents:\n  cause: [why\n", encoding="utf-8")
+    assert copy_client.post("/api/admin/reload", headers=AUTH).status_code == 409
+    intents.write_text(good + "\n", encoding="utf-8")  # fixed (and not byte for byte what is served)
+    with caplog.at_level(logging.INFO, logger="bot.web.reload"):
+        assert copy_client.post("/api/admin/reload", headers=AUTH).json()["status"] == "reloaded"
+    assert [r.levelname for r in caplog.records if "recovered" in r.getMessage()] == ["INFO"]
+    assert copy_client.get("/api/admin/status", headers=AUTH).json()["changed_on_disk"] is False
+
+
+def test_undoing_a_rejected_edit_is_a_recovery_too(
+    copy_client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    intents = knowledge_copy / "intents.yaml"
+    good = intents.read_text(encoding="utf-8")
+    intents.write_text("intents:\n  cause: [why\n", encoding="utf-8")
+    assert copy_client.post("/api/admin/reload", headers=AUTH).status_code == 409
+    intents.write_text(good, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="bot.web.reload"):
+        assert copy_client.post("/api/admin/reload", headers=AUTH).json()["status"] == "unchanged"
+    assert "recovered" in caplog.text
+    assert copy_client.get("/api/admin/status", headers=AUTH).json()["changed_on_disk"] is False
 
 
 def test_the_admin_routes_are_documented_with_their_refusals(client: TestClient) -> None:

@@ -179,11 +179,19 @@ def test_a_curated_entry_copying_an_article_question_is_a_warning(knowledge_copy
     assert problem.line == 2 and "sources/000_39e5453c19adca82.txt:" in problem.message
 
 
-def test_two_articles_asking_the_same_question_is_a_warning_at_the_retitle(knowledge_dir: Path) -> None:
-    text = (knowledge_dir / "overrides.yaml").read_text(encoding="utf-8").splitlines()
+def without_same_question(knowledge: Path) -> list[str]:
+    """overrides.yaml without its `same_question:` section; its lines."""
+    path = knowledge / "overrides.yaml"
+    text = path.read_text(encoding="utf-8")
+    write(path, text[: text.index("\nsame_question:")] + "\n")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_two_articles_asking_the_same_question_is_a_warning_at_the_retitle(knowledge_copy: Path) -> None:
+    text = without_same_question(knowledge_copy)
     line = next(i for i, t in enumerate(text, 1) if t.strip().startswith("treatment-faq.what-are-leg-cramps:"))
     problem = only(
-        check_knowledge(knowledge_dir),
+        check_knowledge(knowledge_copy),
         "warning",
         "overrides.yaml",
         r"\(treatment-faq\.what-are-leg-cramps\) duplicates",
@@ -191,7 +199,37 @@ def test_two_articles_asking_the_same_question_is_a_warning_at_the_retitle(knowl
     assert (
         problem.line == line
         and "night-cramps-qa.what-are-leg-cramps (sources/000_39e5453c19adca82.txt:" in problem.message
+        and "same_question" in problem.message
     )
+
+
+def test_same_question_with_a_reason_silences_the_pair(knowledge_copy: Path) -> None:
+    without_same_question(knowledge_copy)
+    path = knowledge_copy / "overrides.yaml"
+    reason = "both articles define them"
+    write(path, path.read_text(encoding="utf-8") + f"same_question:\n  night-cramps-qa.what-are-leg-cramps: {reason}\n")
+    assert not [p for p in check_knowledge(knowledge_copy) if "what-are-leg-cramps) duplicates" in p.message]
+
+
+def test_same_question_needs_a_known_id_and_a_reason(knowledge_copy: Path) -> None:
+    path = knowledge_copy / "overrides.yaml"
+    write(path, path.read_text(encoding="utf-8") + "  night-cramps-qa.no-such-passage: why\n")
+    only(check_knowledge(knowledge_copy), "error", "overrides.yaml", "same_question: no passage has the id")
+    write(path, path.read_text(encoding="utf-8") + "  night-cramps-qa.who-gets-leg-cramps: ''\n")
+    only(check_knowledge(knowledge_copy), "error", "overrides.yaml", "needs the reason as text")
+
+
+def test_a_clean_checkout_checks_without_warnings(knowledge_dir: Path) -> None:
+    assert [p.format(knowledge_dir) for p in run_check(knowledge_dir).warnings] == []
+
+
+def test_when_the_knowledge_cannot_load_the_summary_says_so_rather_than_zero_passages(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(knowledge_copy / "synonyms.yaml", "synonyms: [unclosed\n")
+    assert main(["check", "--knowledge", str(knowledge_copy)]) == 1
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "could not be loaded" in summary and "0 passages" not in summary
 
 
 # --- ids that do not exist ---------------------------------------------------------------------

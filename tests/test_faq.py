@@ -23,7 +23,11 @@ def test_bundled_entries_load_as_curated_passages_named_after_their_files(knowle
     curated = {p.id: p for p in load_passages(knowledge_dir, curated=True) if p.curated}
     assert {"faq.quinine", "faq.warm-bath", "faq.sports-drinks"} <= set(curated)
     quinine = curated["faq.quinine"]
-    assert quinine.source == "faq/quinine.md" and quinine.title == "crampbot FAQ"
+    assert quinine.source == "faq/quinine.md"
+    assert quinine.cites == (
+        "night-cramps-qa.what-medicines-may-help-with-leg-cramps",
+        "treatment-faq.how-to-treat-leg-cramps",
+    )
     assert quinine.question == "Is quinine safe for leg cramps?"
     assert "generally discouraged" in quinine.answer and "Should I take quinine for night cramps?" in quinine.alternates
 
@@ -98,3 +102,18 @@ def test_editor_leftovers_in_the_faq_folder_are_not_entries(knowledge_copy: Path
     write(knowledge_copy / "faq" / "quinine.md~", "junk")
     ids = [p.id for p in load_passages(knowledge_copy, curated=True) if p.curated]
     assert len(ids) == len(set(ids)) and "faq.quinine" in ids
+
+
+def test_a_curated_entry_is_shown_from_the_articles_it_cites(knowledge_dir: Path) -> None:
+    by_id = {p.id: p for p in load_passages(knowledge_dir, curated=True)}
+    cited = [by_id[ref].title for ref in by_id["faq.quinine"].cites]
+    assert by_id["faq.quinine"].title == "; ".join(dict.fromkeys(cited)) and "crampbot FAQ" not in cited
+
+
+def test_an_entry_with_its_own_title_or_citing_no_article_keeps_it(knowledge_copy: Path) -> None:
+    entry = "---\nquestion: {q}\nsources: [{s}]\n{t}---\nA plain answer that is long enough to be a real answer here.\n"
+    write(knowledge_copy / "faq" / "own.md", entry.format(q="Do socks help?", s="night-cramps-qa.what-are-leg-cramps",
+                                                          t="title: Our clinic\n"))  # fmt: skip
+    write(knowledge_copy / "faq" / "web.md", entry.format(q="Do gloves help?", s="https://example.org/a", t=""))
+    by_id = {p.id: p for p in load_passages(knowledge_copy, curated=True)}
+    assert by_id["faq.own"].title == "Our clinic" and by_id["faq.web"].title == "crampbot FAQ"

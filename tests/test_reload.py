@@ -212,7 +212,8 @@ def test_content_that_checks_clean_but_cannot_be_indexed_is_rejected_not_a_500(
     result = holder.reload()
     assert result.status == "rejected" and "could not build the index" in result.errors[0].message
     assert holder.current.version == original
-    assert not holder.changed()  # the same broken files are not retried on every poll
+    assert holder.reload_if_changed() is None  # the same broken files are not retried on every poll
+    assert holder.changed()  # yet they differ from what is served (/api/admin/status says so)
 
 
 # --- start-up accepts exactly what a reload accepts (issue 13) -------------------------------------

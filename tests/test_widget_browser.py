@@ -310,6 +310,30 @@ def test_bullet_lines_render_as_a_list(page: Page) -> None:
     expect(w.replies.last.locator("p")).to_have_text(["Try this:", "See you."])
 
 
+def test_links_in_answers_are_anchors_that_open_safely_and_nothing_else_is_html(page: Page) -> None:
+    answer = (
+        "Read https://example.org/cramps?a=1&b=2. And <b>this</b> javascript:alert(1) stays text.\n"
+        "• See http://example.com/x, then rest."
+    )
+    page.route(
+        "**/api/ask",
+        fulfil_with(200, passage_reply(answer, answer, passage=None, matched=False, kind="fallback")),
+    )
+    w = Widget(page)
+    w.open()
+    w.ask("links please")
+    links = w.replies.last.locator(".answer-summary a, p a, li a")
+    expect(links).to_have_count(2)
+    expect(links).to_have_text(["https://example.org/cramps?a=1&b=2", "http://example.com/x"])
+    for n in range(2):
+        assert links.nth(n).get_attribute("target") == "_blank"
+        assert links.nth(n).get_attribute("rel") == "noopener noreferrer"
+    assert links.first.get_attribute("href") == "https://example.org/cramps?a=1&b=2"
+    expect(w.replies.last.locator("b")).to_have_count(0)  # markup in an answer is shown as text
+    expect(w.replies.last).to_contain_text("<b>this</b> javascript:alert(1) stays text.")
+    expect(w.replies.last.locator("li")).to_have_text(["See http://example.com/x, then rest."])
+
+
 def squash(text: str) -> str:
     """Text as read: bullets and spacing aside (the widget renders `• ` lines as list items)."""
     return " ".join(text.replace("•", " ").split())

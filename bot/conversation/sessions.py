@@ -76,6 +76,15 @@ class MemorySessions:
             self._items.move_to_end(key)
             return item[1]
 
+    def peek(self, key: str) -> Conversation | None:
+        """The conversation, read without touching it: its last use, idle clock and order stay as
+        they were (staff looking at a conversation must not keep it alive or change what is forgotten)."""
+        with self._lock:
+            item = self._items.get(key)
+        if item is None or self._clock() - item[0] >= self.idle_seconds:
+            return None
+        return item[1]
+
     def put(self, key: str, conversation: Conversation) -> None:
         now = self._clock()
         with self._lock:

@@ -122,7 +122,8 @@ def run_check(path: Path) -> CheckReport:
         problems += _check_article_lengths(ctx)
         problems += _check_rewrites(ctx)
         problems += _check_edges(ctx)
-        problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs)
+        same = ctx.overrides.same_question if ctx.overrides else {}
+        problems += check_duplicates(ctx.root, ctx.final, ctx.entries, ctx.docs, same)
         if knowledge is not None:
             problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
         corpus = corpus_words(ctx.final)

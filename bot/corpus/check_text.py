@@ -91,14 +91,21 @@ def _section(doc: _yaml.Located, key: str) -> Mapping[str, Any]:
 
 
 def check_duplicates(
-    root: Path, passages: Sequence[Passage], entries: Sequence[FaqEntry], docs: Mapping[str, _yaml.Located]
+    root: Path,
+    passages: Sequence[Passage],
+    entries: Sequence[FaqEntry],
+    docs: Mapping[str, _yaml.Located],
+    same_question: Mapping[str, str] | None = None,
 ) -> list[Problem]:
     """Questions (and alternate phrasings) of different passages that are the same or nearly so.
 
     Two curated entries asking the same thing is an error: which one answers is a coin toss.
     A curated entry copying an article question, or two articles asking the same thing, is a
-    warning: the curated entry wins ties, and overlapping articles are common and harmless.
+    warning: the curated entry wins ties, and overlapping articles are common and harmless. Two
+    articles' passages stay quiet when one is listed in `same_question` (overrides.yaml) with the
+    reason both are kept.
     """
+    same_question = same_question or {}
     owner: list[int] = []
     texts: list[str] = []
     alt_index: list[int] = []  # -1 for the question itself
@@ -146,12 +153,13 @@ def check_duplicates(
                     "ties; if it replaces that passage, exclude it in overrides.yaml",
                 )
             )
-        else:
+        elif first.id not in same_question and second.id not in same_question:
             out.append(
                 warning(
                     *where_b,
                     f"{_phrasing(second, alt_index[tb])!r} ({second.id}) {verb} {first.id} "
-                    f"({where_a[0]}:{where_a[1]}); retitle or exclude one in overrides.yaml",
+                    f"({where_a[0]}:{where_a[1]}); retitle or exclude one in overrides.yaml, or list one under "
+                    "same_question with the reason both are kept",
                 )
             )
     return out

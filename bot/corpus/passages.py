@@ -74,6 +74,7 @@ class Passage:
     context: str | None = None  # the heading this one sits under, when the article has one
     order: int = 0  # position in the knowledge base, for stable listings
     curated: bool = False  # written by a maintainer in knowledge/faq/, not split from an article
+    cites: tuple[str, ...] = ()  # a curated entry's sources: passage ids, article files or URLs
 
     @property
     def search_question(self) -> str:
@@ -107,6 +108,7 @@ class Overrides:
     retitle: dict[str, str] = field(default_factory=dict)  # id -> new question
     alternates: dict[str, tuple[str, ...]] = field(default_factory=dict)  # id -> phrasings
     rewrite: dict[str, tuple[Rewrite, ...]] = field(default_factory=dict)  # id -> edits of its answer, in order
+    same_question: dict[str, str] = field(default_factory=dict)  # id -> why it may ask what another article asks
 
 
 def read_yaml(path: Path) -> Any:
@@ -362,7 +364,7 @@ def raise_first_error(knowledge: Path, problems: Iterable[Problem]) -> None:
         raise KnowledgeError(first.message, path=knowledge / first.file, line=first.line)
 
 
-OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite")
+OVERRIDE_KINDS = ("exclude", "retitle", "alternates", "rewrite", "same_question")
 
 
 def load_overrides(knowledge: Path) -> Overrides:
@@ -390,6 +392,7 @@ def read_overrides(
         retitle={str(k): str(v).strip() for k, v in main.get("retitle", {}).items()},
         alternates=alternates,
         rewrite={str(k): tuple(v) for k, v in main.get("rewrite", {}).items()},
+        same_question={str(k): str(v) for k, v in main.get("same_question", {}).items()},
     )
     return overrides, problems + more
 
@@ -436,7 +439,7 @@ def _override_sections(
                 parsed[kind][pid] = edits
                 continue
             elif not isinstance(value, str) or not value.strip():
-                what = "the reason" if kind == "exclude" else "the new question"
+                what = "the new question" if kind == "retitle" else "the reason"
                 out.append(error(rel, line, f"{kind} {pid!r} needs {what} as text"))
                 continue
             parsed[kind][pid] = value
@@ -486,6 +489,7 @@ def passage_of_entry(entry: faq.FaqEntry) -> Passage:
         title=entry.title,
         alternates=entry.alternates,
         curated=True,
+        cites=entry.references,
     )
 
 
@@ -572,6 +576,23 @@ def load_passages(knowledge: Path, *, apply: bool = True, curated: bool = False)
     return finish_passages(passages, load_overrides(knowledge) if apply else None)
 
 
+def credit_sources(passages: list[Passage]) -> list[Passage]:
+    """A curated entry without a `title:` of its own is shown "From:" the articles it cites (by
+    passage id or file), not "From: crampbot FAQ": its facts are theirs. URLs and unknown sources
+    are left out; an entry citing no article keeps the default title."""
+    by_id = {p.id: p.title for p in passages if not p.curated}
+    by_file = {p.source: p.title for p in passages if not p.curated}
+    out = []
+    for passage in passages:
+        titles = [by_id.get(ref) or by_file.get(Path(ref).name) for ref in passage.cites]
+        credited = list(dict.fromkeys(t for t in titles if t))
+        if passage.curated and passage.title == faq.DEFAULT_TITLE and credited:
+            out.append(replace(passage, title="; ".join(credited)))
+        else:
+            out.append(passage)
+    return out
+
+
 def source_text(knowledge: Path, file: str) -> str:
     """An article's text as the splitter reads it: Markdown made plain, plain text as it is."""
     path = knowledge / "sources" / file
@@ -580,7 +601,9 @@ def source_text(knowledge: Path, file: str) -> str:
 
 
 def finish_passages(passages: Iterable[Passage], overrides: Overrides | None) -> list[Passage]:
-    """Apply the overrides (when given) and number the passages in knowledge-base order."""
+    """Credit curated entries to the articles they cite, apply the overrides (when given) and number
+    the passages in knowledge-base order."""
+    passages = credit_sources(list(passages))
     if overrides is not None:
         passages = apply_overrides(passages, overrides)
     return [replace(p, order=i) for i, p in enumerate(passages)]

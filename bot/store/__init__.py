@@ -5,6 +5,7 @@
 - `records`, `redact`: what is written, and what is removed from it first
 - `writer`: a bounded queue drained in batches by one thread; `store`: the server's side of it
 - `retention`: purging old exchanges; `report`, `grouping`, `html`: what `crampbot report` reads and shows
+- `review`: the candidate phrasings `crampbot review` walks; `browse`: exchanges one by one, for the staff routes
 
 What is stored, where, and for how long: docs/privacy.md.
 """

@@ -66,7 +66,7 @@ def build_report(
     until = until or utcnow()
     given = (feedback.c.at >= since) & (feedback.c.at < until)  # feedback sent in the period: a small table
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
-        period = _period(connection, since, until)
+        period = period_of(connection, since, until)
         counts = _counts(connection, period)
         total = counts.total
         sessions = select(func.count(func.distinct(exchanges.c.session))).where(period)
@@ -88,12 +88,12 @@ def build_report(
             "feedback": _feedback(connection, given),
             "not_helpful": _not_helpful(connection, given, top),
             **_unanswered(connection, period, nearest, top, without_text=counts.fallback_without_text),
-            "suggestion_clicks": _suggestion_clicks(connection, period, top),
+            "suggestion_clicks": suggestion_clicks(connection, period, top),
         }
     return report
 
 
-def _period(connection: Connection, since: datetime, until: datetime) -> ColumnElement[bool]:
+def period_of(connection: Connection, since: datetime, until: datetime) -> ColumnElement[bool]:
     """The exchanges of the period. When it holds everything stored (a young database, or a report
     as long as the retention), no condition at all: reading the whole table through the time index
     costs SQLite four times a plain scan."""
@@ -249,9 +249,9 @@ def _unanswered(
     }
 
 
-def _suggestion_clicks(connection: Connection, period: Any, top: int) -> list[dict[str, Any]]:
+def suggestion_clicks(connection: Connection, period: Any, top: int | None) -> list[dict[str, Any]]:
     """After a fallback, the suggestion the user chose: the unanswered wording is a candidate
-    alternate phrasing of the chosen passage."""
+    alternate phrasing of the chosen passage (`crampbot review` walks them). `top` None: all."""
     before = exchanges.alias("before")
     count = func.count()
     rows = connection.execute(

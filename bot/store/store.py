@@ -144,15 +144,20 @@ class Store:
             raise StoreUnavailable("the store's queue is full")
         return True
 
+    def reader(self) -> Engine:
+        """An engine to read the database with (the staff routes); raises StoreUnavailable while the
+        database cannot be reached or its schema is not set up yet."""
+        if self._writer.degraded or not self._schema_ready.wait(READY_WAIT_SECONDS) or self._engine is None:
+            raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})")
+        return self._engine
+
     def _known(self, exchange_id: str) -> bool:
         with self._pending_lock:
             if exchange_id in self._pending:
                 return True
-        # Just after start the schema may still be being set up: wait a moment rather than refuse
-        if self._writer.degraded or not self._schema_ready.wait(READY_WAIT_SECONDS) or self._engine is None:
-            raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})")
+        engine = self.reader()  # just after start the schema may still be being set up: it waits a moment
         try:
-            with self._engine.connect().execution_options(**READ_ONLY) as connection:
+            with engine.connect().execution_options(**READ_ONLY) as connection:
                 found = connection.execute(select(exchanges.c.id).where(exchanges.c.id == exchange_id)).first()
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})") from exc

@@ -1,22 +1,19 @@
 """Admin routes: reload the knowledge without a restart. Mounted only when CRAMPBOT_ADMIN_TOKEN is set.
 
-A bearer token, compared in constant time, guards them; with no token configured the routes do
-not exist at all (404), so a default install exposes nothing that changes server state. The
-token is compared as bytes (UTF-8), so a non-ASCII token matches when the client sends it in
-UTF-8. Failed authentications are rate limited per address (CRAMPBOT_ADMIN_AUTH_LIMIT): past the
-limit every admin request from that address gets 429 before its token is even looked at.
+The admin bearer token guards them (bot.web.auth: constant-time compare, failed authentications
+rate limited per address); the staff token gets 403 here. With no admin token configured the
+routes do not exist at all (404), so a default install exposes nothing that changes server state.
 """
 
 from __future__ import annotations
 
-import hmac
+from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from bot.settings import MIN_ADMIN_TOKEN_CHARS
-from bot.web.rate_limit import RATE_LIMITED_RESPONSE, RateLimiter
+from bot.web.auth import AUTH_RESPONSES, Role, bearer_guard
 from bot.web.reload import KnowledgeHolder
 from bot.web.schemas import ValidationErrorResponse
 
@@ -59,35 +56,16 @@ def get_holder(request: Request) -> KnowledgeHolder:
 HolderDep = Annotated[KnowledgeHolder, Depends(get_holder)]  # module level: FastAPI resolves annotations here
 
 
-def admin_router(token: str) -> APIRouter:
-    if len(token) < MIN_ADMIN_TOKEN_CHARS:  # settings refuse it first; this guards a Settings built by hand
-        raise ValueError(f"the admin token must be at least {MIN_ADMIN_TOKEN_CHARS} characters long")
-    expected = token.encode()
-
-    async def require_token(request: Request) -> None:  # async: counted on the event loop, as asks are
-        limiter: RateLimiter = request.app.state.rate_limiter
-        client = limiter.address(request.scope)
-        limiter.check("admin_auth", client)
-        # Starlette decodes header bytes as Latin-1; encoding back gives the bytes the client sent.
-        scheme, _, given = request.headers.get("authorization", "").encode("latin-1").partition(b" ")
-        if scheme.lower() != b"bearer" or not given.strip():
-            limiter.hit("admin_auth", client)
-            raise HTTPException(
-                401, "send the admin token as 'Authorization: Bearer <token>'", headers={"WWW-Authenticate": "Bearer"}
-            )
-        if not hmac.compare_digest(given.strip(), expected):
-            limiter.hit("admin_auth", client)
-            raise HTTPException(403, "wrong admin token")
-
+def admin_router(tokens: Mapping[Role, bytes]) -> APIRouter:
+    """The admin routes, admitting the admin token only (a staff token gets 403: it cannot reload)."""
+    require_token = bearer_guard(tokens, frozenset({"admin"}), "the admin token")
     router = APIRouter(
         prefix="/api/admin",
         tags=["admin"],
         dependencies=[Depends(require_token)],
         responses={
-            401: {"description": "No bearer token"},
-            403: {"description": "Wrong token"},
+            **AUTH_RESPONSES,
             422: {"model": ValidationErrorResponse, "description": "A query parameter has a value it cannot take."},
-            **RATE_LIMITED_RESPONSE,
         },
     )
 

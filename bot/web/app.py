@@ -23,6 +23,7 @@ from bot.store.records import new_exchange_id
 from bot.store.store import Store
 from bot.web.access_log import hide_client_addresses
 from bot.web.admin import admin_router
+from bot.web.auth import tokens_of
 from bot.web.body_limit import BodyLimit
 from bot.web.docs import mount_docs
 from bot.web.errors import unreadable_body
@@ -42,6 +43,7 @@ from bot.web.schemas import (
     ask_request_model,
 )
 from bot.web.security import SecurityHeaders
+from bot.web.staff import staff_router
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +124,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.state.knowledge = KnowledgeHolder(
         settings.knowledge, bot, config=retriever_config(settings), publish=publish, on_result=metrics.reload_result
     )
-    if settings.admin_token:
-        app.include_router(admin_router(settings.admin_token))
+    tokens = tokens_of(settings.admin_token, settings.staff_token)  # bot.web.auth: one guard, two roles
+    if "admin" in tokens:
+        app.include_router(admin_router(tokens))
+    if tokens:
+        app.include_router(staff_router(tokens, settings.max_question_chars))
     # --- end live reload ---
     # Room for a question of the longest allowed length in any script (4 bytes a character in
     # UTF-8, more with JSON escapes) and a session id; anything larger is refused unread.
@@ -170,7 +175,7 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
 
     # Conversations by session id (hashed with a per-process salt: no raw id is kept)
     app.state.sessions = MemorySessions(settings.max_sessions, settings.session_idle_minutes * 60)
-    salt = new_salt()
+    app.state.session_salt = salt = new_salt()  # the staff explain route reads conversations by it too
 
     async def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:  # CPU-bound, under 1 ms: on the loop (2x)
         """The answer from the knowledge base, or a fallback with suggestions; with escalation advice

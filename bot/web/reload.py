@@ -102,7 +102,9 @@ class KnowledgeHolder:
         self._on_result = on_result  # told of every reload attempt (metrics)
         self._lock = threading.Lock()
         self._current = bot
-        self._seen = fingerprint(self.root) if bot is not None else None
+        # Two fingerprints: of the files being served (status: "changed on disk") and of the files last
+        # tried (the watcher: a rejected edit is not retried on every poll, only once it changes again)
+        self._served = self._tried = fingerprint(self.root) if bot is not None else None
         self.last_result: ReloadResult | None = None
 
     @property
@@ -121,7 +123,7 @@ class KnowledgeHolder:
 
     def _swap(self, bot: Bot, seen: tuple[tuple[str, int, int], ...]) -> None:
         self._current = bot  # one reference assignment: readers see the old Bot or the new, never a mix
-        self._seen = seen
+        self._served = self._tried = seen
         if self._publish is not None:
             self._publish(bot)
 
@@ -143,7 +145,7 @@ class KnowledgeHolder:
             if report.knowledge is None and not errors:  # cannot happen, but never swap in nothing
                 errors = (Problem(".", 0, "error", "the knowledge did not load"),)
             if errors:
-                self._seen = seen  # do not retry the same broken files on every poll
+                self._tried = seen  # do not retry the same broken files on every poll; still not served
                 result = ReloadResult(
                     "rejected",
                     old_version,
@@ -163,7 +165,7 @@ class KnowledgeHolder:
                 and report.knowledge is not None
                 and report.knowledge.version == old_version
             ):
-                self._seen = seen
+                self._served = self._tried = seen  # saved again, or a broken edit undone: what is served
                 result = ReloadResult(
                     "unchanged",
                     old_version,
@@ -180,7 +182,7 @@ class KnowledgeHolder:
                     bot = Bot(report.knowledge, config)  # the new index is built aside...
                 except Exception as exc:  # content that checks clean but cannot be indexed
                     log.exception("indexing %s failed, still serving %s", self.root, old_version or "nothing")
-                    self._seen = seen
+                    self._tried = seen
                     problem = Problem(".", 0, "error", f"could not build the index: {exc}")
                     return self._finish(
                         ReloadResult(
@@ -214,17 +216,21 @@ class KnowledgeHolder:
             return self._finish(result)
 
     def _finish(self, result: ReloadResult) -> ReloadResult:
+        if result.ok and self.last_result is not None and not self.last_result.ok:
+            log.info("knowledge recovered: the rejected edit is fixed, serving %s (%s)", result.version, result.status)
         self.last_result = result
         if self._on_result is not None:
             self._on_result(result)
         return result
 
     def changed(self) -> bool:
-        """Whether any knowledge file was added, removed or saved since the last load or attempt."""
-        return fingerprint(self.root) != self._seen
+        """Whether the files on disk differ from the ones being served (added, removed or saved since
+        the last load): true after a rejected reload, until a reload succeeds or the edit is undone."""
+        return fingerprint(self.root) != self._served
 
     def reload_if_changed(self) -> ReloadResult | None:
-        return self.reload() if self.changed() else None
+        """Reload when the files changed since the last attempt (a rejected edit waits for the next save)."""
+        return self.reload() if fingerprint(self.root) != self._tried else None
 
     async def watch(self, interval: float) -> None:
         """Poll the folder every `interval` seconds and reload on change; run as a lifespan task.

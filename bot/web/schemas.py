@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model, field_validator
 from pydantic_core import PydanticCustomError
@@ -23,10 +23,14 @@ def _valid_unicode(value: str) -> str:
     return value
 
 
+Q = TypeVar("Q", bound="QuestionRequest")
+
 DISCLAIMER = "crampbot gives general information from health articles. It is not medical advice and not a diagnosis."
 
 
-class AskRequest(BaseModel):
+class QuestionRequest(BaseModel):
+    """A message and, optionally, its conversation: what `/api/ask` and `/api/staff/explain` read."""
+
     model_config = ConfigDict(extra="ignore")
 
     question: StrictStr = Field(
@@ -41,12 +45,6 @@ class AskRequest(BaseModel):
         "is answered on its own. Only a salted hash of it is kept: in memory, forgotten when idle, and with "
         "each stored exchange (the salt is never stored).",
     )
-    via: Literal["suggestion"] | None = Field(
-        default=None,
-        description="`suggestion` when the question is a suggestion the user clicked: the store links it to "
-        "the session's previous exchange, so a fallback followed by a chosen suggestion shows which passage "
-        "the user meant.",
-    )
 
     @field_validator("question")
     @classmethod
@@ -60,6 +58,15 @@ class AskRequest(BaseModel):
     def valid_unicode(cls, value: Any) -> Any:
         """Before the type check, which would say only "unable to parse raw data as a unicode string"."""
         return _valid_unicode(value) if isinstance(value, str) else value
+
+
+class AskRequest(QuestionRequest):
+    via: Literal["suggestion"] | None = Field(
+        default=None,
+        description="`suggestion` when the question is a suggestion the user clicked: the store links it to "
+        "the session's previous exchange, so a fallback followed by a chosen suggestion shows which passage "
+        "the user meant.",
+    )
 
 
 class PassageOut(BaseModel):
@@ -145,9 +152,10 @@ class FeedbackRequest(BaseModel):
     )
 
 
-def ask_request_model(max_chars: int) -> type[AskRequest]:
-    """AskRequest with the configured length limits, so the OpenAPI schema states the real ones
-    (`minLength`, `maxLength`) and validation enforces them: one limit, from the settings."""
+def ask_request_model(max_chars: int, base: type[Q] = AskRequest) -> type[Q]:  # type: ignore[assignment]
+    """AskRequest (or another QuestionRequest) with the configured length limits, so the OpenAPI
+    schema states the real ones (`minLength`, `maxLength`) and validation enforces them: one limit,
+    from the settings."""
     question: Any = (
         Annotated[StrictStr, Field(min_length=1, max_length=max_chars)],
         Field(
@@ -155,7 +163,7 @@ def ask_request_model(max_chars: int) -> type[AskRequest]:
             examples=["What causes leg cramps at night?"],
         ),
     )
-    return create_model("AskRequest", __base__=AskRequest, question=question)
+    return create_model(base.__name__, __base__=base, question=question)
 
 
 class ValidationIssue(BaseModel):

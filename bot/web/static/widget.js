@@ -95,6 +95,25 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
+  /**
+   * Text with its http(s) links as anchors: text nodes and <a> elements, never HTML. A link opens
+   * in a new tab with no opener and no referrer; punctuation that ends a sentence stays outside it.
+   */
+  function linkify(text) {
+    const nodes = [];
+    const pattern = /https?:\/\/[^\s<>"']+/g;
+    let last = 0;
+    for (const found of text.matchAll(pattern)) {
+      const url = found[0].replace(/[.,;:!?)\]]+$/, "");
+      if (!isHttpUrl(url)) continue;
+      if (found.index > last) nodes.push(text.slice(last, found.index));
+      nodes.push(h("a", { href: url, target: "_blank", rel: "noopener noreferrer", text: url }));
+      last = found.index + url.length;
+    }
+    if (last < text.length) nodes.push(text.slice(last));
+    return nodes;
+  }
+
   function isHttpUrl(value) {
     try {
       const url = new URL(value);
@@ -746,14 +765,14 @@
         if (bullet) {
           para = null;
           if (!list) nodes.push((list = h("ul")));
-          list.append(h("li", { text: bullet[1] }));
+          list.append(h("li", {}, linkify(bullet[1])));
         } else if (!line.trim()) {
           list = null;
           para = null;
         } else {
           list = null;
-          if (para) para.append(h("br"), document.createTextNode(line));
-          else nodes.push((para = h("p", { text: line })));
+          if (para) para.append(h("br"), ...linkify(line));
+          else nodes.push((para = h("p", {}, linkify(line))));
         }
       }
       return nodes;
