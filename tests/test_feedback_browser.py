@@ -146,6 +146,10 @@ def test_thumbs_up_is_sent_and_kept_by_the_store(page: Page, server: StoredServe
     assert sent == [{"id": exchange_id, "helpful": True}]
     assert server.feedback_on(exchange_id) == [(True, None)]
     expect(w.replies.last.locator(".feedback-comment")).to_be_hidden()  # no comment asked on "helpful"
+    up.click()  # pressing it again: already said, nothing to take back
+    page.wait_for_timeout(200)
+    expect(up).to_have_attribute("aria-pressed", "true")
+    assert len(sent) == 1
     shot(page, "20-feedback-helpful", panel_only=True)
 
 

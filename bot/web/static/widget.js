@@ -908,7 +908,8 @@
 
     chooseFeedback(box, id, helpful) {
       const kept = this.feedback[id];
-      if (kept && kept.helpful === helpful && kept.sent) return; // already said; the API has no "undo"
+      // Already said (or on its way): pressing it again sends nothing, and the API has no "undo".
+      if (kept && kept.helpful === helpful && (kept.sent || this.feedbackQueue.has(id))) return;
       this.keepFeedback(id, { helpful, sent: false, commented: false });
       this.showFeedback(box, this.feedback[id]);
       this.sendFeedback(box, id, helpful);
@@ -927,6 +928,7 @@
 
     /** POST /api/feedback; requests for one answer go one after the other, so the last choice wins. */
     sendFeedback(box, id, helpful, comment) {
+      box = this.feedbackBox(id) || box; // a "Try again" made before a re-render holds the old one
       box.querySelector(".feedback-status").textContent = "";
       this.clearFeedbackError(box);
       const body = { id, helpful };
