@@ -11,6 +11,8 @@ rewrites:
         an answer shown short, its source under it, and "Show more"
     docs/widget-emergency.png, docs/widget-emergency-phone.png
         a red flag, then three more messages: the pinned alert folded to one line
+    docs/widget-feedback.png
+        an answer marked "Not helpful", with a comment being written
 
 Run it after a change to the widget's looks or to the bundled knowledge's answers, and commit the
 images with the change. It needs the test extras (`make test` installs them) and Chromium.
@@ -19,12 +21,13 @@ images with the change. It needs the test extras (`make test` installs them) and
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's bot and widget, whatever is installed
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 from test_widget_browser import (  # noqa: E402
     CHROMIUM_ARGS,
     DESKTOP,
@@ -41,7 +44,23 @@ ANSWER = ["How do I stop a leg cramp right now?"]
 EMERGENCY = ["I have chest pain and my left arm hurts", "what should I do?", "is it a cramp?", "thanks"]
 
 
-def conversation(browser: Browser, url: str, questions: list[str], name: str, *, phone: bool) -> None:
+def not_helpful_with_a_comment(page: Page) -> None:
+    reply = Widget(page).replies.last
+    reply.get_by_role("button", name="Not helpful", exact=True).click()
+    expect(reply.locator(".feedback-status")).to_have_text("Thanks for your feedback.")
+    reply.locator(".comment-input").fill("It does not say what to do if it happens every night.")
+    page.locator("crampbot-widget .log").evaluate("el => { el.scrollTop = el.scrollHeight }")
+
+
+def conversation(
+    browser: Browser,
+    url: str,
+    questions: list[str],
+    name: str,
+    *,
+    phone: bool,
+    then: Callable[[Page], None] | None = None,
+) -> None:
     context = browser.new_context(viewport=PHONE if phone else DESKTOP)
     try:
         page = context.new_page()
@@ -51,7 +70,11 @@ def conversation(browser: Browser, url: str, questions: list[str], name: str, *,
         expect(w.chips.first).to_be_visible()  # GET /api/config answered
         for question in questions:
             w.ask(question)
-        page.locator("crampbot-widget .input").blur()  # no focus ring in the picture
+        if then is not None:
+            then(page)
+        page.locator("crampbot-widget .input, crampbot-widget .comment-input").evaluate_all(
+            "els => els.forEach((el) => el.blur())"
+        )  # no focus ring in the picture
         page.wait_for_timeout(300)
         shot(page, name, panel_only=not phone, folder=DOCS)
         print(DOCS / f"{name}.png")
@@ -72,6 +95,9 @@ def main() -> int:
                 suffix = "-phone" if phone else ""
                 conversation(browser, server.url + "/", ANSWER, f"widget-answer{suffix}", phone=phone)
                 conversation(browser, server.url + "/", EMERGENCY, f"widget-emergency{suffix}", phone=phone)
+            conversation(
+                browser, server.url + "/", ANSWER, "widget-feedback", phone=False, then=not_helpful_with_a_comment
+            )
             browser.close()
     finally:
         server.stop()

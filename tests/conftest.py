@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import PostgresUnavailable, ThrowawayPostgres
 
 from bot.chat import Bot
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage, load_passages
@@ -53,16 +54,36 @@ def _working_directory_outside_the_checkout(tmp_path_factory: pytest.TempPathFac
 POSTGRES_URL_VARIABLE = "CRAMPBOT_TEST_POSTGRES_URL"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """The URL of a PostgreSQL server the tests may create databases on: CRAMPBOT_TEST_POSTGRES_URL,
+    else a throwaway server started for this session (tests/postgres_server.py). Without PostgreSQL
+    the tests that need it skip with the reason, except under CI (env CI set), where they fail."""
+    configured = os.environ.get(POSTGRES_URL_VARIABLE)
+    if configured:
+        yield configured
+        return
+    try:
+        server = ThrowawayPostgres().start()
+    except PostgresUnavailable as exc:
+        reason = f"no PostgreSQL: {exc} (or set {POSTGRES_URL_VARIABLE}=postgresql://user@host:port/db)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the PostgreSQL tests", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database: an SQLite file, and a throwaway PostgreSQL database when
-    CRAMPBOT_TEST_POSTGRES_URL names a server this test may create databases on."""
+    """A fresh, empty database: an SQLite file, and a new database on the session's PostgreSQL
+    server (`postgres_server`), dropped after the test."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.sqlite3'}"
         return
-    server = os.environ.get(POSTGRES_URL_VARIABLE)
-    if not server:
-        pytest.skip(f"no PostgreSQL: set {POSTGRES_URL_VARIABLE}=postgresql://user@host:port/db to run these")
+    server: str = request.getfixturevalue("postgres_server")
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 

@@ -205,6 +205,7 @@ def test_an_answered_question_has_an_empty_not_covered_list(client: TestClient) 
 def test_config_gives_the_limits_starters_and_disclaimer(client: TestClient) -> None:
     data = client.get("/api/config").json()
     assert data["max_question_chars"] == 1000 and data["min_question_chars"] == 1
+    assert data["max_comment_chars"] == 500
     assert data["starter_questions"] == [
         "What causes leg cramps at night?",
         "How do I stop leg cramps immediately?",

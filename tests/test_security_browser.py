@@ -1,5 +1,5 @@
 """The Content-Security-Policy in a real browser (Debian's Chromium, as in test_widget_browser.py):
-the demo page with the widget answering, and the API docs working offline, with no console error
+the demo page with the widget answering and taking feedback, and the API docs working offline, with no console error
 (a CSP violation is one) and no request leaving the server."""
 
 from __future__ import annotations
@@ -78,6 +78,11 @@ def test_the_demo_page_and_the_widget_run_under_the_policy(page: Page, server: L
     assert answer.value.status == 200
     widget = page.locator("crampbot-widget")
     expect(widget.locator(".msg--bot:not(.greeting):not(.typing) .source")).to_contain_text("From: ")
+    with page.expect_response("**/api/feedback") as feedback:
+        widget.get_by_role("button", name="Not helpful", exact=True).click()
+    assert feedback.value.status == 204
+    expect(widget.locator(".feedback-status")).to_have_text("Thanks for your feedback.")
+    widget.get_by_role("button", name="Helpful", exact=True).focus()  # the focus ring and the pressed style
     page.wait_for_timeout(300)
     assert watched.problems == [] and watched.elsewhere == []
 

@@ -1,7 +1,8 @@
 """`bot.store.Store`: exchanges and feedback written off the request path, on SQLite and PostgreSQL alike.
 
-Every test that takes `database_url` runs on an SQLite file and, when CRAMPBOT_TEST_POSTGRES_URL
-is set, on a throwaway PostgreSQL database too (skipped with the reason otherwise).
+Every test that takes `database_url` runs on an SQLite file and on a new database of the session's
+PostgreSQL server (tests/conftest.py: a throwaway one, or CRAMPBOT_TEST_POSTGRES_URL); without
+PostgreSQL those cases skip with the reason, under CI they fail.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_
 from bot.web.reload import KnowledgeHolder
 from bot.web.schemas import (
     DISCLAIMER,
+    MAX_COMMENT_CHARS,
     AskRequest,
     AskResponse,
     ConfigResponse,
@@ -233,10 +234,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
     async def config(bot: BotDep) -> dict[str, Any]:
-        """The question length limits, starter questions and disclaimer, for a client to use instead of copies."""
+        """The question and comment length limits, starter questions and disclaimer, for a client to use
+        instead of copies."""
         return {
             "max_question_chars": settings.max_question_chars,
             "min_question_chars": 1,
+            "max_comment_chars": MAX_COMMENT_CHARS,
             "starter_questions": list(bot.knowledge.messages.starter_questions),
             "disclaimer": DISCLAIMER,
             "version": __version__,

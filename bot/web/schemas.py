@@ -187,6 +187,9 @@ class ConfigResponse(BaseModel):
 
     max_question_chars: int = Field(description="The longest question the API accepts, in characters.")
     min_question_chars: int = Field(description="The shortest question the API accepts, in characters.")
+    max_comment_chars: int = Field(
+        default=MAX_COMMENT_CHARS, description="The longest feedback comment the API accepts, in characters."
+    )
     starter_questions: list[str] = Field(description="Questions to offer before the first message.")
     disclaimer: str = Field(description="The note to keep visible: general information, not medical advice.")
     version: str = Field(description="crampbot's version.")

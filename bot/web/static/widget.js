@@ -24,6 +24,7 @@
   const COUNTER_FROM = 0.8; // show the character counter from this share of the limit on
   const TIMEOUT_MS = 25000;
   const MAX_STORED = 100; // messages kept in sessionStorage
+  const MAX_FEEDBACK_STORED = 200; // feedback choices kept in localStorage (the newest)
   // title: the pinned alert's heading when expanded; short: its one line when collapsed;
   // inline: the marker in the reply that raised it; alone: a reply that is nothing but the advice.
   const LEVELS = {
@@ -49,6 +50,9 @@
     send: "M4 12l16-8-6 16-2.5-6.5L4 12z",
     clear: "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13",
     warn: "M12 3l10 18H2L12 3zM12 10v5M12 18v.01",
+    // Feather's thumbs-up and thumbs-down (MIT licence)
+    thumbsUp: "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3zM7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3",
+    thumbsDown: "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3zm7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17",
   };
   const WHITESPACE = /\s/;
 
@@ -187,6 +191,8 @@
       this.unreadReply = null; // the first reply that arrived while the panel was closed
       this.alertOpen = null; // the visitor's expand/collapse of the pinned alert since the last reply
       this.disclosures = 0; // ids for "Show more" regions
+      this.feedback = {}; // exchange id -> { helpful, sent, commented, at }: the visitor's choices
+      this.feedbackQueue = new Map(); // exchange id -> the promise of its last feedback request
     }
 
     connectedCallback() {
@@ -216,6 +222,9 @@
         this.maxChars = data.max_question_chars;
         this.input.maxLength = this.maxChars;
       }
+      if (Number.isInteger(data.max_comment_chars) && data.max_comment_chars > 0) {
+        this.maxComment = data.max_comment_chars;
+      }
       if (Array.isArray(data.starter_questions)) {
         this.starters = data.starter_questions.filter((q) => typeof q === "string" && q.trim()).slice(0, 6);
       }
@@ -238,10 +247,13 @@
         }
       }
       this.askUrl = new URL("api/ask", base).href;
+      this.feedbackUrl = new URL("api/feedback", base).href;
       this.configUrl = new URL("api/config", base).href;
       this.maxChars = null; // from GET /api/config
+      this.maxComment = null; // from GET /api/config
       this.starters = [];
       this.storageKey = `crampbot:v1:${this.askUrl}`;
+      this.feedbackKey = `crampbot:v1:feedback:${this.askUrl}`;
       this.heading = (d.title || "").trim() || "crampbot";
       this.position = d.position === "left" ? "left" : "right";
       this.accent = (d.accent || "").trim();
@@ -454,41 +466,43 @@
       this.ask(question);
     }
 
-    ask(question) {
+    /** `via`: "suggestion" when the question is a chip the visitor clicked (the store links it). */
+    ask(question, via) {
       question = question.trim();
       if (this.maxChars) question = question.slice(0, this.maxChars);
       if (!question || this.pending) return;
       this.push({ role: "user", text: question });
-      this.request(question);
+      this.request(question, via);
     }
 
     // ------------------------------------------------------------ talking to the API
 
-    async request(question) {
+    async request(question, via) {
       this.setPending(true);
       let reply;
       try {
-        reply = await this.fetchAnswer(question);
+        reply = await this.fetchAnswer(question, via);
       } catch (err) {
         this.setPending(false);
-        this.showError(err, question);
+        this.showError(err, question, via);
         return;
       }
       this.setPending(false);
       this.push(reply);
     }
 
-    async fetchAnswer(question) {
+    /** POST `body` as JSON; resolves to the response when it is 2xx, else throws an HttpError. */
+    async postJson(url, body) {
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
       let res;
       try {
-        res = await fetch(this.askUrl, {
+        res = await fetch(url, {
           method: "POST",
           mode: "cors",
           credentials: "omit",
           headers: { "Content-Type": "application/json", Accept: "application/json" },
-          body: JSON.stringify({ question, session_id: this.sessionId }),
+          body: JSON.stringify(body),
           signal: controller.signal,
         });
       } finally {
@@ -503,6 +517,13 @@
         }
         throw new HttpError(res.status, detail, Number(res.headers.get("Retry-After")) || null);
       }
+      return res;
+    }
+
+    async fetchAnswer(question, via) {
+      const body = { question, session_id: this.sessionId };
+      if (via) body.via = via;
+      const res = await this.postJson(this.askUrl, body);
       let data;
       try {
         data = await res.json();
@@ -532,7 +553,9 @@
       const suggestions = Array.isArray(data.suggestions)
         ? data.suggestions.filter((s) => typeof s === "string" && s.trim()).slice(0, 6)
         : [];
-      return { role: "bot", text, summary, matched: data.matched === true, passage, escalation, suggestions };
+      const id = str(data.id) || null;
+      const kind = str(data.kind) || null;
+      return { role: "bot", id, kind, text, summary, matched: data.matched === true, passage, escalation, suggestions };
     }
 
     setPending(pending) {
@@ -556,7 +579,7 @@
       }
     }
 
-    showError(err, question) {
+    showError(err, question, via) {
       let text;
       if (err instanceof HttpError && err.status === 422) {
         const limit = this.maxChars ? `, up to ${this.maxChars} characters` : "";
@@ -585,7 +608,7 @@
         onclick: () => {
           this.clearError();
           this.input.focus();
-          this.request(question);
+          this.request(question, via);
         },
       });
       this.errorEl = h("div", { class: "msg msg--error", role: "alert" }, [
@@ -668,6 +691,7 @@
           : [];
       if (state && typeof state.open === "boolean") this.startOpen = state.open; // the user's choice wins
       this.alertOpen = state && typeof state.alertOpen === "boolean" ? state.alertOpen : null;
+      this.feedback = this.loadFeedback();
       this.renderAll();
     }
 
@@ -711,8 +735,7 @@
       bubble.append(...this.renderAnswer(m));
       return h("div", { class: `msg msg--bot${m.matched ? "" : " is-fallback"}` }, [
         bubble,
-        // Room for the feedback buttons (helpful / not helpful) of a later issue.
-        h("div", { class: "msg-actions", "data-passage": m.passage ? m.passage.id : false }),
+        h("div", { class: "msg-actions", "data-passage": m.passage ? m.passage.id : false }, [this.renderFeedback(m)]),
         latest && m.suggestions && m.suggestions.length ? this.renderChips(m.suggestions, "Suggested questions") : null,
       ]);
     }
@@ -778,6 +801,7 @@
       return nodes;
     }
 
+    /** Starter and suggested questions; a click asks it with `via: "suggestion"`. */
     renderChips(questions, label) {
       return h(
         "div",
@@ -790,7 +814,7 @@
             onclick: () => {
               if (this.pending) return;
               this.input.focus(); // the chip is about to disappear; keep focus in the widget
-              this.ask(q);
+              this.ask(q, "suggestion");
             },
           }),
         ),
@@ -799,6 +823,236 @@
 
     removeChips() {
       this.log.querySelectorAll(".chips").forEach((el) => el.remove());
+    }
+
+    // ------------------------------------------------------------ feedback
+
+    /**
+     * "Was this helpful?" under a passage answer: two toggle buttons (aria-pressed), sent at once to
+     * POST /api/feedback; "Not helpful" also opens an optional comment. Only answers from a passage
+     * ask: the bot's own messages (small talk, fallback, not covered) are fixed texts, and the report
+     * already lists the questions nothing answered. The choice is kept in localStorage by exchange
+     * id, so it survives a reload (the conversation itself is kept in sessionStorage).
+     */
+    renderFeedback(m) {
+      if (!m.id || m.kind !== "answer") return null;
+      const id = m.id;
+      const n = ++this.disclosures;
+      const question = h("span", { class: "feedback-question", id: `feedback-${n}`, text: "Was this helpful?" });
+      const thumb = (helpful) =>
+        h(
+          "button",
+          {
+            type: "button",
+            class: "thumb",
+            "aria-label": helpful ? "Helpful" : "Not helpful",
+            title: helpful ? "Helpful" : "Not helpful",
+            "aria-pressed": "false",
+            onclick: () => this.chooseFeedback(box, id, helpful),
+          },
+          [icon(helpful ? "thumbsUp" : "thumbsDown")],
+        );
+      const comment = h("textarea", {
+        id: `comment-${n}`,
+        class: "comment-input",
+        rows: "2",
+        "aria-describedby": `comment-count-${n}`,
+        oninput: () => this.onCommentInput(box),
+        onkeydown: (e) => {
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            this.sendComment(box, id);
+          }
+        },
+      });
+      const form = h(
+        "form",
+        {
+          class: "feedback-comment",
+          hidden: true,
+          onsubmit: (e) => {
+            e.preventDefault();
+            this.sendComment(box, id);
+          },
+        },
+        [
+          h("label", { for: `comment-${n}`, text: "What was wrong or missing? (optional)" }),
+          comment,
+          h("div", { class: "comment-row" }, [
+            h("p", { class: "comment-count", id: `comment-count-${n}` }),
+            h("button", { type: "submit", class: "comment-send", text: "Send comment" }),
+          ]),
+        ],
+      );
+      const box = h("div", { class: "feedback", "data-exchange": id }, [
+        h("div", { class: "feedback-row", role: "group", "aria-labelledby": `feedback-${n}` }, [
+          question,
+          thumb(true),
+          thumb(false),
+        ]),
+        h("p", { class: "feedback-status", role: "status" }),
+        h("div", { class: "feedback-error" }),
+        form,
+      ]);
+      this.showFeedback(box, this.feedback[id]);
+      this.onCommentInput(box);
+      const kept = this.feedback[id];
+      if (kept && !kept.sent && !this.feedbackQueue.has(id)) {
+        this.showFeedbackError(box, null, () => this.sendFeedback(box, id, kept.helpful), false);
+      }
+      return box;
+    }
+
+    /** Pressed states and the comment form, from the kept choice (`choice` undefined: none yet). */
+    showFeedback(box, choice) {
+      const [up, down] = box.querySelectorAll(".thumb");
+      up.setAttribute("aria-pressed", String(!!choice && choice.helpful === true));
+      down.setAttribute("aria-pressed", String(!!choice && choice.helpful === false));
+      box.querySelector(".feedback-comment").hidden = !choice || choice.helpful !== false || choice.commented === true;
+    }
+
+    onCommentInput(box) {
+      const input = box.querySelector(".comment-input");
+      const count = box.querySelector(".comment-count");
+      const max = this.maxComment;
+      if (max) {
+        input.maxLength = max;
+        if (input.value.length > max) input.value = input.value.slice(0, max);
+      }
+      const length = input.value.length;
+      count.hidden = !max;
+      count.classList.toggle("is-full", !!max && length >= max);
+      count.textContent = max ? `${length} / ${max}` : "";
+    }
+
+    chooseFeedback(box, id, helpful) {
+      const kept = this.feedback[id];
+      // Already said (or on its way): pressing it again sends nothing, and the API has no "undo".
+      if (kept && kept.helpful === helpful && (kept.sent || this.feedbackQueue.has(id))) return;
+      this.keepFeedback(id, { helpful, sent: false, commented: false });
+      this.showFeedback(box, this.feedback[id]);
+      this.sendFeedback(box, id, helpful);
+      if (!helpful) box.querySelector(".feedback-comment").scrollIntoView({ block: "nearest" });
+    }
+
+    sendComment(box, id) {
+      const input = box.querySelector(".comment-input");
+      const comment = input.value.trim();
+      if (!comment) {
+        input.focus();
+        return;
+      }
+      this.sendFeedback(box, id, false, comment);
+    }
+
+    /** POST /api/feedback; requests for one answer go one after the other, so the last choice wins. */
+    sendFeedback(box, id, helpful, comment) {
+      box = this.feedbackBox(id) || box; // a "Try again" made before a re-render holds the old one
+      box.querySelector(".feedback-status").textContent = "";
+      this.clearFeedbackError(box);
+      const body = { id, helpful };
+      if (comment) body.comment = comment;
+      const previous = this.feedbackQueue.get(id) || Promise.resolve();
+      const sending = previous.then(async () => {
+        let failure = null;
+        try {
+          await this.postJson(this.feedbackUrl, body);
+        } catch (err) {
+          failure = err;
+        }
+        if (this.feedbackQueue.get(id) === sending) this.feedbackQueue.delete(id);
+        const live = this.feedbackBox(id) || box; // a re-render (a reload of the config) replaces it
+        if (failure) {
+          this.showFeedbackError(live, failure, () => this.sendFeedback(live, id, helpful, comment), true);
+          return;
+        }
+        const kept = this.feedback[id];
+        if (!kept || kept.helpful !== helpful) return; // the visitor changed their mind meanwhile
+        const inForm = live.querySelector(".feedback-comment").contains(this.shadowRoot.activeElement);
+        this.keepFeedback(id, { helpful, sent: true, commented: !!comment });
+        this.showFeedback(live, this.feedback[id]);
+        if (comment) live.querySelector(".comment-input").value = "";
+        this.onCommentInput(live);
+        live.querySelector(".feedback-status").textContent = comment ? "Thanks for your comment." : "Thanks for your feedback.";
+        if (comment && inForm) live.querySelector('.thumb[aria-pressed="true"]').focus(); // its form is gone
+      });
+      this.feedbackQueue.set(id, sending);
+      return sending;
+    }
+
+    feedbackBox(id) {
+      return Array.from(this.log.querySelectorAll(".feedback")).find((el) => el.dataset.exchange === id) || null;
+    }
+
+    /** An error in the widget's error style, under the buttons; the choice stays pressed. */
+    showFeedbackError(box, err, retry, announce) {
+      let text;
+      let canRetry = true;
+      if (err === null) {
+        text = "Your feedback was not sent.";
+      } else if (err instanceof HttpError && err.status === 429) {
+        const wait = err.retryAfter ? ` Please wait ${err.retryAfter} seconds,` : " Please wait a moment,";
+        text = `Too much feedback in a short time.${wait} then try again.`;
+      } else if (err instanceof HttpError && err.status === 404) {
+        text = "crampbot no longer has this answer on record, so your feedback could not be saved.";
+        canRetry = false;
+      } else if (err instanceof HttpError && err.status === 422) {
+        const limit = this.maxComment ? ` of up to ${this.maxComment} characters` : "";
+        text = `crampbot could not read that feedback. Please write a plain-text comment${limit}.`;
+        canRetry = false;
+      } else if (err instanceof HttpError) {
+        text = "crampbot could not save your feedback right now. Please try again.";
+      } else if (err && err.name === "AbortError") {
+        text = "crampbot took too long to answer. Please try again.";
+      } else {
+        text = "crampbot cannot be reached. Check your connection, then try again.";
+      }
+      const slot = box.querySelector(".feedback-error");
+      const button = canRetry
+        ? h("button", { type: "button", class: "retry", text: "Try again", onclick: () => retry() })
+        : null;
+      slot.replaceChildren(
+        h("div", { class: "msg--error", role: announce ? "alert" : false }, [h("div", { class: "bubble" }, [h("p", { text }), button])]),
+      );
+      if (announce) slot.scrollIntoView({ block: "nearest" });
+    }
+
+    clearFeedbackError(box) {
+      const slot = box.querySelector(".feedback-error");
+      const hadFocus = slot.contains(this.shadowRoot.activeElement);
+      slot.replaceChildren();
+      if (hadFocus) (box.querySelector('.thumb[aria-pressed="true"]') || box.querySelector(".thumb")).focus(); // "Try again"
+    }
+
+    keepFeedback(id, choice) {
+      this.feedback[id] = { ...choice, at: Date.now() };
+      const ids = Object.keys(this.feedback);
+      if (ids.length > MAX_FEEDBACK_STORED) {
+        ids.sort((a, b) => this.feedback[a].at - this.feedback[b].at);
+        for (const old of ids.slice(0, ids.length - MAX_FEEDBACK_STORED)) delete this.feedback[old];
+      }
+      try {
+        window.localStorage.setItem(this.feedbackKey, JSON.stringify(this.feedback));
+      } catch (_) {
+        /* storage disabled or full: the choice just won't survive a reload */
+      }
+    }
+
+    /** The kept choices (never a comment's text: it is sent, not kept on the device). */
+    loadFeedback() {
+      let stored = null;
+      try {
+        stored = JSON.parse(window.localStorage.getItem(this.feedbackKey) || "null");
+      } catch (_) {
+        stored = null;
+      }
+      const choices = {};
+      if (!stored || typeof stored !== "object") return choices;
+      for (const [id, c] of Object.entries(stored)) {
+        if (!c || typeof c.helpful !== "boolean") continue;
+        choices[id] = { helpful: c.helpful, sent: c.sent === true, commented: c.commented === true, at: Number(c.at) || 0 };
+      }
+      return choices;
     }
 
     /**
