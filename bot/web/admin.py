@@ -47,6 +47,14 @@ RELOAD_SCHEMA = {
         "seconds": {"type": "number", "description": "How long the attempt took."},
         "errors": PROBLEM_LIST | {"description": "What stopped the reload (empty unless rejected)."},
         "warnings": PROBLEM_LIST | {"description": "What `crampbot check` finds worth a look."},
+        "workers": {
+            "type": ["object", "null"],
+            "description": "Server processes serving `version` when the answer was sent (null when rejected).",
+            "properties": {
+                "serving": {"type": "integer", "description": "Processes serving `version`."},
+                "total": {"type": "integer", "description": "Processes of this server."},
+            },
+        },
     },
 }
 
@@ -108,10 +116,15 @@ def admin_router(token: str) -> APIRouter:
     ) -> JSONResponse:
         """Check the folder, build the new index aside and swap it in; requests in flight finish on the old one.
 
-        Runs in a worker thread, so the server keeps answering while it indexes.
+        Runs in a worker thread, so the server keeps answering while it indexes. With several server
+        workers (`crampbot serve --workers N`) it answers once every one of them serves the new
+        version (or after 20 s; `workers` says how many do), so from then on none answers with the old.
         """
         result = holder.reload(force=force)
-        return JSONResponse(result.to_dict(), status_code=200 if result.ok else 409)
+        if not result.ok:  # nothing was published: every worker keeps the last good knowledge
+            return JSONResponse(result.to_dict() | {"workers": None}, status_code=409)
+        serving, workers = holder.wait_for_workers(result.version)
+        return JSONResponse(result.to_dict() | {"workers": {"serving": serving, "total": workers}})
 
     @router.get("/status", summary="The knowledge being served and the last reload attempt")
     def status(holder: HolderDep) -> dict[str, Any]:

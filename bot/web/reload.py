@@ -3,7 +3,15 @@
 The server reads the current Bot once per request, so a request in flight keeps the Bot it
 started with and finishes on it. A broken edit never replaces a working Bot: the holder keeps
 serving the last good one and returns (and logs) the problems, so a maintainer can fix the file
-and try again. Reloads are serialised by a lock; asking is cheap when nothing changed.
+and try again. Reloads are serialised by a lock.
+
+A reload hashes the files first (the knowledge version is that hash): when it equals the version
+served, or the last rejected one, the answer is known without checking or indexing anything, so a
+reload that changes nothing costs a few milliseconds, not an index build.
+
+With several server workers, each holds its own Bot. A reload in one of them publishes the new
+version in a `Generation` stamp (bot.web.generation) that every worker polls; a worker that sees
+a version other than its own reloads from the same files.
 """
 
 from __future__ import annotations
@@ -13,19 +21,21 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.chat import Bot
 from bot.corpus.check import CheckReport, run_check
-from bot.corpus.passages import KnowledgeError
+from bot.corpus.passages import KnowledgeError, knowledge_version
 from bot.problems import Problem
 from bot.retrieval.retriever import RetrieverConfig
+from bot.web.generation import CHECK_SECONDS, Generation
 
 log = logging.getLogger(__name__)
 
 Status = Literal["reloaded", "unchanged", "rejected"]
+WORKERS_TIMEOUT = 20.0  # seconds the admin route waits for every worker to serve a new version
 
 
 @dataclass(frozen=True)
@@ -63,12 +73,19 @@ class KnowledgeRefused(KnowledgeError):
         super().__init__(f"{root}: {len(problems)} error(s) in the knowledge folder, refusing to serve it:\n{lines}")
 
 
-def load_checked(root: Path, config: RetrieverConfig | None = None) -> Bot:
-    """A Bot for the folder if `crampbot check` finds no error in it, else KnowledgeRefused."""
+def check_knowledge(root: Path) -> CheckReport:
+    """`crampbot check`'s report on the folder if it finds no error, else KnowledgeRefused."""
     report = run_check(root)
     if report.errors or report.knowledge is None:
         raise KnowledgeRefused(root, tuple(report.errors) or (Problem(".", 0, "error", "the knowledge did not load"),))
-    return Bot(report.knowledge, config)
+    return report
+
+
+def load_checked(root: Path, config: RetrieverConfig | None = None) -> Bot:
+    """A Bot for the folder if `crampbot check` finds no error in it, else KnowledgeRefused."""
+    knowledge = check_knowledge(root).knowledge
+    assert knowledge is not None  # check_knowledge refuses a folder that did not load
+    return Bot(knowledge, config)
 
 
 def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
@@ -95,14 +112,19 @@ class KnowledgeHolder:
         config: RetrieverConfig | None = None,
         publish: Callable[[Bot], None] | None = None,
         on_result: Callable[[ReloadResult], None] | None = None,
+        generation: Generation | None = None,
     ) -> None:
         self.root = Path(root)
         self.config = config
         self._publish = publish
         self._on_result = on_result  # told of every reload attempt (metrics)
+        self._generation = generation  # shared with the other workers of this server, if any
         self._lock = threading.Lock()
         self._current = bot
         self._seen = fingerprint(self.root) if bot is not None else None
+        self._warnings: tuple[Problem, ...] = ()  # of the knowledge served
+        self._rejected: ReloadResult | None = None  # the last rejection, for files that have not changed since
+        self._rejected_version = ""
         self.last_result: ReloadResult | None = None
 
     @property
@@ -124,6 +146,8 @@ class KnowledgeHolder:
         self._seen = seen
         if self._publish is not None:
             self._publish(bot)
+        if self._generation is not None:
+            self._generation.publish(bot.version)  # the other workers follow (bot.web.generation)
 
     def reload(self, *, force: bool = False) -> ReloadResult:
         """Check and load the folder; swap in the new Bot if it has no errors. Never raises for bad content."""
@@ -132,6 +156,19 @@ class KnowledgeHolder:
             old = self._current
             old_version = old.version if old is not None else ""
             seen = fingerprint(self.root)
+            version = knowledge_version(self.root)  # ~2 ms for the bundled folder; checking and indexing ~0.6 s
+            if not force and old is not None and version == old_version:
+                self._seen = seen
+                result = ReloadResult(
+                    "unchanged", old_version, old_version, _count(old), time.perf_counter() - start, (), self._warnings
+                )
+                return self._finish(result)
+            if not force and self._rejected is not None and version == self._rejected_version:
+                self._seen = seen  # the same broken files: the same errors, without checking them again
+                result = replace(
+                    self._rejected, version=old_version, previous_version=old_version, passages=_count(old)
+                )
+                return self._finish(replace(result, seconds=time.perf_counter() - start))
             try:
                 report = run_check(self.root)
             except Exception as exc:  # a checker bug must not take the admin route or the watcher down
@@ -144,7 +181,7 @@ class KnowledgeHolder:
                 errors = (Problem(".", 0, "error", "the knowledge did not load"),)
             if errors:
                 self._seen = seen  # do not retry the same broken files on every poll
-                result = ReloadResult(
+                result = self._rejected = ReloadResult(
                     "rejected",
                     old_version,
                     old_version,
@@ -153,6 +190,7 @@ class KnowledgeHolder:
                     errors,
                     tuple(report.warnings),
                 )
+                self._rejected_version = version
                 for problem in errors:
                     log.error(
                         "reload rejected, still serving %s: %s", old_version or "nothing", problem.format(self.root)
@@ -182,17 +220,18 @@ class KnowledgeHolder:
                     log.exception("indexing %s failed, still serving %s", self.root, old_version or "nothing")
                     self._seen = seen
                     problem = Problem(".", 0, "error", f"could not build the index: {exc}")
-                    return self._finish(
-                        ReloadResult(
-                            "rejected",
-                            old_version,
-                            old_version,
-                            _count(old),
-                            time.perf_counter() - start,
-                            (problem,),
-                            tuple(report.warnings),
-                        )
+                    self._rejected_version = version
+                    self._rejected = ReloadResult(
+                        "rejected",
+                        old_version,
+                        old_version,
+                        _count(old),
+                        time.perf_counter() - start,
+                        (problem,),
+                        tuple(report.warnings),
                     )
+                    return self._finish(self._rejected)
+                self._warnings = tuple(report.warnings)
                 self._swap(bot, seen)  # ...and swapped in whole
                 result = ReloadResult(
                     "reloaded",
@@ -239,6 +278,35 @@ class KnowledgeHolder:
                 await asyncio.to_thread(self.reload_if_changed)
             except Exception:  # the watcher must outlive any surprise
                 log.exception("knowledge watcher failed; will try again")
+
+    def wait_for_workers(self, version: str, timeout: float = WORKERS_TIMEOUT) -> tuple[int, int]:
+        """(workers serving `version`, workers) once all of them do, or after `timeout` seconds;
+        (1, 1) in a server of one process."""
+        if self._generation is None:
+            return 1, 1
+        serving = self._generation.wait_for_all(version, timeout)
+        if serving < self._generation.workers:
+            log.warning(
+                "after %.0f s, %d of %d workers serve knowledge %s", timeout, serving, self._generation.workers, version
+            )
+        return serving, self._generation.workers
+
+    async def follow(self, interval: float = CHECK_SECONDS) -> None:
+        """Reload whenever another worker publishes a version other than the one served here; a
+        lifespan task in each worker of `crampbot serve --workers N` (bot.web.generation)."""
+        generation = self._generation
+        if generation is None:
+            return
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                version = generation.news()
+                current = self._current
+                if version is not None and (current is None or version != current.version):
+                    log.info("another worker serves knowledge %s: reloading", version)
+                    await asyncio.to_thread(self.reload)
+            except Exception:  # following must outlive any surprise
+                log.exception("following the other workers' reloads failed; will try again")
 
 
 def _count(bot: Bot | None) -> int:
