@@ -49,7 +49,8 @@ RELOAD_SCHEMA = {
         "warnings": PROBLEM_LIST | {"description": "What `crampbot check` finds worth a look."},
         "workers": {
             "type": ["object", "null"],
-            "description": "Server processes serving `version` when the answer was sent (null when rejected).",
+            "description": "Server processes serving `version` when the admin route answered (null when "
+            "rejected, and for reloads by the file watcher).",
             "properties": {
                 "serving": {"type": "integer", "description": "Processes serving `version`."},
                 "total": {"type": "integer", "description": "Processes of this server."},
@@ -120,11 +121,8 @@ def admin_router(token: str) -> APIRouter:
         workers (`crampbot serve --workers N`) it answers once every one of them serves the new
         version (or after 20 s; `workers` says how many do), so from then on none answers with the old.
         """
-        result = holder.reload(force=force)
-        if not result.ok:  # nothing was published: every worker keeps the last good knowledge
-            return JSONResponse(result.to_dict() | {"workers": None}, status_code=409)
-        serving, workers = holder.wait_for_workers(result.version)
-        return JSONResponse(result.to_dict() | {"workers": {"serving": serving, "total": workers}})
+        result = holder.reload_everywhere(force=force)
+        return JSONResponse(result.to_dict(), status_code=200 if result.ok else 409)
 
     @router.get("/status", summary="The knowledge being served and the last reload attempt")
     def status(holder: HolderDep) -> dict[str, Any]:

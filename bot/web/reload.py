@@ -47,6 +47,7 @@ class ReloadResult:
     seconds: float
     errors: tuple[Problem, ...] = ()
     warnings: tuple[Problem, ...] = field(default=())
+    workers: tuple[int, int] | None = None  # (serving `version`, of all) once the others were waited for
 
     @property
     def ok(self) -> bool:
@@ -61,6 +62,7 @@ class ReloadResult:
             "seconds": round(self.seconds, 3),
             "errors": [p.to_dict() for p in self.errors],
             "warnings": [p.to_dict() for p in self.warnings],
+            "workers": {"serving": self.workers[0], "total": self.workers[1]} if self.workers else None,
         }
 
 
@@ -279,17 +281,22 @@ class KnowledgeHolder:
             except Exception:  # the watcher must outlive any surprise
                 log.exception("knowledge watcher failed; will try again")
 
-    def wait_for_workers(self, version: str, timeout: float = WORKERS_TIMEOUT) -> tuple[int, int]:
-        """(workers serving `version`, workers) once all of them do, or after `timeout` seconds;
-        (1, 1) in a server of one process."""
-        if self._generation is None:
-            return 1, 1
-        serving = self._generation.wait_for_all(version, timeout)
-        if serving < self._generation.workers:
-            log.warning(
-                "after %.0f s, %d of %d workers serve knowledge %s", timeout, serving, self._generation.workers, version
-            )
-        return serving, self._generation.workers
+    def reload_everywhere(self, *, force: bool = False, timeout: float = WORKERS_TIMEOUT) -> ReloadResult:
+        """`reload()`, then, unless it was rejected, wait until every worker of this server serves the
+        version (or `timeout` seconds): the admin route answers only then. One process: no wait."""
+        result = self.reload(force=force)
+        if not result.ok:  # nothing was published: every worker keeps the last good knowledge
+            return result
+        serving, workers = 1, 1
+        if self._generation is not None:
+            workers = self._generation.workers
+            serving = self._generation.wait_for_all(result.version, timeout)
+            if serving < workers:
+                log.warning(
+                    "after %.0f s, %d of %d workers serve knowledge %s", timeout, serving, workers, result.version
+                )
+        self.last_result = replace(result, workers=(serving, workers))
+        return self.last_result
 
     async def follow(self, interval: float = CHECK_SECONDS) -> None:
         """Reload whenever another worker publishes a version other than the one served here; a
