@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot import __version__
 from bot.corpus.passages import KnowledgeError, load_passages
+from bot.logs import logging_config
 from bot.settings import PREFIX, Settings, SettingsError, get_settings, settings_help
 
 if TYPE_CHECKING:
@@ -205,35 +207,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Serve the HTTP API (and the widget) with uvicorn.
+    """Serve the HTTP API (and the widget) with uvicorn, in one process or several workers.
 
-    Example: crampbot serve --host 127.0.0.1 --port 8000 --knowledge ./knowledge
+    Examples: crampbot serve --host 127.0.0.1 --port 8000 --knowledge ./knowledge
+              crampbot serve --workers 2
     """
-    import uvicorn
+    from bot.web.serve import serve
 
-    from bot.chat import retriever_config
-    from bot.web.app import create_app
-    from bot.web.reload import load_checked
-
-    settings = replace(
-        settings,
-        knowledge=_knowledge(args, settings),
-        host=args.host or settings.host,
-        port=args.port if args.port is not None else settings.port,
-    )
-    # Checked and loaded before uvicorn starts: a folder `crampbot check` rejects stops here with
-    # its errors and exit status 1, not with a server traceback (a KnowledgeError, see main()).
-    bot = load_checked(settings.knowledge, retriever_config(settings))
-    log.info("knowledge %s loaded: %d passages", bot.version, len(bot.knowledge.passages))
-    app = create_app(settings, bot=bot)
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level.lower(),
-        # X-Forwarded-* only from CRAMPBOT_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1 by default)
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=list(settings.trusted_proxies) or None,
+    # Checked before uvicorn starts: a folder `crampbot check` rejects stops here with its errors
+    # and exit status 1, not with a server traceback (a KnowledgeError, see main()).
+    serve(
+        replace(
+            settings,
+            knowledge=_knowledge(args, settings),
+            host=args.host or settings.host,
+            port=args.port if args.port is not None else settings.port,
+            workers=args.workers if args.workers is not None else settings.workers,
+        )
     )
     return 0
 
@@ -533,6 +523,15 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+def _workers(raw: str) -> int:
+    from bot.settings import SETTINGS
+
+    try:
+        return int(next(s for s in SETTINGS if s.field == "workers").parse("--workers", raw))
+    except SettingsError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         epilog=settings_help(),
@@ -591,6 +590,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "serve the HTTP API and the widget")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument(
+        "--workers", type=_workers, metavar="N", help="server processes (default CRAMPBOT_WORKERS, else 1)"
+    )
     serve.epilog = settings_help()
     return parser
 
@@ -613,7 +615,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     # One-shot commands keep their output clean unless a log level is asked for explicitly.
     quiet = args.command != "serve" and PREFIX + "LOG_LEVEL" not in os.environ
-    logging.basicConfig(level="WARNING" if quiet else settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # not when embedded (tests, a host program): its logging stays
+        logging.config.dictConfig(logging_config("WARNING" if quiet else settings.log_level, settings.log_format))
     try:
         return int(args.func(args, settings))
     except KnowledgeError as exc:

@@ -35,6 +35,12 @@ class Settings:
     admin_token: str | None = None
     staff_token: str | None = None  # read-only staff routes; the admin token works there too
     log_level: str = "INFO"
+    log_format: str = "text"  # "json": one JSON object a line, with the request id (bot.logs)
+    workers: int = 1  # server processes for `crampbot serve` (bot.web.serve)
+    header_timeout: float = 10.0  # seconds a client has to send a request's line and headers
+    body_timeout: float = 10.0  # seconds a client has to send a request's body, once its headers are in
+    keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open between requests
+    max_connections: int = 1000  # open connections (and requests in progress) per worker; past it: 503
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
     max_sessions: int = 10_000  # conversations kept in memory, least recently used dropped first
     session_idle_minutes: float = 30.0  # a conversation without a message this long is forgotten
@@ -96,6 +102,16 @@ def _log_level(name: str, raw: str) -> str:
     if level not in LOG_LEVELS:
         raise _bad(name, level, "Not a logging level.")
     return level
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in LOG_FORMATS:
+        raise _bad(name, raw, "Expected text or json.")
+    return value
 
 
 def _text(_: str, raw: str) -> str:
@@ -192,6 +208,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("reload_interval", _reload_interval,
             "seconds between looks at `knowledge/` for changes; reloads on change", "`0` (off)"),
     Setting("log_level", _log_level, "logging level", "`INFO`"),
+    Setting("log_format", _log_format,
+            "`json`: one JSON object a line (time, level, logger, message, request id; route, status and "
+            "duration on access lines)", "`text`"),
+    Setting("workers", number(int, 1, 64, "number of processes"),
+            "server processes for `crampbot serve`; a reload reaches all of them (see docs/deploy.md)", "`1`"),
+    Setting("header_timeout", number(float, 0.1, 3600.0, "number of seconds"),
+            "seconds a client has to send a request's headers (from connecting, or its first byte); then 408 and "
+            "closed", "`10`"),
+    Setting("body_timeout", number(float, 0.1, 3600.0, "number of seconds"),
+            "seconds a client has to send a request's body once its headers are in; then 408 and closed", "`10`"),
+    Setting("keep_alive", number(float, 0.1, 3600.0, "number of seconds"),
+            "seconds an idle keep-alive connection is kept open between requests", "`5`"),
+    Setting("max_connections", number(int, 1, 1_000_000, "integer"),
+            "open connections (or requests in progress) per worker; past it, new requests get 503", "`1000`"),
     Setting("max_sessions", number(int, 1, 10_000_000, "integer"),
             "conversations (`session_id`s) kept in memory; the least recently used is forgotten first", "`10000`"),
     Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),

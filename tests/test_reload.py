@@ -243,3 +243,74 @@ def test_app_start_up_refuses_the_same_folder(knowledge_copy: Path) -> None:
     app = create_app(get_settings({"CRAMPBOT_KNOWLEDGE": str(knowledge_copy)}))
     with pytest.raises(KnowledgeRefused, match=r"night-cramps-qa\.no-such-passage"), TestClient(app):
         pass
+
+
+# --- reloads that change nothing are cheap; workers follow each other (issue 16) --------------------
+
+
+def refuse_to_check(*args: object) -> None:
+    raise AssertionError("the folder was checked again")
+
+
+def test_a_reload_of_unchanged_files_hashes_them_and_checks_nothing(
+    knowledge_copy: Path, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = KnowledgeHolder(knowledge_copy, bot)  # the copy's version is the bundled one's
+    messages = knowledge_copy / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8"), encoding="utf-8")  # saved again, same content
+    assert holder.changed()  # the watcher sees a new modification time...
+    monkeypatch.setattr("bot.web.reload.run_check", refuse_to_check)
+    result = holder.reload()  # ...and the hash says nothing changed
+    assert result.status == "unchanged" and not holder.changed()
+
+
+def test_the_same_broken_files_are_rejected_again_without_checking_them_again(
+    knowledge_copy: Path, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = KnowledgeHolder(knowledge_copy, bot)
+    (knowledge_copy / "synonyms.yaml").write_text("synonyms:\n  doc: [doctor\n", encoding="utf-8")
+    first = holder.reload()
+    monkeypatch.setattr("bot.web.reload.run_check", refuse_to_check)
+    again = holder.reload()
+    assert first.status == again.status == "rejected" and again.errors == first.errors
+
+
+def test_a_forced_reload_checks_and_indexes_even_unchanged_files(knowledge_copy: Path, bot: Bot) -> None:
+    holder = KnowledgeHolder(knowledge_copy, bot)
+    assert holder.reload(force=True).status == "reloaded" and holder.current is not bot
+
+
+def test_a_worker_follows_a_version_another_worker_published(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:
+    from bot.web.generation import Generation
+
+    run = tmp_path / "run"
+    run.mkdir()
+    first = KnowledgeHolder(knowledge_copy, bot, generation=Generation(run, workers=2))
+    second = KnowledgeHolder(knowledge_copy, bot, generation=Generation(run, workers=2))
+    add_socks(knowledge_copy)
+    result = first.reload()
+    assert result.status == "reloaded" and second.current is not None and second.current.version != result.version
+    assert first._generation is not None and first._generation.wait_for_all(result.version, 0.1) == 1  # not yet
+
+    async def follow_briefly() -> None:
+        import asyncio
+
+        task = asyncio.create_task(second.follow(interval=0.01))
+        while second.current is None or second.current.version != result.version:
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    import asyncio
+
+    asyncio.run(asyncio.wait_for(follow_briefly(), 30))
+    assert first._generation.wait_for_all(result.version, 5) == 2
+
+
+def test_a_worker_does_not_follow_its_own_publication(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:
+    from bot.web.generation import Generation
+
+    generation = Generation(tmp_path, workers=1)
+    holder = KnowledgeHolder(knowledge_copy, bot, generation=generation)
+    holder._swap(bot, ())  # as a load or a reload does: publish
+    assert generation.serving(bot.version) == 1
+    assert generation.news() is None

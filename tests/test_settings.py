@@ -76,3 +76,15 @@ def test_a_bad_database_url_never_echoes_its_password() -> None:
     with pytest.raises(SettingsError) as caught:
         get_settings({"CRAMPBOT_DATABASE_URL": "user:secret@nowhere"})
     assert "secret" not in str(caught.value) and "CRAMPBOT_DATABASE_URL" in str(caught.value)
+
+
+def test_serving_settings_have_safe_defaults_and_are_validated() -> None:
+    settings = get_settings({})
+    assert (settings.workers, settings.log_format) == (1, "text")
+    assert (settings.header_timeout, settings.body_timeout, settings.keep_alive) == (10.0, 10.0, 5.0)
+    assert settings.max_connections == 1000
+    assert get_settings({"CRAMPBOT_WORKERS": "4", "CRAMPBOT_LOG_FORMAT": "JSON"}).workers == 4
+    assert get_settings({"CRAMPBOT_LOG_FORMAT": "JSON"}).log_format == "json"
+    for name, value in [("WORKERS", "0"), ("LOG_FORMAT", "xml"), ("HEADER_TIMEOUT", "0"), ("MAX_CONNECTIONS", "-5")]:
+        with pytest.raises(SettingsError, match=f"CRAMPBOT_{name}.*{value}"):
+            get_settings({f"CRAMPBOT_{name}": value})

@@ -44,6 +44,15 @@ RELOAD_SCHEMA = {
         "seconds": {"type": "number", "description": "How long the attempt took."},
         "errors": PROBLEM_LIST | {"description": "What stopped the reload (empty unless rejected)."},
         "warnings": PROBLEM_LIST | {"description": "What `crampbot check` finds worth a look."},
+        "workers": {
+            "type": ["object", "null"],
+            "description": "Server processes serving `version` when the admin route answered (null when "
+            "rejected, and for reloads by the file watcher).",
+            "properties": {
+                "serving": {"type": "integer", "description": "Processes serving `version`."},
+                "total": {"type": "integer", "description": "Processes of this server."},
+            },
+        },
     },
 }
 
@@ -86,9 +95,11 @@ def admin_router(tokens: Mapping[Role, bytes]) -> APIRouter:
     ) -> JSONResponse:
         """Check the folder, build the new index aside and swap it in; requests in flight finish on the old one.
 
-        Runs in a worker thread, so the server keeps answering while it indexes.
+        Runs in a worker thread, so the server keeps answering while it indexes. With several server
+        workers (`crampbot serve --workers N`) it answers once every one of them serves the new
+        version (or after 20 s; `workers` says how many do), so from then on none answers with the old.
         """
-        result = holder.reload(force=force)
+        result = holder.reload_everywhere(force=force)
         return JSONResponse(result.to_dict(), status_code=200 if result.ok else 409)
 
     @router.get("/status", summary="The knowledge being served and the last reload attempt")

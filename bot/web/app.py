@@ -28,10 +28,12 @@ from bot.web.body_limit import BodyLimit
 from bot.web.docs import mount_docs
 from bot.web.errors import unreadable_body
 from bot.web.exchanges import feedback_router, record_exchange
+from bot.web.generation import Generation
 from bot.web.metrics import Metrics, RequestMetrics, mount_metrics
 from bot.web.pages import mount_widget
 from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_limited
 from bot.web.reload import KnowledgeHolder
+from bot.web.request_log import RequestLog
 from bot.web.schemas import (
     DISCLAIMER,
     MAX_COMMENT_CHARS,
@@ -73,8 +75,14 @@ async def get_bot(request: Request) -> Bot:  # async: no thread hop (bench/http_
 BotDep = Annotated[Bot, Depends(get_bot)]
 
 
-def create_app(settings: Settings | None = None, bot: Bot | None = None) -> FastAPI:
-    """Build the app. The bot is loaded once at start-up unless one is passed in (tests)."""
+def create_app(
+    settings: Settings | None = None, bot: Bot | None = None, *, generation: Generation | None = None
+) -> FastAPI:
+    """Build the app. The bot is loaded once at start-up unless one is passed in (tests).
+
+    `generation` is the stamp the workers of one server share (`crampbot serve --workers N`): a
+    reload in this worker is published there, and one published by another is followed here.
+    """
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -88,13 +96,15 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             if settings.reload_interval > 0
             else None
         )
+        follower = asyncio.create_task(app.state.knowledge.follow()) if generation is not None else None
         if app.state.store is not None:
             app.state.store.start()  # sets up the schema in its own thread: start-up never waits on it
         yield
-        if watcher is not None:
-            watcher.cancel()
-            with suppress(asyncio.CancelledError):
-                await watcher
+        for task in (watcher, follower):
+            if task is not None:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
         # --- end live reload ---
         if app.state.store is not None:  # graceful shutdown (SIGTERM): write what is queued
             await asyncio.to_thread(app.state.store.close, STORE_SHUTDOWN_SECONDS)
@@ -123,7 +133,12 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
     app.include_router(feedback_router())
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
     app.state.knowledge = KnowledgeHolder(
-        settings.knowledge, bot, config=retriever_config(settings), publish=publish, on_result=metrics.reload_result
+        settings.knowledge,
+        bot,
+        config=retriever_config(settings),
+        publish=publish,
+        on_result=metrics.reload_result,
+        generation=generation,
     )
     tokens = tokens_of(settings.admin_token, settings.staff_token)  # bot.web.auth: one guard, two roles
     if "admin" in tokens:
@@ -140,10 +155,11 @@ def create_app(settings: Settings | None = None, bot: Bot | None = None) -> Fast
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Content-Type"],
-            expose_headers=["Retry-After"],
+            expose_headers=["Retry-After", "X-Request-ID"],
         )
     app.add_middleware(SecurityHeaders)  # bot.web.security: nosniff, no referrer, a CSP unless the page sets one
-    app.add_middleware(RequestMetrics, metrics=metrics)  # outermost: counts every response, 413s included
+    app.add_middleware(RequestMetrics, metrics=metrics)  # counts every response, 413s included
+    app.add_middleware(RequestLog)  # outermost: a request id for every line a request logs, and its access line
 
     @app.exception_handler(NotReady)
     async def not_ready(_: Request, __: NotReady) -> JSONResponse:

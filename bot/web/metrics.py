@@ -96,7 +96,8 @@ class Metrics:
     def knowledge_served(self, bot: Bot) -> None:
         if self._version is not None and self._version != bot.version:
             self.knowledge.labels(self._version).set(0)  # a multiprocess file keeps old labels: zero it
-            self.knowledge.clear()
+            if not self.multiprocess:  # (prometheus-client cannot clear labels in multiprocess mode)
+                self.knowledge.clear()
         self._version = bot.version
         self.knowledge.labels(bot.version).set(1)
         self.passages.set(len(bot.knowledge.passages))
