@@ -5,7 +5,7 @@ pinned to the other, over keep-alive HTTP/1.1 connections on 127.0.0.1 (nothing 
 machine). Each run has a warm-up, then a fixed time; it reports requests a second, latency
 percentiles and errors (a status other than 200, or a broken connection). Run by hand, not in CI:
 
-    .venv/bin/python bench/http_load.py                      # bare, health, ask; 16 and 64 connections
+    .venv/bin/python bench/http_load.py                      # bare, health, ask; 1 and 2 workers; 16 and 64 connections
     .venv/bin/python bench/http_load.py --targets health --connections 16 --seconds 5
 
 `--checkout DIR` serves crampbot from another copy of the repository, to compare revisions.
@@ -49,9 +49,12 @@ QUESTIONS = [
     "I have chest pain and leg cramps",
     "tell me a joke",
 ]
+# The bare app through the same uvicorn options as `crampbot serve` (its HTTP protocol with deadlines,
+# one process or several workers), with uvicorn's own access log where crampbot writes its own.
 SERVE_BARE = (
-    "import uvicorn, sys; sys.path.insert(0, {root!r}); from bench.bare_app import app; "
-    "uvicorn.run(app, host='127.0.0.1', port={port}, log_level='info')"
+    "import uvicorn, sys; sys.path.insert(0, {root!r}); from bot.web.protocol import TimedH11Protocol; "
+    "uvicorn.run('bench.bare_app:app', host='127.0.0.1', port={port}, log_level='info', workers={workers}, "
+    "http=TimedH11Protocol)"
 )
 CANNED = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/json\r\n\r\n{}"
 
@@ -59,6 +62,7 @@ CANNED = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: application/jso
 @dataclass(frozen=True)
 class Result:
     target: str
+    workers: int
     connections: int
     seconds: float
     requests: int
@@ -77,16 +81,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(target: str, port: int, cpu: int, checkout: Path = ROOT) -> subprocess.Popen[bytes]:
+def start_server(target: str, port: int, cpus: str, checkout: Path = ROOT, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CRAMPBOT_PORT": str(port)}  # INFO logging, as `crampbot serve` runs by default
     if target == "bare":
-        command = [sys.executable, "-c", SERVE_BARE.format(root=str(ROOT), port=port)]
+        command = [sys.executable, "-c", SERVE_BARE.format(root=str(ROOT), port=port, workers=workers)]
     else:
-        command = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+        command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)]
         if target == "ask-one-session":
             env["CRAMPBOT_RATE_LIMIT"] = "off"
     process = subprocess.Popen(
-        ["taskset", "-c", str(cpu), *command],
+        ["taskset", "-c", cpus, *command],
         env=env,
         cwd=checkout,
         stdout=subprocess.DEVNULL,
@@ -125,7 +129,7 @@ async def read_response(reader: asyncio.StreamReader) -> int:
     return status
 
 
-async def drive(target: str, port: int, connections: int, warmup: float, seconds: float) -> Result:
+async def drive(target: str, port: int, connections: int, warmup: float, seconds: float, workers: int = 1) -> Result:
     latencies: list[float] = []
     errors = 0
     count = 0
@@ -161,7 +165,7 @@ async def drive(target: str, port: int, connections: int, warmup: float, seconds
     await asyncio.gather(*(one_connection() for _ in range(connections)))
     latencies.sort()
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return Result(target, connections, seconds, len(latencies), errors, q[49] * 1000, q[98] * 1000)
+    return Result(target, workers, connections, seconds, len(latencies), errors, q[49] * 1000, q[98] * 1000)
 
 
 async def canned_server(port: int) -> asyncio.Server:
@@ -198,6 +202,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--targets", default="bare,health,ask")
     parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--workers", default="1,2", help="server processes: crampbot serve --workers N")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--server-cpu", type=int, default=0)
@@ -218,23 +223,29 @@ def main() -> None:
             print(f"client alone, {n} connections: {r.rate:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms")
         return
     results: list[Result] = []
-    for target in args.targets.split(","):
-        port = free_port()
-        server = start_server(target, port, args.server_cpu, args.checkout)
-        try:
-            for n in connections:
-                results.append(asyncio.run(drive(target, port, n, args.warmup, args.seconds)))
-                print(f"{target:>16} {n:>3} conns: {results[-1].rate:8,.0f} req/s", file=sys.stderr)
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-    bare = {r.connections: r.rate for r in results if r.target == "bare"}
-    print("| target | connections | req/s | x bare | p50 ms | p99 ms | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    for workers in [int(w) for w in args.workers.split(",")]:
+        # One worker: the server on its CPU, the client on the other. Several: the server may use every
+        # CPU, the client's too (a machine with more CPUs than workers + 1 would keep them apart).
+        cpus = str(args.server_cpu) if workers == 1 else ",".join(str(c) for c in range(os.cpu_count() or 2))
+        for target in args.targets.split(","):
+            port = free_port()
+            server = start_server(target, port, cpus, args.checkout, workers)
+            try:
+                for n in connections:
+                    results.append(asyncio.run(drive(target, port, n, args.warmup, args.seconds, workers)))
+                    print(f"{target:>16} x{workers} {n:>3} conns: {results[-1].rate:8,.0f} req/s", file=sys.stderr)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    bare = {(r.workers, r.connections): r.rate for r in results if r.target == "bare"}
+    print("| target | workers | connections | req/s | x bare | p50 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        ratio = f"{r.rate / bare[r.connections]:.2f}" if r.connections in bare else ""
+        key = (r.workers, r.connections)
+        ratio = f"{r.rate / bare[key]:.2f}" if key in bare else ""
         print(
-            f"| {r.target} | {r.connections} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} |"
+            f"| {r.target} | {r.workers} | {r.connections} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} | {r.p99_ms:.2f}"
+            f" | {r.errors} |"
         )
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.text.sentences import ARTICLE_SENTENCE_SPLIT_RE
 
 
+@lru_cache(maxsize=1024)  # a pure function of a passage's text: a few hundred passages, asked again and again
 def summarise(text: str, max_chars: int = 300) -> str:
     """The leading sentences of `text` that fit in `max_chars`, always at least the first: a
     sentence is never cut, even a long one. List items keep their own lines. A summary never ends
