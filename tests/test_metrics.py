@@ -130,3 +130,14 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
         for s in family.samples
     }
     assert value(found, "crampbot_http_requests_total", route="/api/health", method="GET", status="200") == 2
+
+
+def test_the_stores_queue_writes_and_drops_are_reported(client: TestClient) -> None:
+    for question in ("What causes leg cramps at night?", "hello"):
+        assert client.post("/api/ask", json={"question": question}).status_code == 200
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert store is not None and store.flush(10)
+    found = samples(client)
+    assert value(found, "crampbot_store_written") == 2
+    assert value(found, "crampbot_store_queued") == 0
+    assert value(found, "crampbot_store_dropped") == 0 and value(found, "crampbot_store_degraded") == 0

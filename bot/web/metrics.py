@@ -3,7 +3,9 @@
 What is counted: HTTP requests by route template, method and status; the time to answer a
 question; replies by kind; escalations by level; the knowledge version and passage count
 served; reload attempts by result (`rejected` is a failed reload); requests refused by a rate
-limit. Labels are route templates and fixed words, never a path, a question, an address or a
+limit; the store's queue, what it wrote, refused and dropped, its failed writes and whether it is
+degraded (read from the store when `/metrics` is scraped and every few seconds). Labels are route
+templates and fixed words, never a path, a question, an address or a
 session id, so nothing a user typed reaches the metrics and their number stays bounded.
 
 Each app has its own registry (tests build many apps in one process). With several worker
@@ -14,7 +16,9 @@ process then writes its values there and `/metrics` adds them up over all proces
 
 from __future__ import annotations
 
+import asyncio
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -33,11 +37,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from bot.chat import Bot, Reply
+    from bot.store.writer import WriterStats
     from bot.web.reload import ReloadResult
 
 #: Seconds; most questions take under a millisecond in process, a long message up to ~10 ms.
 ASK_BUCKETS = (0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 UNMATCHED = "unmatched"  # the route label of a request no route took (404s)
+#: The store's writer figures (bot.store.writer.WriterStats) reported as gauges, summed over workers.
+STORE_GAUGES = {
+    "queued": "Exchanges and feedback waiting to be written to the store.",
+    "written": "Items the store wrote since the server started.",
+    "rejected": "Items the database refused as bad data since the server started (not retried).",
+    "dropped": "Items lost since the server started: the queue was full, or shutdown gave up on them.",
+    "failures": "Failed attempts to write a batch since the server started (each retried).",
+    "degraded": "1 while the store is degraded (its last write failed or its queue is full), else 0.",
+}
+STORE_METRICS_SECONDS = 5.0  # how often each worker refreshes its store figures between scrapes
 
 disable_created_metrics()  # no `_created` series: start times are noise on a dashboard
 
@@ -75,6 +90,15 @@ class Metrics:
         self.rate_limited = Counter(
             "crampbot_rate_limited", "Requests refused by a rate limit, by limit.", ["limit"], registry=r
         )
+        self.store = {
+            name: Gauge(
+                f"crampbot_store_{name}",
+                help_text,
+                registry=r,
+                multiprocess_mode="livemax" if name == "degraded" else "livesum",
+            )
+            for name, help_text in STORE_GAUGES.items()
+        }
         self._version: str | None = None
         self._request_children: dict[tuple[str, str, int], Any] = {}
 
@@ -107,6 +131,11 @@ class Metrics:
 
     def limited(self, limit: str) -> None:
         self.rate_limited.labels(limit).inc()
+
+    def store_stats(self, stats: WriterStats) -> None:
+        """The store's figures as this process's writer counts them (since the server started)."""
+        for name, gauge in self.store.items():
+            gauge.set(float(getattr(stats, name)))
 
     # --- serving --------------------------------------------------------------------------------
 
@@ -159,4 +188,15 @@ def mount_metrics(app: FastAPI, metrics: Metrics, path: str = "/metrics") -> Non
 
     @app.get(path, include_in_schema=False)
     async def prometheus_metrics(_: Request) -> Response:
+        store = getattr(app.state, "store", None)
+        if store is not None:
+            metrics.store_stats(store.stats)
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def refresh_store_metrics(metrics: Metrics, stats: Callable[[], WriterStats]) -> None:
+    """Every few seconds, this process's store figures: with several workers a scrape reaches one,
+    and the others' figures come from what they last wrote (a lifespan task)."""
+    while True:
+        metrics.store_stats(stats())
+        await asyncio.sleep(STORE_METRICS_SECONDS)
