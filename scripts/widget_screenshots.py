@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/widget_screenshots.py
 
-It uses the browser tests' machinery (tests/test_widget_browser.py): the app with the bundled
+It uses the browser tests' machinery (tests/browser.py): the app with the bundled
 knowledge served by uvicorn on a free port, Debian's Chromium, headless, driven by Playwright. It
 asks the questions below on a desktop (1280 x 800, cropped to the panel) and on a 360 px phone, and
 rewrites:
@@ -27,8 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # this checkout's bot and widget, whatever is installed
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-from test_widget_browser import (  # noqa: E402
+from browser import (  # noqa: E402
     CHROMIUM_ARGS,
     DESKTOP,
     PHONE,
@@ -38,6 +37,7 @@ from test_widget_browser import (  # noqa: E402
     make_app,
     shot,
 )
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 DOCS = ROOT / "docs"
 ANSWER = ["How do I stop a leg cramp right now?"]

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM_ARGS, PageProblems, find_chromium
+from playwright.sync_api import Browser, sync_playwright
 from postgres_server import PostgresUnavailable, ThrowawayPostgres
 
 from bot.chat import Bot
@@ -95,3 +97,33 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
     admin.dispose()
+
+
+# --- the browser tests (tests/browser.py) ---------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, for every browser test of the session (one Playwright at a time).
+    Skipped with the reason when it is missing; under CI (env CI set) that fails instead."""
+    path = find_chromium()
+    if path is None:
+        reason = (
+            "Chromium not found (set CRAMPBOT_CHROMIUM, or `apt-get install chromium`; "
+            ".ci/run installs it when missing)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def problems() -> Iterator[PageProblems]:
+    """What went wrong on a page (errors, dialogs): none, or the test fails."""
+    found = PageProblems()
+    yield found
+    assert not found, f"the page had problems: {found}"

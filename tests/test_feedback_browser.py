@@ -9,25 +9,22 @@ the store kept. Rate limits are off here: every request of these tests comes fro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, Request, Route, expect, sync_playwright
-from sqlalchemy import select
-from test_widget_browser import (
-    CHROMIUM_ARGS,
+from browser import (
     PHONE,
     LiveServer,
     PageProblems,
     Widget,
-    find_chromium,
     fulfil_with,
     new_page,
     shot,
 )
+from playwright.sync_api import Browser, Page, Request, Route, expect
+from sqlalchemy import select
 
 from bot.settings import get_settings
 from bot.store.database import open_engine
@@ -37,21 +34,6 @@ from bot.web.app import create_app
 pytestmark = pytest.mark.browser
 
 ANSWERED = "What causes leg cramps at night?"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Chromium for this module alone, closed before test_widget_browser.py opens its own (one
-    Playwright at a time); skipped or failed like the widget's browser tests when it is missing."""
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium not found; CI must run the browser tests", pytrace=False)
-        pytest.skip("Chromium not found (set CRAMPBOT_CHROMIUM, or `apt-get install chromium`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class StoredServer(LiveServer):
@@ -82,13 +64,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoredServer]:
     live.start()
     yield live
     live.stop()
-
-
-@pytest.fixture
-def problems() -> Iterator[PageProblems]:
-    found = PageProblems()
-    yield found
-    assert not found, f"the page had problems: {found}"
 
 
 @pytest.fixture

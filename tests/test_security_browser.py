@@ -4,32 +4,16 @@ the demo page with the widget answering and taking feedback, and the API docs wo
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from test_widget_browser import CHROMIUM_ARGS, LiveServer, find_chromium
+from browser import LiveServer
+from playwright.sync_api import Browser, Page, expect
 
 from bot.settings import get_settings
 from bot.web.app import create_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """Chromium for this module alone, closed before test_widget_browser.py opens its own (one
-    Playwright at a time); skipped or failed like the widget's browser tests when it is missing."""
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("Chromium not found; CI must run the browser tests", pytrace=False)
-        pytest.skip("Chromium not found (set CRAMPBOT_CHROMIUM, or `apt-get install chromium`)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

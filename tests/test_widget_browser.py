@@ -6,96 +6,35 @@ real one is a one-line change there. Screenshots of the main states go to `scree
 (git-ignored); look at them after a change to the widget's looks. The images in docs/ are made with
 this machinery by `scripts/widget_screenshots.py`.
 
-Chromium is found at $CRAMPBOT_CHROMIUM, /usr/bin/chromium or on PATH. When it is missing the tests
-skip with the reason, except under CI (env CI set), where they fail: CI must never skip silently.
+The machinery (Chromium, the live server, the widget's locators) is in tests/browser.py; the
+`chromium` fixture (conftest.py) skips without Chromium, except under CI, where it fails.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
+from browser import (
+    DESKTOP,
+    PHONE,
+    LiveServer,
+    PageProblems,
+    Widget,
+    fulfil_with,
+    make_app,
+    new_page,
+    shot,
+)
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
-
-from bot.settings import get_settings
-from bot.web.app import create_app
+from playwright.sync_api import Browser, Page, Route, expect
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
-SCREENSHOTS = ROOT / "screenshots"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 360, "height": 640}
 expect.set_options(timeout=5_000)
-
-
-def make_app() -> FastAPI:
-    """The real app with the bundled knowledge (it reads CRAMPBOT_CORS_ORIGINS, which the
-    cross-origin test sets before calling this)."""
-    return create_app(get_settings())
-
-
-# ------------------------------------------------------------------------------------ live server
-
-
-class LiveServer:
-    """uvicorn serving `app` in a thread on 127.0.0.1; the port is chosen once and kept across
-    stop() and start(), so a test can take the server away and bring it back."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
-
-    def start(self) -> LiveServer:
-        sock = socket.socket()
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self.port))
-        config = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=1)
-        self._server = uvicorn.Server(config)
-        self._socket = sock
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"uvicorn did not start on {self.url}")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self._server and self._thread:
-            self._server.should_exit = True
-            self._thread.join(timeout=10)
-        if self._socket:
-            self._socket.close()
-        self._server = self._thread = self._socket = None
 
 
 @pytest.fixture(scope="module")
@@ -105,140 +44,14 @@ def server() -> Iterator[LiveServer]:
     live.stop()
 
 
-# ------------------------------------------------------------------------------------ browser
-
-
-def find_chromium() -> str | None:
-    configured = os.environ.get("CRAMPBOT_CHROMIUM")
-    if configured:
-        return configured if Path(configured).is_file() else None
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    path = find_chromium()
-    if path is None:
-        reason = (
-            "Chromium not found (set CRAMPBOT_CHROMIUM, or `apt-get install chromium`; "
-            ".ci/run installs it when missing)"
-        )
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason}; CI must run the browser tests", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-class PageProblems(list[str]):
-    """Uncaught page errors and dialogs (an injected `alert(1)` would open one)."""
-
-
-def new_page(
-    browser: Browser, url: str, problems: PageProblems, *, fake_clock: bool = False, **context_options: Any
-) -> Page:
-    """A page in a fresh context; `fake_clock` installs Playwright's fake timers before the widget loads."""
-    context = browser.new_context(viewport=DESKTOP, **context_options)
-    if fake_clock:
-        context.clock.install()
-    page = context.new_page()
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-
-    def on_dialog(dialog: Any) -> None:
-        problems.append(f"dialog: {dialog.message}")
-        dialog.dismiss()
-
-    page.on("dialog", on_dialog)
-    page.goto(url)
-    return page
-
-
 @pytest.fixture
-def problems() -> Iterator[PageProblems]:
-    found = PageProblems()
-    yield found
-    assert not found, f"the page had problems: {found}"
-
-
-@pytest.fixture
-def page(browser: Browser, server: LiveServer, problems: PageProblems) -> Iterator[Page]:
-    page = new_page(browser, server.url + "/", problems)
+def page(chromium: Browser, server: LiveServer, problems: PageProblems) -> Iterator[Page]:
+    page = new_page(chromium, server.url + "/", problems)
     yield page
     page.context.close()
 
 
 # ------------------------------------------------------------------------------------ helpers
-
-
-class Widget:
-    """Locators into the widget's (open) shadow root; Playwright's CSS and role selectors pierce it."""
-
-    def __init__(self, page: Page) -> None:
-        self.page = page
-        self.host = page.locator("crampbot-widget")
-        self.launcher = self.host.locator(".launcher")
-        self.panel = self.host.locator(".panel")
-        self.input = page.get_by_label("Your question")
-        self.send = page.get_by_role("button", name="Send question")
-        self.log = self.host.locator(".log")
-        self.user_messages = self.host.locator(".msg--user .user-text")
-        self.replies = self.host.locator(".msg--bot:not(.greeting):not(.typing)")
-        self.typing = self.host.locator(".typing")
-        self.alert = self.host.locator(".alert")
-        self.error = self.host.locator(".msg--error")
-        self.chips = self.host.locator(".chips .chip")
-        self.note = self.host.locator(".note")
-
-    def open(self) -> None:
-        self.page.get_by_role("button", name=re.compile(r"^Open chat")).click()
-        expect(self.panel).to_be_visible()
-
-    def ask(self, question: str) -> None:
-        replies = self.replies.count()
-        self.input.fill(question)
-        self.input.press("Enter")
-        expect(self.replies).to_have_count(replies + 1)
-
-    def focused(self) -> str:
-        """A short description of the focused element inside the widget ('' when outside it)."""
-        return str(
-            self.page.evaluate(
-                """() => {
-                  const el = document.querySelector('crampbot-widget').shadowRoot.activeElement;
-                  return el ? (el.id || el.className || el.tagName) : '';
-                }"""
-            )
-        )
-
-
-def shot(page: Page, name: str, *, panel_only: bool = False, folder: Path = SCREENSHOTS) -> None:
-    """Save a screenshot as `folder/name.png`; `panel_only` crops it to the open panel and the launcher."""
-    folder.mkdir(exist_ok=True)
-    clip = None
-    if panel_only:
-        box = page.locator("crampbot-widget .panel").bounding_box()
-        assert box is not None
-        viewport = page.viewport_size or DESKTOP
-        x, y = max(box["x"] - 16, 0), max(box["y"] - 16, 0)
-        clip = {
-            "x": x,
-            "y": y,
-            "width": min(box["width"] + 32, viewport["width"] - x),
-            "height": viewport["height"] - y,
-        }
-    page.screenshot(path=str(folder / f"{name}.png"), animations="disabled", clip=clip)
-
-
-def fulfil_with(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Callable[[Route], None]:
-    def handler(route: Route) -> None:
-        route.fulfill(status=status, json=body, headers=headers or {})
-
-    return handler
 
 
 def ask_with_reply_held(page: Page, question: str) -> tuple[Widget, list[Route]]:
@@ -509,9 +322,9 @@ def test_pending_reply_shows_typing_and_disables_send(page: Page) -> None:
 
 
 def test_a_reply_that_never_comes_times_out_with_a_retry(
-    browser: Browser, server: LiveServer, problems: PageProblems
+    chromium: Browser, server: LiveServer, problems: PageProblems
 ) -> None:
-    page = new_page(browser, server.url + "/", problems, fake_clock=True)  # 25 s pass without waiting
+    page = new_page(chromium, server.url + "/", problems, fake_clock=True)  # 25 s pass without waiting
     try:
         w, held = ask_with_reply_held(page, "How can I stop a cramp?")
         page.clock.run_for(24_000)
@@ -664,9 +477,9 @@ def expect_one_line(w: Widget) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_the_alert_folds_to_one_line_after_the_next_exchange(
-    browser: Browser, server: LiveServer, problems: PageProblems, viewport: dict[str, int]
+    chromium: Browser, server: LiveServer, problems: PageProblems, viewport: dict[str, int]
 ) -> None:
-    page = new_page(browser, server.url + "/", problems)
+    page = new_page(chromium, server.url + "/", problems)
     try:
         page.set_viewport_size(viewport)
         w = Widget(page)
@@ -864,9 +677,9 @@ def test_reload_keeps_the_conversation_and_clear_empties_it(page: Page) -> None:
     assert bodies[-1]["session_id"] != session_id  # a cleared conversation starts a new session
 
 
-def test_server_stopped_shows_an_error_and_retry_works(browser: Browser, problems: PageProblems) -> None:
+def test_server_stopped_shows_an_error_and_retry_works(chromium: Browser, problems: PageProblems) -> None:
     live = LiveServer(make_app()).start()
-    page = new_page(browser, live.url + "/", problems)
+    page = new_page(chromium, live.url + "/", problems)
     try:
         w = Widget(page)
         w.open()
@@ -962,8 +775,8 @@ def test_keyboard_only(page: Page) -> None:
     expect(w.launcher).to_have_attribute("aria-expanded", "false")
 
 
-def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServer, problems: PageProblems) -> None:
-    page = new_page(browser, server.url + "/", problems)
+def test_phone_360px_has_no_horizontal_scroll(chromium: Browser, server: LiveServer, problems: PageProblems) -> None:
+    page = new_page(chromium, server.url + "/", problems)
     try:
         page.set_viewport_size(PHONE)
         w = Widget(page)
@@ -994,8 +807,8 @@ def test_phone_360px_has_no_horizontal_scroll(browser: Browser, server: LiveServ
         page.context.close()
 
 
-def test_reduced_motion_stops_the_animations(browser: Browser, server: LiveServer, problems: PageProblems) -> None:
-    page = new_page(browser, server.url + "/", problems, reduced_motion="reduce")
+def test_reduced_motion_stops_the_animations(chromium: Browser, server: LiveServer, problems: PageProblems) -> None:
+    page = new_page(chromium, server.url + "/", problems, reduced_motion="reduce")
     try:
         w, held = ask_with_reply_held(page, "hello")
         names = w.host.locator(".dot, .panel").evaluate_all("els => els.map(e => getComputedStyle(e).animationName)")
@@ -1066,7 +879,7 @@ THIRD_PARTY_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def test_embedded_on_another_origin(browser: Browser, problems: PageProblems, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embedded_on_another_origin(chromium: Browser, problems: PageProblems, monkeypatch: pytest.MonkeyPatch) -> None:
     site = FastAPI()
     api_url: list[str] = []
 
@@ -1080,7 +893,7 @@ def test_embedded_on_another_origin(browser: Browser, problems: PageProblems, mo
     api_url.append(api_server.url)
     site_server.start()
     api_server.start()
-    page = new_page(browser, site_server.url + "/", problems)
+    page = new_page(chromium, site_server.url + "/", problems)
     try:
         w = Widget(page)
         expect(w.panel).to_be_visible()  # data-open
@@ -1103,10 +916,10 @@ def test_embedded_on_another_origin(browser: Browser, problems: PageProblems, mo
 
 
 def test_the_widget_takes_its_limit_starters_and_disclaimer_from_the_server(
-    browser: Browser, server: LiveServer, problems: PageProblems
+    chromium: Browser, server: LiveServer, problems: PageProblems
 ) -> None:
     """GET /api/config is the one source: a server that says 20 characters and two starters gets them."""
-    context = browser.new_context(viewport=DESKTOP)
+    context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
     config = {
         "max_question_chars": 20,
