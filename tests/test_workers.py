@@ -6,10 +6,15 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from servers import Served, serving
+from sqlalchemy import func, select
+
+from bot.store.database import open_engine
+from bot.store.tables import exchanges, feedback
 
 TOKEN = "a-worker-test-admin-token-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -116,3 +121,33 @@ def test_every_response_carries_a_request_id_and_a_sane_one_is_kept(server: Serv
     assert headers["x-request-id"] == "lb-7f3a.42"
     _, _, headers = server.call("GET", "/api/health", headers={"X-Request-ID": "no spaces <allowed>"})
     assert re.fullmatch(r"[0-9a-f]{32}", headers["x-request-id"])
+
+
+def test_two_workers_store_every_exchange_and_feedback_in_one_sqlite_file(tmp_path: Path) -> None:
+    """Two worker processes writing to one SQLite file under a bounded load (issue 15): WAL and the busy
+    timeout mean no "database is locked", nothing lost; what was sent before SIGTERM is all stored."""
+    url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+    env = {"CRAMPBOT_DATABASE_URL": url, "CRAMPBOT_RATE_LIMIT": "off"}
+    questions = ["What causes leg cramps at night?", "does magnesium help", "hello", "is cbd oil good for cramps"]
+    with serving(env, tmp_path / "serve.log", ("--workers", "2")) as served:
+
+        def ask(n: int) -> str:
+            status, reply, _ = served.call(
+                "POST", "/api/ask", {"question": questions[n % 4], "session_id": f"s{n % 40}"}
+            )
+            assert status == 200
+            return str(reply["id"])
+
+        with ThreadPoolExecutor(8) as pool:
+            ids = list(pool.map(ask, range(300)))
+            time.sleep(1.0)  # each worker writes its exchanges within its batch linger
+            statuses = list(
+                pool.map(lambda i: served.call("POST", "/api/feedback", {"id": i, "helpful": True})[0], ids[:100])
+            )
+        assert statuses == [204] * 100
+    engine = open_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(exchanges)).scalar_one() == 300
+        assert connection.execute(select(func.count()).select_from(feedback)).scalar_one() == 100
+    engine.dispose()
+    assert "locked" not in (tmp_path / "serve.log").read_text()
