@@ -75,6 +75,11 @@ class Metrics:
         self.rate_limited = Counter(
             "crampbot_rate_limited", "Requests refused by a rate limit, by limit.", ["limit"], registry=r
         )
+        self.shared_store_failures = Counter(
+            "crampbot_shared_store_failures",
+            "Requests that went on without a failing shared store (Redis, the workers' SQLite), by use.", ["use"],
+            registry=r,
+        )  # fmt: skip
         self._version: str | None = None
         self._request_children: dict[tuple[str, str, int], Any] = {}
 
@@ -107,6 +112,9 @@ class Metrics:
 
     def limited(self, limit: str) -> None:
         self.rate_limited.labels(limit).inc()
+
+    def shared_store_failed(self, use: str) -> None:
+        self.shared_store_failures.labels(use).inc()
 
     # --- serving --------------------------------------------------------------------------------
 
