@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from postgres_server import PostgresUnavailable, ThrowawayPostgres
+from redis_server import RedisUnavailable, ThrowawayRedis
 
 from bot.chat import Bot
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage, load_passages
@@ -95,3 +96,44 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     with admin.connect() as connection:
         connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
     admin.dispose()
+
+
+def start_redis() -> ThrowawayRedis:
+    """A throwaway redis-server (tests/redis_server.py); without one the test skips with the reason,
+    except under CI (env CI set), where it fails."""
+    try:
+        return ThrowawayRedis().start()
+    except RedisUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"no redis-server: {exc}; CI must run the Redis tests", pytrace=False)
+        pytest.skip(f"no redis-server: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[ThrowawayRedis]:
+    """One redis-server for the test session, stopped at its end."""
+    server = start_redis()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def redis_url(redis_server: ThrowawayRedis) -> str:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url
+
+
+@pytest.fixture()
+def own_redis() -> Iterator[ThrowawayRedis]:
+    """A redis-server of this test's own, which it may stop."""
+    server = start_redis()
+    try:
+        yield server
+    finally:
+        server.stop()
