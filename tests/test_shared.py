@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from redis_server import ThrowawayRedis
 
 from bot.chat import Bot
+from bot.conversation.sqlite_sessions import SqliteSessions
 from bot.settings import Settings, SettingsError, get_settings
 from bot.web.app import create_app
-from bot.conversation.sqlite_sessions import SqliteSessions
 from bot.web.shared import conversations_for, run_folder_salt
 
 SECRET = "a-shared-secret-for-the-tests-0123456789"
