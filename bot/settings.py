@@ -42,7 +42,7 @@ class Settings:
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open between requests
     max_connections: int = 1000  # open connections (and requests in progress) per worker; past it: 503
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
-    max_sessions: int = 10_000  # conversations kept in memory, least recently used dropped first
+    max_sessions: int = 10_000  # conversations kept by a server, least recently used dropped first
     session_idle_minutes: float = 30.0  # a conversation without a message this long is forgotten
     rate_limit: str = "30/minute;10/10 seconds"  # per client on /api/ask (and /api/feedback); "off" for none
     admin_auth_limit: str = "5/minute;20/hour"  # failed admin authentications per address
@@ -51,6 +51,8 @@ class Settings:
     data_dir: Path = Path("data")  # relative to the working directory; created on first use
     store_questions: bool = True  # False: exchanges keep their metadata only, never the text
     retention_days: int = 90  # exchanges and feedback older than this are deleted automatically
+    shared_url: str | None = None  # redis://host:port/db: rate limits and conversations shared by servers
+    shared_secret: str | None = None  # keys the hashes in the shared store alike on every server
 
 
 Parser = Callable[[str, str], Any]  # (variable name, raw value) -> value; raises SettingsError
@@ -188,6 +190,20 @@ def _database_url(name: str, raw: str) -> str:
     return value
 
 
+SHARED_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def _shared_url(name: str, raw: str) -> str | None:
+    """A Redis URL (checked for its form only: reaching it is the server's job), or `none`."""
+    value = raw.strip()
+    if value.casefold() == "none":
+        return None
+    if not value.startswith(SHARED_SCHEMES):
+        shown = "<hidden>" if "@" in value else value  # never echo a password
+        raise _bad(name, shown, "Expected a Redis URL: redis://host:port/db, rediss://... or unix:///path.")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("knowledge", lambda _, raw: Path(raw.strip()).expanduser(), "knowledge folder to serve",
             "the bundled `knowledge/`"),
@@ -223,7 +239,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_connections", number(int, 1, 1_000_000, "integer"),
             "open connections (or requests in progress) per worker; past it, new requests get 503", "`1000`"),
     Setting("max_sessions", number(int, 1, 10_000_000, "integer"),
-            "conversations (`session_id`s) kept in memory; the least recently used is forgotten first", "`10000`"),
+            "conversations (`session_id`s) kept by a server (in memory, or in its run folder with several workers; "
+            "Redis with `CRAMPBOT_SHARED_URL` bounds them by its own memory); the least recently used is forgotten "
+            "first", "`10000`"),
     Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),
             "a conversation with no message for this long is forgotten", "`30`"),
     Setting("rate_limit", _rate_limit,
@@ -243,6 +261,13 @@ SETTINGS: tuple[Setting, ...] = (
             "`true`"),
     Setting("retention_days", number(int, 1, 36_500, "number of days"),
             "exchanges and feedback older than this are deleted automatically", "`90`"),
+    Setting("shared_url", _shared_url,
+            "a Redis server (`redis://host:port/db`) that several servers share: rate limits and conversations are "
+            "kept there instead of in each server (install `crampbot[shared]`; see docs/deploy.md)",
+            "unset (each server its own)"),
+    Setting("shared_secret", _admin_token,
+            "required with `CRAMPBOT_SHARED_URL`: the same random string, at least 32 characters, on every server, "
+            "with which client ids are hashed before they reach Redis", "unset"),
 )  # fmt: skip
 assert {s.field for s in SETTINGS} == {f.name for f in fields(Settings)}, "every Settings field has one row"
 
@@ -256,6 +281,12 @@ def get_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(
             f"Config '{PREFIX}STAFF_TOKEN' is the admin token. Expected a token of its own: "
             "staff must not be able to reload, and the admin token already works on staff routes."
+        )
+    if values.get("shared_url") is not None and values.get("shared_secret") is None:
+        raise SettingsError(
+            f"Config '{PREFIX}SHARED_URL' is set but '{PREFIX}SHARED_SECRET' is not. Expected the same secret of "
+            f"at least {MIN_ADMIN_TOKEN_CHARS} characters on every server: client ids are hashed with it, so "
+            "that servers count the same client alike and Redis never holds a raw id."
         )
     return Settings(**values)
 

@@ -12,6 +12,7 @@ import pytest
 from browser import CHROMIUM_ARGS, PageProblems, find_chromium
 from playwright.sync_api import Browser, sync_playwright
 from postgres_server import PostgresUnavailable, ThrowawayPostgres
+from redis_server import RedisUnavailable, ThrowawayRedis
 
 from bot.chat import Bot
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage, load_passages
@@ -127,3 +128,44 @@ def problems() -> Iterator[PageProblems]:
     found = PageProblems()
     yield found
     assert not found, f"the page had problems: {found}"
+
+
+def start_redis() -> ThrowawayRedis:
+    """A throwaway redis-server (tests/redis_server.py); without one the test skips with the reason,
+    except under CI (env CI set), where it fails."""
+    try:
+        return ThrowawayRedis().start()
+    except RedisUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"no redis-server: {exc}; CI must run the Redis tests", pytrace=False)
+        pytest.skip(f"no redis-server: {exc}")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[ThrowawayRedis]:
+    """One redis-server for the test session, stopped at its end."""
+    server = start_redis()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture()
+def redis_url(redis_server: ThrowawayRedis) -> str:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url
+
+
+@pytest.fixture()
+def own_redis() -> Iterator[ThrowawayRedis]:
+    """A redis-server of this test's own, which it may stop."""
+    server = start_redis()
+    try:
+        yield server
+    finally:
+        server.stop()

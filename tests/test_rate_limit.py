@@ -25,6 +25,7 @@ from bot.web.rate_limit import (
 )
 
 TOKEN = "a-long-admin-token-for-the-rate-limit-tests"
+SECRET = "a-shared-secret-for-the-rate-limit-tests-0123"
 QUESTION = {"question": "how do I stop a cramp?"}
 
 
@@ -32,9 +33,17 @@ def make_client(bot: Bot, **env: str) -> TestClient:
     return TestClient(create_app(get_settings({"CRAMPBOT_RATE_LIMIT": "3/minute", **env}), bot=bot))
 
 
-@pytest.fixture()
-def client(bot: Bot) -> Iterator[TestClient]:
-    with make_client(bot, CRAMPBOT_ADMIN_TOKEN=TOKEN, CRAMPBOT_ADMIN_AUTH_LIMIT="2/minute") as test_client:
+def storage_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Counted in memory, or in the session's Redis (CRAMPBOT_SHARED_URL): the same semantics."""
+    if request.param == "memory":
+        return {}
+    return {"CRAMPBOT_SHARED_URL": request.getfixturevalue("redis_url"), "CRAMPBOT_SHARED_SECRET": SECRET}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def client(bot: Bot, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    env = {"CRAMPBOT_ADMIN_TOKEN": TOKEN, "CRAMPBOT_ADMIN_AUTH_LIMIT": "2/minute", **storage_env(request)}
+    with make_client(bot, **env) as test_client:
         yield test_client
 
 
@@ -59,8 +68,14 @@ def test_each_session_is_its_own_client_and_no_session_means_the_address(client:
     assert ask(client).status_code == 200  # the address has its own allowance
 
 
-def test_a_refused_request_does_not_use_up_the_allowance() -> None:
-    limiter = RateLimiter({"ask": parse_limits("2/minute;1/second")})
+@pytest.mark.parametrize("request_storage", ["memory", "redis"])
+def test_a_refused_request_does_not_use_up_the_allowance(request_storage: str, request: pytest.FixtureRequest) -> None:
+    storage = None
+    if request_storage == "redis":
+        from bot.web.rate_limit import redis_storage
+
+        storage = redis_storage(request.getfixturevalue("redis_url"))
+    limiter = RateLimiter({"ask": parse_limits("2/minute;1/second")}, storage=storage)
     client = limiter.key("address", "192.0.2.1")
     limiter.hit("ask", client)
     with pytest.raises(RateLimited) as refused:

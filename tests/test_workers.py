@@ -151,3 +151,33 @@ def test_two_workers_store_every_exchange_and_feedback_in_one_sqlite_file(tmp_pa
         assert connection.execute(select(func.count()).select_from(feedback)).scalar_one() == 100
     engine.dispose()
     assert "locked" not in (tmp_path / "serve.log").read_text()
+
+
+def answering_processes(server: Served, request_ids: list[str]) -> dict[str, int]:
+    """request id -> the pid of the worker that answered it, from the JSON access lines."""
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [json.loads(line) for line in server.log.read_text().splitlines() if line.startswith("{")]
+        found = {line["request_id"]: line["process"] for line in lines if line.get("request_id") in request_ids}
+        if len(found) == len(request_ids) or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_a_conversation_keeps_its_topic_and_red_flag_whichever_worker_answers(server: Served) -> None:
+    def ask(question: str, number: int) -> dict[str, object]:
+        body = {"question": question, "session_id": "worker-conversation"}
+        status, reply, _ = server.call("POST", "/api/ask", body, headers={"X-Request-ID": f"conversation-{number}"})
+        assert status == 200, reply
+        return reply
+
+    ask("What causes leg cramps at night?", 0)
+    follow_ups = [ask("and how do I prevent them?", n) for n in range(1, 7)]
+    assert all(reply["context_used"] is True and reply["matched"] is True for reply in follow_ups)
+    flagged = ask("I have chest pain", 7)
+    assert flagged["escalation"]["level"] == "emergency"  # type: ignore[index]
+    later = [ask("How long do leg cramps last?", n) for n in range(8, 20)]
+    for reply in later:
+        assert reply["escalation"]["level"] == "emergency" and reply["escalation"]["from_earlier"] is True  # type: ignore[index]
+    answered_by = answering_processes(server, [f"conversation-{n}" for n in range(20)])
+    assert len(set(answered_by.values())) == 2  # both workers answered turns of it (each on a new connection)

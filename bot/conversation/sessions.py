@@ -1,7 +1,9 @@
-"""Where conversations live between requests: in memory, bounded by count and by idle time.
+"""Where conversations live between requests, bounded by count and by idle time.
 
-`SessionStore` is the seam for a shared store later (several servers): anything with `get` and
-`put` will do. Keys are salted hashes, so no raw session id is ever kept.
+`SessionStore` is what `ask_in_session` and the staff explain route need; three stores have it:
+`MemorySessions` here (one process), `bot.conversation.sqlite_sessions` (the workers of one
+server, in its run folder) and `bot.conversation.redis_sessions` (several servers). Keys are salted
+hashes, so no raw session id is ever kept.
 """
 
 from __future__ import annotations
@@ -12,24 +14,40 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bot.conversation.state import Conversation
 
 if TYPE_CHECKING:
     from bot.chat import Bot, Reply
 
+T = TypeVar("T")
+#: One exchange: the conversation as stored -> (what to return, the conversation to store).
+Step = Callable[[Conversation], "tuple[T, Conversation]"]
+
+
+class SessionsUnavailable(Exception):
+    """The store cannot be read or written now (a shared store is down): answer without it."""
+
 
 class SessionStore(Protocol):
-    def get(self, key: str) -> Conversation | None: ...
+    def get(self, key: str) -> Conversation | None:
+        """The conversation, which counts as used now."""
+        ...
+
+    def peek(self, key: str) -> Conversation | None:
+        """The conversation, read without keeping it alive (staff looking must change nothing)."""
+        ...
 
     def put(self, key: str, conversation: Conversation) -> None: ...
 
-    def lock(self, key: str) -> AbstractContextManager[object]:
-        """Held for a whole exchange, so two messages of one conversation arriving together cannot
-        both read the old state and the second write lose the first's red flag."""
+    def update(self, key: str, step: Step[T]) -> T:
+        """Run `step` on the stored conversation (a new one if none) and store what it returns, as
+        one exchange: two messages of one conversation arriving together, at any worker or server,
+        cannot both read the old state and the second write lose the first's red flag. A store may
+        run `step` again on the newer state instead of holding a lock while it answers, so `step`
+        must have no effects of its own."""
         ...
 
 
@@ -63,6 +81,12 @@ class MemorySessions:
 
     def lock(self, key: str) -> threading.Lock:
         return self._exchange_locks[hash(key) % len(self._exchange_locks)]
+
+    def update(self, key: str, step: Step[T]) -> T:
+        with self.lock(key):
+            result, conversation = step(self.get(key) or Conversation())
+            self.put(key, conversation)
+        return result
 
     def get(self, key: str) -> Conversation | None:
         """The conversation, which counts as used now (the last-use order and the idle clock agree)."""
@@ -104,17 +128,29 @@ class MemorySessions:
 
 
 def ask_in_session(
-    bot: Bot, store: SessionStore, key: str | None, question: str, exchange_id: str | None = None
+    bot: Bot,
+    store: SessionStore,
+    key: str | None,
+    question: str,
+    exchange_id: str | None = None,
+    on_unavailable: Callable[[SessionsUnavailable], None] | None = None,
 ) -> Reply:
     """One message of a conversation: read with what the session remembers, then remembered.
-    Without a key (no session id), the message is answered on its own and nothing is kept.
+    Without a key (no session id), the message is answered on its own and nothing is kept; so is it
+    when the store is unavailable (`on_unavailable` is told): a reply never fails for want of one.
     `exchange_id` (from the store) is set on the reply as its `id` and remembered, so the next
     message's reply names it as its `previous_id`."""
     if key is None:
         return replace(bot.ask(question), id=exchange_id)
-    with store.lock(key):
-        conversation = store.get(key) or Conversation()
+
+    def exchange(conversation: Conversation) -> tuple[Reply, Conversation]:
         reply = replace(bot.ask(question, conversation), id=exchange_id, previous_id=conversation.last_exchange)
         remembered = bot.remember_reply(conversation, question, reply)
-        store.put(key, replace(remembered, last_exchange=exchange_id))
-    return reply
+        return reply, replace(remembered, last_exchange=exchange_id)
+
+    try:
+        return store.update(key, exchange)
+    except SessionsUnavailable as exc:
+        if on_unavailable is not None:
+            on_unavailable(exc)
+        return replace(bot.ask(question), id=exchange_id)

@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import __version__
 from bot.chat import Bot, retriever_config
-from bot.conversation.sessions import MemorySessions, ask_in_session, new_salt, session_key
+from bot.conversation.sessions import ask_in_session, session_key
 from bot.settings import Settings, get_settings
 from bot.store.records import new_exchange_id
 from bot.store.store import Store
@@ -46,6 +46,7 @@ from bot.web.schemas import (
     ask_request_model,
 )
 from bot.web.security import SecurityHeaders
+from bot.web.shared import Conversations, conversations_for
 from bot.web.staff import staff_router
 
 log = logging.getLogger(__name__)
@@ -76,12 +77,18 @@ BotDep = Annotated[Bot, Depends(get_bot)]
 
 
 def create_app(
-    settings: Settings | None = None, bot: Bot | None = None, *, generation: Generation | None = None
+    settings: Settings | None = None,
+    bot: Bot | None = None,
+    *,
+    generation: Generation | None = None,
+    conversations: Conversations | None = None,
 ) -> FastAPI:
     """Build the app. The bot is loaded once at start-up unless one is passed in (tests).
 
     `generation` is the stamp the workers of one server share (`crampbot serve --workers N`): a
     reload in this worker is published there, and one published by another is followed here.
+    `conversations` is where conversations live: by default in Redis with CRAMPBOT_SHARED_URL, in
+    the run folder of the generation's server with several workers, else in memory (bot.web.shared).
     """
     settings = settings or get_settings()
 
@@ -110,6 +117,7 @@ def create_app(
         # --- end live reload ---
         if app.state.store is not None:  # graceful shutdown (SIGTERM): write what is queued
             await asyncio.to_thread(app.state.store.close, STORE_SHUTDOWN_SECONDS)
+        app.state.conversations.close()
 
     app = FastAPI(
         title="crampbot",
@@ -125,7 +133,7 @@ def create_app(
     app.state.metrics = metrics = Metrics()
     if bot is not None:
         metrics.knowledge_served(bot)
-    install_rate_limits(app, settings, on_limited=metrics.limited)
+    install_rate_limits(app, settings, on_limited=metrics.limited, on_failure=metrics.shared_store_failed)
 
     def publish(new: Bot) -> None:
         app.state.bot = new
@@ -192,9 +200,12 @@ def create_app(
             headers=getattr(exc, "headers", None),
         )
 
-    # Conversations by session id (hashed with a per-process salt: no raw id is kept)
-    app.state.sessions = MemorySessions(settings.max_sessions, settings.session_idle_minutes * 60)
-    app.state.session_salt = salt = new_salt()  # the staff explain route reads conversations by it too
+    # Conversations by session id, hashed with a salt (no raw id is kept): the staff explain route reads them too
+    if conversations is None:
+        run_dir = generation.folder if generation is not None else None
+        conversations = conversations_for(settings, run_dir, on_failure=metrics.shared_store_failed)
+    app.state.conversations = conversations
+    app.state.sessions, app.state.session_salt = sessions, salt = conversations.store, conversations.salt
 
     async def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:  # CPU-bound, under 1 ms: on the loop (2x)
         """The answer from the knowledge base, or a fallback with suggestions; with escalation advice
@@ -202,7 +213,7 @@ def create_app(
         of a conversation to have follow-ups read with its topic."""
         key = session_key(body.session_id, salt) if body.session_id else None
         started = time.perf_counter()
-        reply = ask_in_session(bot, app.state.sessions, key, body.question, new_exchange_id())
+        reply = ask_in_session(bot, sessions, key, body.question, new_exchange_id())
         metrics.reply(reply, time.perf_counter() - started)
         record_exchange(
             app.state.store, reply, question=body.question, session=key, via=body.via, version=bot.version,

@@ -99,6 +99,11 @@ class Metrics:
             )
             for name, help_text in STORE_GAUGES.items()
         }
+        self.shared_store_failures = Counter(
+            "crampbot_shared_store_failures",
+            "Requests that went on without a failing shared store (Redis, the workers' SQLite), by use.", ["use"],
+            registry=r,
+        )  # fmt: skip
         self._version: str | None = None
         self._request_children: dict[tuple[str, str, int], Any] = {}
 
@@ -136,6 +141,9 @@ class Metrics:
         """The store's figures as this process's writer counts them (since the server started)."""
         for name, gauge in self.store.items():
             gauge.set(float(getattr(stats, name)))
+
+    def shared_store_failed(self, use: str) -> None:
+        self.shared_store_failures.labels(use).inc()
 
     # --- serving --------------------------------------------------------------------------------
 

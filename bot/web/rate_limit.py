@@ -1,4 +1,5 @@
-"""Rate limits per client, counted by the `limits` library (moving windows, in memory per worker).
+"""Rate limits per client, counted by the `limits` library (moving windows, in memory per worker,
+or in Redis with CRAMPBOT_SHARED_URL).
 
 A route takes its limit with one line, `dependencies=[rate_limited("ask")]` (and `**RATE_LIMITED_RESPONSE`
 in its `responses`); each name is counted apart with the limits of CRAMPBOT_RATE_LIMIT (default:
@@ -8,8 +9,11 @@ address comes from `X-Forwarded-For` only when the peer is one of CRAMPBOT_TRUST
 Failed admin authentications have their own, much stricter limit, counted per address only.
 
 No raw address or session id is kept: keys are keyed hashes (BLAKE2b with a salt made when the
-app is built), so the in-memory counters cannot be read back into who asked. With several
-workers each counts on its own, so a client gets up to N times the limit from N workers.
+app is built, or derived from CRAMPBOT_SHARED_SECRET), so the counters cannot be read back into who
+asked. In memory, each worker counts on its own: a client gets up to N times the limit from N
+workers. In Redis every worker of every server counts together. While Redis fails, requests are let
+through (fail open: logged once per incident, each failure counted in
+`crampbot_shared_store_failures_total`): a limit is not worth refusing everyone.
 A refused request gets 429, `Retry-After` (whole seconds) and `{"detail", "error"}` like every
 other error of the API.
 """
@@ -27,11 +31,13 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.types import Scope
 
 from bot.settings import Settings
+from bot.web.shared import REDIS_PAUSE_SECONDS, Outage, derived_salt, redis_client, shared_secret
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -136,9 +142,22 @@ def client_address(scope: Scope, networks: Sequence[IpNetwork]) -> str:
     return hops[0] if hops else peer
 
 
+REDIS_PREFIX = "crampbot:limits"
+
+
+def redis_storage(url: str) -> Storage:
+    """`limits`' Redis storage on crampbot's client (short timeouts, no retries); its errors raised
+    as `limits.errors.StorageError`."""
+    from limits.storage import RedisStorage
+
+    pool = redis_client(url).connection_pool
+    return RedisStorage(url, connection_pool=pool, key_prefix=REDIS_PREFIX, wrap_exceptions=True)
+
+
 class RateLimiter:
-    """Named groups of limits over one in-memory storage, keyed by hashed client ids. A name without
-    limits of its own (any route but the admin's) gets `default`, counted apart under its name."""
+    """Named groups of limits over one storage (in memory unless given), keyed by hashed client ids.
+    A name without limits of its own (any route but the admin's) gets `default`, counted apart under
+    its name. `outage` is told of the storage's failures, during which every request is let through."""
 
     def __init__(
         self,
@@ -147,20 +166,36 @@ class RateLimiter:
         *,
         default: tuple[RateLimitItem, ...] = (),
         on_limited: Callable[[str], None] | None = None,
+        storage: Storage | None = None,
+        salt: bytes | None = None,
+        outage: Outage | None = None,
     ) -> None:
         self.limits = limits
         self.default = default
         self.networks = trusted_networks(proxies)
         self.on_limited = on_limited
-        self._salt = secrets.token_bytes(16)
-        self._storage = SweptMemoryStorage()
+        self._salt = salt or secrets.token_bytes(16)
+        self._storage = storage or SweptMemoryStorage()
         self._strategy = MovingWindowRateLimiter(self._storage)
+        self.outage = outage or Outage("rate limits")
 
     @classmethod
-    def from_settings(cls, settings: Settings, on_limited: Callable[[str], None] | None = None) -> RateLimiter:
+    def from_settings(
+        cls,
+        settings: Settings,
+        on_limited: Callable[[str], None] | None = None,
+        on_failure: Callable[[str], None] | None = None,
+    ) -> RateLimiter:
         limits = {"admin_auth": parse_limits(settings.admin_auth_limit)}
         default = parse_limits(settings.rate_limit)
-        return cls(limits, settings.trusted_proxies, default=default, on_limited=on_limited)
+        shared: dict[str, Any] = {}
+        if settings.shared_url:
+            shared = {
+                "storage": redis_storage(settings.shared_url),
+                "salt": derived_salt(shared_secret(settings), b"rate-limit"),
+                "outage": Outage("rate limits", REDIS_PAUSE_SECONDS, on_failure),
+            }
+        return cls(limits, settings.trusted_proxies, default=default, on_limited=on_limited, **shared)
 
     def items(self, name: str) -> tuple[RateLimitItem, ...]:
         return self.limits.get(name, self.default)
@@ -180,18 +215,38 @@ class RateLimiter:
     def check(self, name: str, client: str) -> None:
         """Raise RateLimited if `client` has no room left under `name`'s limits; counts nothing."""
         items = self.items(name)
-        if items and not all(self._strategy.test(item, name, client) for item in items):
-            self._refuse(name, client, items)
+        if items and not self.outage.paused:
+            self._guarded(self._check, name, client, items)
 
     def hit(self, name: str, client: str) -> None:
         """Count one request of `client` under `name`, or raise RateLimited (and count nothing) when
-        any of the limits is reached: a refused request does not use up the client's allowance."""
+        any of the limits is reached: a refused request does not use up the client's allowance.
+        (In Redis, two servers may both pass the check before either counts: a limit can be
+        overshot by the requests that arrive within the same millisecond or so.)"""
         items = self.items(name)
-        if not items:
-            return
-        self.check(name, client)
+        if items and not self.outage.paused:
+            self._guarded(self._hit, name, client, items)
+
+    def _check(self, name: str, client: str, items: Sequence[RateLimitItem]) -> None:
+        if not all(self._strategy.test(item, name, client) for item in items):
+            self._refuse(name, client, items)
+
+    def _hit(self, name: str, client: str, items: Sequence[RateLimitItem]) -> None:
+        self._check(name, client, items)
         for item in items:
             self._strategy.hit(item, name, client)
+
+    def _guarded(
+        self, work: Callable[[str, str, Sequence[RateLimitItem]], None], name: str, client: str,
+        items: Sequence[RateLimitItem],
+    ) -> None:  # fmt: skip
+        """`work`, failing open: a storage error lets the request through (and tells the outage)."""
+        try:
+            work(name, client, items)
+        except StorageError as exc:
+            self.outage.failed(exc.storage_error)
+        else:
+            self.outage.succeeded()
 
     def _refuse(self, name: str, client: str, items: Sequence[RateLimitItem]) -> None:
         stats = [(item, self._strategy.get_window_stats(item, name, client)) for item in items]
@@ -225,9 +280,14 @@ def rate_limited(name: str) -> Any:
     return Depends(limit)
 
 
-def install_rate_limits(app: FastAPI, settings: Settings, on_limited: Callable[[str], None] | None = None) -> None:
+def install_rate_limits(
+    app: FastAPI,
+    settings: Settings,
+    on_limited: Callable[[str], None] | None = None,
+    on_failure: Callable[[str], None] | None = None,
+) -> None:
     """Give `app` its limiter (`app.state.rate_limiter`) and the 429 answer."""
-    app.state.rate_limiter = RateLimiter.from_settings(settings, on_limited)
+    app.state.rate_limiter = RateLimiter.from_settings(settings, on_limited, on_failure)
 
     @app.exception_handler(RateLimited)
     async def too_many(_: Request, exc: RateLimited) -> JSONResponse:

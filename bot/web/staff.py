@@ -9,6 +9,7 @@ touching it and stores nothing. Routes that read the store answer 503 when there
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -18,7 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.chat import Bot
-from bot.conversation.sessions import MemorySessions, session_key
+from bot.conversation.sessions import SessionStore, SessionsUnavailable, session_key
 from bot.evaluation.explain import explain
 from bot.store.browse import CursorError, get_exchange, list_exchanges
 from bot.store.report import PeriodError, build_report, parse_moment
@@ -91,8 +92,9 @@ def staff_router(tokens: Mapping[Role, bytes], max_question_chars: int) -> APIRo
         found = None
         conversation = None
         if body.session_id:
-            sessions: MemorySessions = request.app.state.sessions
-            conversation = sessions.peek(session_key(body.session_id, request.app.state.session_salt))
+            sessions: SessionStore = request.app.state.sessions
+            with suppress(SessionsUnavailable):  # a shared store that is down: read as a new conversation
+                conversation = sessions.peek(session_key(body.session_id, request.app.state.session_salt))
             found = conversation is not None
         reply = bot.ask(body.question, conversation)
         return {
