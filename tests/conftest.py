@@ -103,10 +103,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 # --- the browser tests (tests/browser.py) ---------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, headless, for every browser test of the session (one Playwright at a time).
-    Skipped with the reason when it is missing; under CI (env CI set) that fails instead."""
+    """Debian's Chromium, headless, for the browser tests of one module. Module-wide, not session-wide:
+    Playwright's sync API keeps an event loop running in the main thread while it is open, and later
+    tests that call asyncio.run() must not find one. Skipped with the reason when Chromium is missing;
+    under CI (env CI set) that fails instead."""
     path = find_chromium()
     if path is None:
         reason = (
