@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from bot.chat import Bot, Reply
 from bot.cli import main
+from bot.corpus.check import CheckReport, run_check
 from bot.retrieval.retriever import RetrieverConfig
 from bot.settings import SettingsError, get_settings
 from bot.web.app import create_app
@@ -314,3 +316,28 @@ def test_a_worker_does_not_follow_its_own_publication(knowledge_copy: Path, bot:
     holder._swap(bot, ())  # as a load or a reload does: publish
     assert generation.serving(bot.version) == 1
     assert generation.news() is None
+
+
+def test_no_cyclic_collection_stops_the_server_while_a_reload_checks_and_indexes(
+    knowledge_copy: Path, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection among the objects a reload makes took 50-110 ms and stopped every request."""
+    seen: list[bool] = []
+    real_check = run_check
+
+    def check_and_look(root: Path) -> CheckReport:
+        seen.append(gc.isenabled())
+        return real_check(root)
+
+    monkeypatch.setattr("bot.web.reload.run_check", check_and_look)
+    assert KnowledgeHolder(knowledge_copy, bot).reload(force=True).status == "reloaded"
+    assert seen == [False] and gc.isenabled()
+
+
+def test_a_reload_leaves_a_collector_switched_off_by_someone_else_off(knowledge_copy: Path, bot: Bot) -> None:
+    gc.disable()
+    try:
+        KnowledgeHolder(knowledge_copy, bot).reload(force=True)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

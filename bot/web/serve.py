@@ -33,7 +33,7 @@ from bot.settings import PREFIX, Settings, get_settings
 from bot.web.app import create_app
 from bot.web.generation import Generation
 from bot.web.protocol import TimedH11Protocol
-from bot.web.reload import check_knowledge, load_checked
+from bot.web.reload import check_knowledge, freeze_startup_objects, load_checked
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def serve(settings: Settings) -> None:
     """Serve until stopped. The knowledge is checked first: a folder `crampbot check` rejects stops
     here with its errors (KnowledgeRefused), before any port is bound or worker started."""
     if settings.workers == 1:
+        freeze_startup_objects()
         bot = load_checked(settings.knowledge, retriever_config(settings))
         log.info("knowledge %s loaded: %d passages", bot.version, len(bot.knowledge.passages))
         uvicorn.run(create_app(settings, bot=bot), **uvicorn_options(settings))
@@ -82,6 +83,7 @@ def serve(settings: Settings) -> None:
 def create_worker_app() -> FastAPI:
     """The app of one worker of `serve`: settings from the environment, the run folder's stamp."""
     settings = get_settings()
+    freeze_startup_objects()  # this worker's imports; its knowledge loads in the app's start-up
     run_dir = os.environ.get(RUN_DIR_VARIABLE)
     generation = Generation(Path(run_dir), settings.workers) if run_dir else None
     return create_app(settings, generation=generation)
