@@ -25,6 +25,7 @@ from bot.web.access_log import hide_client_addresses
 from bot.web.admin import admin_router
 from bot.web.auth import tokens_of
 from bot.web.body_limit import BodyLimit
+from bot.web.check_aside import check_aside as check_folder_aside
 from bot.web.docs import mount_docs
 from bot.web.errors import unreadable_body
 from bot.web.exchanges import feedback_router, record_exchange
@@ -82,6 +83,7 @@ def create_app(
     *,
     generation: Generation | None = None,
     conversations: Conversations | None = None,
+    check_aside: bool = False,
 ) -> FastAPI:
     """Build the app. The bot is loaded once at start-up unless one is passed in (tests).
 
@@ -89,6 +91,8 @@ def create_app(
     reload in this worker is published there, and one published by another is followed here.
     `conversations` is where conversations live: by default in Redis with CRAMPBOT_SHARED_URL, in
     the run folder of the generation's server with several workers, else in memory (bot.web.shared).
+    `check_aside`: reloads check the folder in a child process (bot.web.check_aside), as `crampbot
+    serve` wants; in this thread otherwise.
     """
     settings = settings or get_settings()
 
@@ -149,6 +153,7 @@ def create_app(
         publish=publish,
         on_result=metrics.reload_result,
         generation=generation,
+        check=check_folder_aside if check_aside else None,
     )
     tokens = tokens_of(settings.admin_token, settings.staff_token)  # bot.web.auth: one guard, two roles
     if "admin" in tokens:

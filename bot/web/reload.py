@@ -117,8 +117,12 @@ class KnowledgeHolder:
         publish: Callable[[Bot], None] | None = None,
         on_result: Callable[[ReloadResult], None] | None = None,
         generation: Generation | None = None,
+        check: Callable[[Path], CheckReport] | None = None,
     ) -> None:
+        """`check`: how a reload checks the folder; `run_check` in this thread by default
+        (`crampbot serve` passes bot.web.check_aside.check_aside: in a child process)."""
         self.root = Path(root)
+        self._check = check
         self.config = config
         self._publish = publish
         self._on_result = on_result  # told of every reload attempt (metrics)
@@ -176,7 +180,7 @@ class KnowledgeHolder:
                 )
                 return self._finish(replace(result, seconds=time.perf_counter() - start))
             try:
-                report = run_check(self.root)
+                report = self._check(self.root) if self._check is not None else run_check(self.root)
             except Exception as exc:  # a checker bug must not take the admin route or the watcher down
                 log.exception("checking %s failed", self.root)
                 report = CheckReport(

@@ -65,7 +65,7 @@ def serve(settings: Settings) -> None:
         freeze_startup_objects()
         bot = load_checked(settings.knowledge, retriever_config(settings))
         log.info("knowledge %s loaded: %d passages", bot.version, len(bot.knowledge.passages))
-        uvicorn.run(create_app(settings, bot=bot), **uvicorn_options(settings))
+        uvicorn.run(create_app(settings, bot=bot, check_aside=True), **uvicorn_options(settings))
         return
     check_knowledge(settings.knowledge)  # each worker loads and indexes it itself
     with tempfile.TemporaryDirectory(prefix="crampbot-run-") as run_dir:
@@ -86,4 +86,4 @@ def create_worker_app() -> FastAPI:
     freeze_startup_objects()  # this worker's imports; its knowledge loads in the app's start-up
     run_dir = os.environ.get(RUN_DIR_VARIABLE)
     generation = Generation(Path(run_dir), settings.workers) if run_dir else None
-    return create_app(settings, generation=generation)
+    return create_app(settings, generation=generation, check_aside=True)
