@@ -250,6 +250,10 @@ def test_an_unknown_exchange_is_404(client: TestClient) -> None:
         "/api/staff/exchanges?cursor=not-a-cursor",
         "/api/staff/exchanges?cursor=" + "QUJDfHh4eA",  # base64 of 'ABC|xxx': not a time
         "/api/staff/report?since=yesterday",
+        "/api/staff/report?since=999999999d",
+        "/api/staff/report?since=0001-01-01T00:00:00%2B01:00",
+        "/api/staff/exchanges?since=1000000d",
+        "/api/staff/exchanges?until=9999-12-31T23:59:59-14:00",
         "/api/staff/exchanges/not%00an%20id",
     ],
 )

@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from bot.store.database import open_engine
 from bot.store.records import ExchangeRecord, FeedbackRecord, new_exchange_id
@@ -216,3 +218,23 @@ def test_periods_are_read_as_ages_or_dates(text: str, moment: datetime) -> None:
 def test_an_unreadable_period_says_what_it_expected(text: str) -> None:
     with pytest.raises(PeriodError, match="duration"):
         parse_moment(text, now=NOW)
+
+
+OUT_OF_RANGE = ["999999999d", "1000000d", "40000000h", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00",
+                "9" * 5000 + "d"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", OUT_OF_RANGE)
+def test_a_moment_no_date_can_hold_is_an_unreadable_period(text: str) -> None:
+    with pytest.raises(PeriodError, match="out of range") as raised:
+        parse_moment(text, now=NOW)
+    assert len(str(raised.value)) < 120  # the value quoted, cut short
+
+
+@hypothesis.given(st.one_of(st.text(), st.from_regex(r"\A\s*\d{1,12}\s*[hdwHDW]\s*\Z"), st.datetimes().map(str)))
+def test_any_text_is_a_moment_or_an_unreadable_period(text: str) -> None:
+    try:
+        moment = parse_moment(text, now=NOW)
+    except PeriodError:
+        return
+    assert isinstance(moment, datetime) and moment.tzinfo is None

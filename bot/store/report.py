@@ -34,18 +34,29 @@ class PeriodError(ValueError):
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
-    """`7d`, `12h`, `2w` (that long ago) or a date/time in ISO form (`2026-12-01`, UTC), as naive UTC."""
+    """`7d`, `12h`, `2w` (that long ago) or a date/time in ISO form (`2026-12-01`, UTC), as naive UTC.
+    Anything else, or a moment a datetime cannot hold (`999999999d`, `0001-01-01T00:00+01:00`),
+    raises PeriodError: a client's mistake, never an OverflowError."""
     now = now or utcnow()
     value = text.strip()
     relative = re.fullmatch(r"(\d+)\s*([hdw])", value.casefold())
-    if relative:
-        amount, unit = int(relative.group(1)), relative.group(2)
-        return now - {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
     try:
+        if relative:
+            amount, unit = int(relative.group(1)), relative.group(2)
+            return now - {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
         moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise PeriodError(f"{text!r} is neither a duration (7d, 12h, 2w) nor a date (2026-12-01)") from None
-    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise PeriodError(f"{_shown(text)} is out of range: give a moment between the years 1 and 9999") from None
+    except ValueError:  # not a date, or a number too long to read
+        if relative:
+            raise PeriodError(f"{_shown(text)} is out of range: give a moment between the years 1 and 9999") from None
+        raise PeriodError(f"{_shown(text)} is neither a duration (7d, 12h, 2w) nor a date (2026-12-01)") from None
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """The value as an error message quotes it: cut short, since a client may send anything."""
+    return repr(text if len(text) <= most else text[:most] + "…")
 
 
 def _share(count: int, total: int) -> float:
