@@ -190,6 +190,14 @@ def test_the_report_is_the_reports_json(client: TestClient) -> None:
     assert report["unanswered"] == [] or report["unanswered"][0]["nearest_passage"]
 
 
+def test_a_report_since_the_year_1_lists_only_the_days_something_was_stored(client: TestClient) -> None:
+    ask(client, QUESTION)
+    flush(client)
+    response = client.get("/api/staff/report?since=0001-01-01", headers=AS_STAFF)
+    assert response.status_code == 200 and len(response.content) < 5_000
+    assert [d["exchanges"] for d in response.json()["per_day"]] == [1]
+
+
 def test_exchanges_are_listed_newest_first_with_their_feedback(client: TestClient) -> None:
     first = ask(client, QUESTION)["id"]
     second = ask(client, "my legs go funny at the cinema")["id"]

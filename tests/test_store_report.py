@@ -114,6 +114,16 @@ def test_the_report_gives_the_volume_of_every_day_quiet_ones_included(week: str)
     assert by_day["2026-12-02"]["exchanges"] == 0 and sum(d["exchanges"] for d in per_day) == 17
 
 
+def test_the_volume_per_day_starts_at_the_oldest_exchange_stored(week: str) -> None:
+    engine = open_engine(week)
+    try:
+        report = build_report(engine, datetime(1, 1, 1), NOW)
+    finally:
+        engine.dispose()
+    assert report["per_day"][0] == {"day": "2026-11-08", "exchanges": 1, "fallback": 1}  # the 30-day-old one
+    assert len(report["per_day"]) == 31 and len(json.dumps(report)) < 10_000
+
+
 def test_the_report_gives_every_kinds_count_and_share(week: str) -> None:
     kinds = report_of(week)["kinds"]
     assert list(kinds) == ["answer", "fallback", "smalltalk", "not_covered", "other_topic"]
@@ -188,6 +198,7 @@ def test_an_empty_store_gives_a_report_of_zeros(database_url: str) -> None:
     Store(database_url).start().close()
     report = report_of(database_url)
     assert report["exchanges"] == 0 and report["unanswered"] == [] and report["latency_ms"]["p50"] is None
+    assert report["per_day"] == []  # no day holds anything to count
     assert all(k["share"] == 0 for k in report["kinds"].values())
     assert "0 exchanges" in format_report(report)
 

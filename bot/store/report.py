@@ -4,7 +4,9 @@
 from SQL, the grouping from `bot.store.grouping`): volume per day, shares by kind, escalations,
 feedback, the passages found not helpful with their comments, unanswered questions grouped by
 meaning with the passage nearest to each, and the suggestions chosen after a fallback (candidate
-alternate phrasings). `format_report()` prints it for a terminal.
+alternate phrasings). The volume per day lists every day from `since` (or from the oldest exchange
+stored, when that is later: an early `since` costs nothing) to `until`. `format_report()` prints it
+for a terminal.
 """
 
 from __future__ import annotations
@@ -77,7 +79,8 @@ def build_report(
     until = until or utcnow()
     given = (feedback.c.at >= since) & (feedback.c.at < until)  # feedback sent in the period: a small table
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
-        period = period_of(connection, since, until)
+        span = _stored_span(connection)
+        period = _period(span, since, until)
         counts = _counts(connection, period)
         total = counts.total
         sessions = select(func.count(func.distinct(exchanges.c.session))).where(period)
@@ -86,7 +89,7 @@ def build_report(
             "until": until.isoformat(timespec="seconds") + "Z",
             "exchanges": total,
             "sessions": connection.execute(sessions).scalar_one(),
-            "per_day": _per_day(counts, since, until),
+            "per_day": _per_day(counts, _first_day(span, since), until),
             "kinds": {k: {"count": counts.kind(k), "share": _share(counts.kind(k), total)} for k in KINDS},
             "escalated": {
                 "count": counts.emergency + counts.doctor,
@@ -108,11 +111,21 @@ def period_of(connection: Connection, since: datetime, until: datetime) -> Colum
     """The exchanges of the period. When it holds everything stored (a young database, or a report
     as long as the retention), no condition at all: reading the whole table through the time index
     costs SQLite four times a plain scan."""
-    oldest = connection.execute(select(func.min(exchanges.c.at))).scalar()  # two look-ups in the index:
-    newest = connection.execute(select(func.max(exchanges.c.at))).scalar()  # SQLite scans it for both at once
+    return _period(_stored_span(connection), since, until)
+
+
+def _period(span: tuple[datetime | None, datetime | None], since: datetime, until: datetime) -> ColumnElement[bool]:
+    oldest, newest = span
     if oldest is None or newest is None or (since <= oldest and newest < until):
         return true()
     return (exchanges.c.at >= since) & (exchanges.c.at < until)
+
+
+def _stored_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
+    """When the oldest and the newest stored exchange were asked (None, None for an empty store)."""
+    oldest = connection.execute(select(func.min(exchanges.c.at))).scalar()  # two look-ups in the index:
+    newest = connection.execute(select(func.max(exchanges.c.at))).scalar()  # SQLite scans it for both at once
+    return oldest, newest
 
 
 @dataclass
@@ -165,11 +178,21 @@ def _counts(connection: Connection, period: Any) -> _Counts:
     return counts
 
 
-def _per_day(counts: _Counts, since: datetime, until: datetime) -> list[dict[str, Any]]:
+def _first_day(span: tuple[datetime | None, datetime | None], since: datetime) -> datetime | None:
+    """Where the volume per day starts: `since`, or the oldest exchange stored when that is later.
+    The days before it hold nothing to count (nothing was stored yet, or it has been deleted), and
+    listing them would make `since=0001-01-01` a list of 740,000 days. None: nothing is stored."""
+    oldest, _ = span
+    return None if oldest is None else max(since, oldest)
+
+
+def _per_day(counts: _Counts, since: datetime | None, until: datetime) -> list[dict[str, Any]]:
     by_day: dict[str, dict[str, int]] = defaultdict(dict)
     for (when, kind), n in counts.by_day_and_kind.items():
         by_day[when][kind] = n
-    days = []
+    days: list[dict[str, Any]] = []
+    if since is None:
+        return days
     current, last = since.date(), (until - timedelta(microseconds=1)).date()
     while current <= last:  # every day of the period, quiet ones too (a chart needs them)
         kinds = by_day.get(current.isoformat(), {})

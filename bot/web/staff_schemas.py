@@ -121,7 +121,9 @@ class ReportResponse(BaseModel):
     until: str = Field(description="End of the period (UTC), now.")
     exchanges: int = Field(description="Exchanges in the period.")
     sessions: int = Field(description="Distinct conversations among them.")
-    per_day: list[dict[str, Any]] = Field(description="Every day of the period: `day`, `exchanges`, `fallback`.")
+    per_day: list[dict[str, Any]] = Field(
+        description="Every day of the period from the oldest exchange stored: `day`, `exchanges`, `fallback`."
+    )
     kinds: dict[str, dict[str, Any]] = Field(description="By reply kind: `count` and `share`.")
     escalated: dict[str, Any] = Field(description="Escalations raised: `count`, `share`, `emergency`, `doctor`.")
     context_used: dict[str, Any] = Field(description="Follow-ups read with the conversation: `count`, `share`.")
