@@ -148,7 +148,7 @@ class FeedbackRequest(BaseModel):
         default=None,
         max_length=MAX_COMMENT_CHARS,
         description=f"What was wrong or missing, at most {MAX_COMMENT_CHARS} characters. Emails, phone "
-        "numbers and long digit runs are removed before it is stored.",
+        "numbers, dates and long digit runs are removed before it is stored.",
     )
 
 
