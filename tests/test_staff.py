@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DataError
 
 from bot.chat import Bot
 from bot.settings import SettingsError, get_settings
@@ -268,6 +269,17 @@ def test_an_unknown_exchange_is_404(client: TestClient) -> None:
 def test_bad_parameters_get_422_naming_them(client: TestClient, query: str) -> None:
     response = client.get(query, headers=AS_STAFF)
     assert response.status_code == 422 and response.json()["error"]
+
+
+def test_a_value_the_database_refuses_is_422_not_unavailable(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DataError("SELECT", {}, ValueError("A string literal cannot contain NUL (0x00) characters."))
+
+    monkeypatch.setattr("bot.web.staff.get_exchange", refuse)
+    response = client.get(STAFF_ROUTES[3][1], headers=AS_STAFF)
+    assert response.status_code == 422 and "retry-after" not in response.headers
 
 
 @pytest.mark.parametrize(("method", "path", "body"), STAFF_ROUTES[1:])

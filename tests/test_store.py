@@ -128,6 +128,11 @@ def test_feedback_on_an_unknown_exchange_is_refused(store: Store) -> None:
     assert store.record_feedback("not an id at all", helpful=True) is False
 
 
+def test_feedback_on_an_id_the_database_cannot_compare_is_refused_not_unavailable(store: Store) -> None:
+    assert store.record_feedback("\x00" + "0" * 31, helpful=True) is False  # PostgreSQL: a DataError
+    assert store.status == "ok"
+
+
 def test_a_suggestion_click_names_the_previous_exchange(store: Store, bot: Bot, database_url: str) -> None:
     before = exchange(bot, "my leg hurts when I play the tuba")
     after = exchange(bot, "How can I prevent leg cramps?", via="suggestion", previous_id=before.id)

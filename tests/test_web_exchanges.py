@@ -113,6 +113,17 @@ def test_malformed_feedback_is_422(client: TestClient, body: object) -> None:
     assert response.status_code == 422 and response.json()["error"]
 
 
+@pytest.mark.parametrize("exchange_id", ["\x00" * 32, "0" * 31 + "\x00", "0" * 31, "0" * 33, "ABCDEF" + "0" * 26])
+def test_feedback_on_an_id_crampbot_cannot_have_made_is_422_on_every_database(
+    bot: Bot, database_url: str, exchange_id: str
+) -> None:
+    settings = get_settings({"CRAMPBOT_DATABASE_URL": database_url, "CRAMPBOT_RATE_LIMIT": "off"})
+    with TestClient(create_app(settings, bot=bot)) as client:
+        assert client.app.state.store.wait_ready()  # type: ignore[attr-defined]
+        response = client.post("/api/feedback", json={"id": exchange_id, "helpful": True})
+        assert response.status_code == 422 and "retry-after" not in response.headers
+
+
 def test_a_comment_of_500_characters_is_accepted(client: TestClient) -> None:
     exchange = client.post("/api/ask", json={"question": QUESTION}).json()["id"]
     assert (

@@ -159,6 +159,8 @@ class Store:
         try:
             with engine.connect().execution_options(**READ_ONLY) as connection:
                 found = connection.execute(select(exchanges.c.id).where(exchanges.c.id == exchange_id)).first()
+        except DataError:  # a value the database cannot even compare (a NUL for PostgreSQL): no stored id
+            return False
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})") from exc
         return found is not None
