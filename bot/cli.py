@@ -288,7 +288,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return 1
     bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
-    report = build_report(engine, since, nearest=bot.nearest, top=args.top)
+    report = build_report(engine, since, nearest=bot.nearest, uncovered=bot.uncovered, top=args.top)
     engine.dispose()
     if args.html:
         from bot.store.html import render_html

@@ -185,10 +185,12 @@ def test_explain_stores_nothing(client: TestClient) -> None:
 def test_the_report_is_the_reports_json(client: TestClient) -> None:
     ask(client, QUESTION)
     ask(client, "my legs go funny at the cinema")
+    ask(client, "is CBD oil good for cramps?")
     flush(client)
     report = client.get("/api/staff/report?since=7d", headers=AS_STAFF).json()
-    assert report["exchanges"] == 2 and report["kinds"]["fallback"]["count"] == 1
+    assert report["exchanges"] == 3 and report["kinds"]["fallback"]["count"] == 1
     assert report["unanswered"] == [] or report["unanswered"][0]["nearest_passage"]
+    assert [(g["question"], g["subject"]) for g in report["declined"]] == [("is CBD oil good for cramps?", ["CBD oil"])]
 
 
 def test_a_report_since_the_year_1_lists_only_the_days_something_was_stored(client: TestClient) -> None:

@@ -175,6 +175,16 @@ def test_each_unanswered_group_names_its_nearest_passage(week: str) -> None:
     assert all(g["nearest_passage"]["question"] == g["question"].upper() for g in report["unanswered"])
 
 
+def test_declined_questions_are_grouped_like_the_unanswered_with_what_they_name(week: str) -> None:
+    report = report_of(week, uncovered=lambda q: ["CBD oil"] if "CBD" in q else None)
+    assert report["declined"] == [
+        {"question": "is CBD oil good for cramps?", "count": 1, "wordings": [], "subject": ["CBD oil"]}
+    ]
+    assert report["declined_groups"] == 1 and report["declined_ungrouped"] == 0
+    assert report_of(week)["declined"][0]["subject"] is None  # not stored: named only when asked to read it
+    assert "declined as not covered" in format_report(report) and "names: CBD oil" in format_report(report)
+
+
 def test_suggestions_chosen_after_a_fallback_are_candidate_phrasings(week: str) -> None:
     assert report_of(week)["suggestion_clicks"] == [
         {"question": "my legs go funny at the cinema", "passage_id": "night-cramps-qa.how-to-prevent", "count": 1}

@@ -3,10 +3,11 @@
 `build_report()` returns a JSON-ready dict (the same for SQLite and PostgreSQL; every count comes
 from SQL, the grouping from `bot.store.grouping`): volume per day, shares by kind, escalations,
 feedback, the passages found not helpful with their comments, unanswered questions grouped by
-meaning with the passage nearest to each, and the suggestions chosen after a fallback (candidate
-alternate phrasings). The volume per day lists every day from `since` (or from the oldest exchange
-stored, when that is later: an early `since` costs nothing) to `until`. `format_report()` prints it
-for a terminal.
+meaning with the passage nearest to each, declined questions (`not_covered`: they name something
+the articles never mention) grouped the same way with what they name, and the suggestions chosen
+after a fallback (candidate alternate phrasings). The volume per day lists every day from `since`
+(or from the oldest exchange stored, when that is later: an early `since` costs nothing) to
+`until`. `format_report()` prints it for a terminal.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, case, func, select, true
 
 from bot.store.database import READ_ONLY
-from bot.store.grouping import group_counted
+from bot.store.grouping import Grouping, group_counted
 from bot.store.tables import exchanges, feedback, utcnow
 
 KINDS = ("answer", "fallback", "smalltalk", "not_covered", "other_topic")
@@ -29,6 +30,7 @@ TOP = 20  # rows in each ranked list
 MAX_COMMENTS = 5  # comments shown per passage
 
 Nearest = Callable[[str], "dict[str, Any] | None"]  # a question -> the passage nearest to it
+Uncovered = Callable[[str], "list[str] | None"]  # a declined question -> what it names that no article mentions
 
 
 class PeriodError(ValueError):
@@ -71,11 +73,14 @@ def build_report(
     until: datetime | None = None,
     *,
     nearest: Nearest | None = None,
+    uncovered: Uncovered | None = None,
     top: int = TOP,
 ) -> dict[str, Any]:
     """The report for exchanges at `since` or later (and before `until`, default now), in one
     read transaction. `nearest` names the passage closest to an unanswered question (the CLI passes
-    the retriever's best guess); without it, `nearest_passage` is null."""
+    the retriever's best guess); without it, `nearest_passage` is null. `uncovered` names what a
+    declined question asks about that the articles never mention (the subject is not stored: the
+    CLI reads it again with the knowledge in use); without it, `subject` is null."""
     until = until or utcnow()
     given = (feedback.c.at >= since) & (feedback.c.at < until)  # feedback sent in the period: a small table
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
@@ -101,7 +106,8 @@ def build_report(
             "latency_ms": _latency(connection, period),
             "feedback": _feedback(connection, given),
             "not_helpful": _not_helpful(connection, given, top),
-            **_unanswered(connection, period, nearest, top, without_text=counts.fallback_without_text),
+            **_unanswered(connection, period, nearest, top, without_text=counts.without_text.get("fallback", 0)),
+            **_declined(connection, period, uncovered, top, without_text=counts.without_text.get("not_covered", 0)),
             "suggestion_clicks": suggestion_clicks(connection, period, top),
         }
     return report
@@ -136,7 +142,7 @@ class _Counts:
     context_used: int = 0
     emergency: int = 0  # raised by the message itself, not carried from an earlier one
     doctor: int = 0
-    fallback_without_text: int = 0  # stored with CRAMPBOT_STORE_QUESTIONS=false
+    without_text: dict[str, int] = field(default_factory=dict)  # by kind: stored with CRAMPBOT_STORE_QUESTIONS=false
 
     @property
     def total(self) -> int:
@@ -174,7 +180,7 @@ def _counts(connection: Connection, period: Any) -> _Counts:
         counts.context_used += context_used
         counts.emergency += emergency
         counts.doctor += doctor
-        counts.fallback_without_text += without_text if kind == "fallback" else 0
+        counts.without_text[kind] = counts.without_text.get(kind, 0) + without_text
     return counts
 
 
@@ -261,13 +267,18 @@ def _not_helpful(connection: Connection, given: Any, top: int) -> list[dict[str,
     ]
 
 
+def _grouped(connection: Connection, period: Any, kind: str) -> Grouping:
+    """The questions of one kind of reply in the period, grouped by meaning."""
+    asked = func.count()
+    of_kind = period & (exchanges.c.kind == kind) & exchanges.c.question.is_not(None)
+    questions = connection.execute(select(exchanges.c.question, asked).where(of_kind).group_by(exchanges.c.question))
+    return group_counted((question, n) for question, n in questions)
+
+
 def _unanswered(
     connection: Connection, period: Any, nearest: Nearest | None, top: int, *, without_text: int
 ) -> dict[str, Any]:
-    asked = func.count()
-    fallback = period & (exchanges.c.kind == "fallback") & exchanges.c.question.is_not(None)
-    questions = connection.execute(select(exchanges.c.question, asked).where(fallback).group_by(exchanges.c.question))
-    grouping = group_counted((question, n) for question, n in questions)
+    grouping = _grouped(connection, period, "fallback")
     return {
         "unanswered": [
             {
@@ -280,6 +291,27 @@ def _unanswered(
         ],
         "unanswered_groups": len(grouping.groups),
         "unanswered_ungrouped": grouping.ungrouped + without_text,  # too rare to compare, or stored without text
+    }
+
+
+def _declined(
+    connection: Connection, period: Any, uncovered: Uncovered | None, top: int, *, without_text: int
+) -> dict[str, Any]:
+    """The questions declined as not covered, grouped like the unanswered ones: what people want
+    to know that the articles never mention (a new article's subject, or a synonym missing)."""
+    grouping = _grouped(connection, period, "not_covered")
+    return {
+        "declined": [
+            {
+                "question": g.question,
+                "count": g.count,
+                "wordings": list(g.wordings),
+                "subject": uncovered(g.question) if uncovered else None,
+            }
+            for g in grouping.groups[:top]
+        ],
+        "declined_groups": len(grouping.groups),
+        "declined_ungrouped": grouping.ungrouped + without_text,
     }
 
 
@@ -321,6 +353,14 @@ def format_report(report: dict[str, Any]) -> str:
             near = group["nearest_passage"]
             lines.append(
                 f"  {group['count']:>5}  {group['question']}" + (f"  -> nearest: {near['id']}" if near else "")
+            )
+            lines += [f"         also: {w}" for w in group["wordings"][:2]]
+    if report["declined"]:
+        lines += ["", f"declined as not covered ({report['declined_groups']} groups, most asked first):"]
+        for group in report["declined"]:
+            named = group["subject"]
+            lines.append(
+                f"  {group['count']:>5}  {group['question']}" + (f"  -> names: {', '.join(named)}" if named else "")
             )
             lines += [f"         also: {w}" for w in group["wordings"][:2]]
     if report["not_helpful"]:

@@ -121,12 +121,15 @@ def staff_router(tokens: Mapping[Role, bytes], max_question_chars: int) -> APIRo
     @router.get("/report", response_model=ReportResponse, summary="The report's JSON", responses=STORE_RESPONSES)
     def report(request: Request, engine: ReaderDep, since: Annotated[str, SINCE] = "7d") -> dict[str, Any]:
         """What `crampbot report --json` prints for the period: volume per day, kinds, escalations,
-        feedback, unanswered questions grouped by meaning (with the nearest passage), suggestion clicks."""
+        feedback, unanswered questions grouped by meaning (with the nearest passage), declined ones (with
+        what they name that no article mentions), suggestion clicks."""
         start = _moment("since", since)
         assert start is not None
         bot: Bot | None = request.app.state.bot
         try:
-            return build_report(engine, start, nearest=bot.nearest if bot else None)
+            return build_report(
+                engine, start, nearest=bot.nearest if bot else None, uncovered=bot.uncovered if bot else None
+            )
         except SQLAlchemyError as exc:
             raise _read_failed(exc, "query", "since") from None
 
