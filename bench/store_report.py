@@ -133,7 +133,7 @@ def main() -> None:
             return None if best is None else {"id": best.passage.id, "question": best.passage.question}
 
         started = time.perf_counter()
-        report = build_report(engine, utcnow() - timedelta(days=7), nearest=nearest)
+        report = build_report(engine, utcnow() - timedelta(days=7), nearest=nearest, uncovered=loaded.uncovered)
         timings["report with nearest passages"] = time.perf_counter() - started
         engine.dispose()
         for label, seconds in timings.items():

@@ -188,6 +188,11 @@ class Bot:
             return None
         return {"id": best.passage.id, "question": best.passage.question, "score": round(best.score, 4)}
 
+    def uncovered(self, question: str) -> list[str] | None:
+        """What a question names that the articles never mention, as the knowledge in use reads it
+        (the report names it beside each group of declined questions); None when it names nothing."""
+        return list(self.subjects.read(question).unknown_names()) or None
+
     def _smalltalk_for(self, words: list[str]) -> SmallTalk | None:
         for pattern, talk in self._smalltalk:
             if words[: len(pattern)] == pattern:

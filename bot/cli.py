@@ -288,7 +288,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if engine is None:
         return 1
     bot = Bot.from_settings(replace(settings, knowledge=_knowledge(args, settings)))
-    report = build_report(engine, since, nearest=bot.nearest, top=args.top)
+    report = build_report(engine, since, nearest=bot.nearest, uncovered=bot.uncovered, top=args.top)
     engine.dispose()
     if args.html:
         from bot.store.html import render_html
@@ -354,7 +354,12 @@ def _list_candidates(found: list[Candidate]) -> None:
         print("no candidates: no suggestion was chosen after a fallback in the period")
         return
     for c in found:
-        note = {"new": "", "known": "  (the passage already has it)", "no_passage": "  (no such passage now)"}[c.status]
+        note = {
+            "new": "",
+            "known": "  (the passage already has it)",
+            "no_passage": "  (no such passage now)",
+            "redacted": "  (holds redacted text: never added)",
+        }[c.status]
         print(f"{c.id}  {c.count:>4}x  {c.question!r} -> {c.passage_id}{note}")
     print(f"\n{_count(len(found), 'candidate')}; add one with: crampbot review --accept ID")
 
@@ -382,12 +387,17 @@ def _accepted_by_id(found: list[Candidate], ids: Sequence[str]) -> list[Candidat
     for c in chosen:
         if c.status == "known":
             print(f"{c.id}: {c.passage_id} already has {c.question!r}; nothing to add")
+        elif c.status == "redacted":
+            print(f"{c.id}: skipped, {c.question!r} holds text redaction removed; a placeholder is no phrasing")
     return [c for c in chosen if c.status == "new"]
 
 
 def _ask_each(found: list[Candidate]) -> list[Candidate]:
     """Each new candidate in turn: a(ccept), s(kip) or q(uit); the ones accepted before quitting are kept."""
     pending = [c for c in found if c.status == "new"]
+    redacted = sum(c.status == "redacted" for c in found)
+    if redacted:
+        print(f"skipped {_count(redacted, 'candidate')} holding text redaction removed ([phone], [email], [number])")
     if not pending:
         _list_candidates(found)
         return []

@@ -232,6 +232,19 @@ def test_when_the_knowledge_cannot_load_the_summary_says_so_rather_than_zero_pas
     assert "could not be loaded" in summary and "0 passages" not in summary
 
 
+@pytest.mark.parametrize("name", ["overrides.yaml", "alternates.yaml"])
+def test_an_overrides_file_that_is_not_yaml_loads_nothing_and_warns_of_nothing_it_would_mend(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    append(knowledge_copy / name, "  bad: [unclosed\n")
+    assert main(["check", "--knowledge", str(knowledge_copy)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert [p for p in out if ": warning: " in p] == []
+    [problem] = [p for p in out if ": error: " in p]
+    assert problem.startswith(f"{knowledge_copy / name}:") and "not valid YAML" in problem
+    assert out[-1].startswith("1 error, 0 warnings (the knowledge could not be loaded")
+
+
 # --- ids that do not exist ---------------------------------------------------------------------
 
 

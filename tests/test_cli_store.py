@@ -101,6 +101,15 @@ def test_an_unreadable_date_is_a_usage_error(url: str, command: list[str], capsy
     assert "2026-12-01" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["report", "--since", "999999999d"], ["purge", "--before", "999999999d"], ["review", "--since", "40000000h"]],
+)
+def test_a_date_out_of_range_is_a_usage_error(url: str, command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(command) == 2
+    assert "out of range" in capsys.readouterr().err
+
+
 def test_purge_deletes_what_was_stored_before_the_date(url: str, bot: Bot, capsys: pytest.CaptureFixture[str]) -> None:
     store_questions(url, bot, [("What causes leg cramps at night?", 40), ("hello", 10), ("hello", 1)])
     assert main(["purge", "--before", "30d"]) == 0

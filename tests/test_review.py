@@ -88,6 +88,38 @@ def test_a_candidate_the_passage_already_has_or_whose_passage_is_gone_is_marked(
     assert found[1].passage_question == "How can I prevent leg cramps?"
 
 
+@pytest.mark.parametrize("typed", ["cramps, call me on [phone]", "mail [email] about it", "born [number], cramps"])
+def test_a_candidate_holding_a_redaction_placeholder_is_marked_redacted(knowledge_dir: Path, typed: str) -> None:
+    [found] = candidates([{"question": typed, "passage_id": CHOSEN, "count": 3}], load_passages(knowledge_dir))
+    assert found.status == "redacted"
+
+
+def test_accepting_a_redacted_candidate_skips_it_with_a_note(
+    url: str, knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_clicks(url, [("my legs cramp, call me on 555-1234", CHOSEN)])  # stored as "... on [phone]"
+    monkeypatch.setenv("CRAMPBOT_KNOWLEDGE", str(knowledge_copy))
+    before = (knowledge_copy / "alternates.yaml").read_bytes()
+    assert main(["review", "--accept", candidate_id("my legs cramp, call me on [phone]", CHOSEN)]) == 0
+    out = capsys.readouterr().out
+    assert "skipped" in out and "redact" in out and "unchanged" in out
+    assert (knowledge_copy / "alternates.yaml").read_bytes() == before
+
+
+def test_on_a_terminal_redacted_candidates_are_not_asked_about(
+    traffic: Path, url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store_clicks(url, [("write to jo@example.com", CHOSEN)])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+    answers = iter(["s", "s"])
+    monkeypatch.setattr("builtins.input", lambda _: next(answers))
+    assert main(["review"]) == 0
+    out = capsys.readouterr().out
+    assert "skipped 1 candidate holding text redaction removed" in out and "[2/2]" in out
+    assert "write to [email]" not in out
+
+
 def test_without_a_terminal_review_lists_the_candidates_with_stable_ids(
     traffic: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import DataError
 
 from bot.chat import Bot
 from bot.settings import SettingsError, get_settings
@@ -184,10 +185,20 @@ def test_explain_stores_nothing(client: TestClient) -> None:
 def test_the_report_is_the_reports_json(client: TestClient) -> None:
     ask(client, QUESTION)
     ask(client, "my legs go funny at the cinema")
+    ask(client, "is CBD oil good for cramps?")
     flush(client)
     report = client.get("/api/staff/report?since=7d", headers=AS_STAFF).json()
-    assert report["exchanges"] == 2 and report["kinds"]["fallback"]["count"] == 1
+    assert report["exchanges"] == 3 and report["kinds"]["fallback"]["count"] == 1
     assert report["unanswered"] == [] or report["unanswered"][0]["nearest_passage"]
+    assert [(g["question"], g["subject"]) for g in report["declined"]] == [("is CBD oil good for cramps?", ["CBD oil"])]
+
+
+def test_a_report_since_the_year_1_lists_only_the_days_something_was_stored(client: TestClient) -> None:
+    ask(client, QUESTION)
+    flush(client)
+    response = client.get("/api/staff/report?since=0001-01-01", headers=AS_STAFF)
+    assert response.status_code == 200 and len(response.content) < 5_000
+    assert [d["exchanges"] for d in response.json()["per_day"]] == [1]
 
 
 def test_exchanges_are_listed_newest_first_with_their_feedback(client: TestClient) -> None:
@@ -250,12 +261,27 @@ def test_an_unknown_exchange_is_404(client: TestClient) -> None:
         "/api/staff/exchanges?cursor=not-a-cursor",
         "/api/staff/exchanges?cursor=" + "QUJDfHh4eA",  # base64 of 'ABC|xxx': not a time
         "/api/staff/report?since=yesterday",
+        "/api/staff/report?since=999999999d",
+        "/api/staff/report?since=0001-01-01T00:00:00%2B01:00",
+        "/api/staff/exchanges?since=1000000d",
+        "/api/staff/exchanges?until=9999-12-31T23:59:59-14:00",
         "/api/staff/exchanges/not%00an%20id",
     ],
 )
 def test_bad_parameters_get_422_naming_them(client: TestClient, query: str) -> None:
     response = client.get(query, headers=AS_STAFF)
     assert response.status_code == 422 and response.json()["error"]
+
+
+def test_a_value_the_database_refuses_is_422_not_unavailable(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise DataError("SELECT", {}, ValueError("A string literal cannot contain NUL (0x00) characters."))
+
+    monkeypatch.setattr("bot.web.staff.get_exchange", refuse)
+    response = client.get(STAFF_ROUTES[3][1], headers=AS_STAFF)
+    assert response.status_code == 422 and "retry-after" not in response.headers
 
 
 @pytest.mark.parametrize(("method", "path", "body"), STAFF_ROUTES[1:])

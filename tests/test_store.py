@@ -7,7 +7,10 @@ PostgreSQL those cases skip with the reason, under CI they fail.
 
 from __future__ import annotations
 
+import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -128,6 +131,11 @@ def test_feedback_on_an_unknown_exchange_is_refused(store: Store) -> None:
     assert store.record_feedback("not an id at all", helpful=True) is False
 
 
+def test_feedback_on_an_id_the_database_cannot_compare_is_refused_not_unavailable(store: Store) -> None:
+    assert store.record_feedback("\x00" + "0" * 31, helpful=True) is False  # PostgreSQL: a DataError
+    assert store.status == "ok"
+
+
 def test_a_suggestion_click_names_the_previous_exchange(store: Store, bot: Bot, database_url: str) -> None:
     before = exchange(bot, "my leg hurts when I play the tuba")
     after = exchange(bot, "How can I prevent leg cramps?", via="suggestion", previous_id=before.id)
@@ -222,15 +230,49 @@ def test_the_url_in_the_stores_name_hides_the_password() -> None:
     assert "secret" not in repr(Store("postgresql://me:secret@db.example/crampbot"))
 
 
-def test_two_servers_writing_to_one_database_at_once_lose_nothing(database_url: str, bot: Bot) -> None:
-    """Two processes on one SQLite file: WAL, the busy timeout and BEGIN IMMEDIATE mean no
-    "database is locked"; every write succeeds on its first attempt."""
-    stores = [Store(database_url, batch_size=5, linger=0.0).start() for _ in range(2)]
-    template = exchange(bot)
-    for i in range(600):
-        stores[i % 2].record(ExchangeRecord(**{**template.__dict__, "id": new_exchange_id()}))
-    stats = [store.close(timeout=60) for store in stores]
-    assert [s.failures for s in stats] == [0, 0] and sum(s.written for s in stats) == 600
+WRITER_PROCESS = """
+import json, sys
+from bot.store.records import ExchangeRecord, new_exchange_id
+from bot.store.store import Store
+from bot.store.tables import utcnow
+
+url, count = sys.argv[1], int(sys.argv[2])
+store = Store(url, batch_size=5, linger=0.0).start()
+assert store.wait_ready(30)
+print("ready", flush=True)
+sys.stdin.readline()  # both processes start writing together
+for _ in range(count):
+    fields = (None, "q", "answer", None, 0.5, None, False, False, "v", 1.0)
+    store.record(ExchangeRecord(new_exchange_id(), utcnow(), *fields))
+stats = store.close(timeout=60)
+print(json.dumps({"written": stats.written, "failures": stats.failures}), flush=True)
+"""
+
+
+def test_two_servers_writing_to_one_database_at_once_lose_nothing(database_url: str) -> None:
+    """Two processes, each with its own Store, writing to one database at the same moment (as two
+    workers of `crampbot serve --workers 2` do): on SQLite, WAL, the busy timeout and BEGIN
+    IMMEDIATE mean no "database is locked"; every write succeeds on its first attempt."""
+    Store(database_url).start().close()  # the schema first, as `crampbot serve` sets it up before its workers
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_PROCESS, database_url, "300"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for writer in writers:
+            assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        outputs = [writer.communicate("go\n", timeout=120)[0] for writer in writers]
+    finally:
+        for writer in writers:
+            if writer.poll() is None:
+                writer.kill()
+    stats = [json.loads(output.splitlines()[-1]) for output in outputs]
+    assert [s["failures"] for s in stats] == [0, 0] and sum(s["written"] for s in stats) == 600
     assert len(rows(database_url, exchanges)) == 600
 
 

@@ -29,6 +29,9 @@ def report(**changes: Any) -> dict[str, Any]:
         ],
         "unanswered_groups": 1,
         "unanswered_ungrouped": 0,
+        "declined": [{"question": "is <i>CBD</i> oil good?", "count": 3, "wordings": [], "subject": ["CBD <oil>"]}],
+        "declined_groups": 1,
+        "declined_ungrouped": 2,
         "suggestion_clicks": [{"question": QUESTION, "passage_id": "p.q", "count": 2}],
     }
     return base | changes
@@ -54,6 +57,12 @@ def test_the_day_chart_has_a_bar_pair_per_day_and_the_kinds_chart_a_bar_per_kind
 
 
 def test_an_empty_period_still_renders() -> None:
-    empty = report(exchanges=0, per_day=[], not_helpful=[], unanswered=[], suggestion_clicks=[])
+    empty = report(exchanges=0, per_day=[], not_helpful=[], unanswered=[], declined=[], suggestion_clicks=[])
     page = render_html(empty)
-    assert "No days in the period." in page and page.count("None in this period.") == 3
+    assert "No days in the period." in page and page.count("None in this period.") == 4
+
+
+def test_declined_questions_are_listed_with_what_no_article_covers() -> None:
+    section = render_html(report()).split("<h2>Declined")[1].split("<h2>")[0]
+    assert "is &lt;i&gt;CBD&lt;/i&gt; oil good?" in section and "CBD &lt;oil&gt;" in section
+    assert "<td class=n>3</td>" in section and "2 more declined questions" in section

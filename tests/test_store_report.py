@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+import hypothesis
 import pytest
+from hypothesis import strategies as st
 
 from bot.store.database import open_engine
 from bot.store.records import ExchangeRecord, FeedbackRecord, new_exchange_id
@@ -112,6 +114,16 @@ def test_the_report_gives_the_volume_of_every_day_quiet_ones_included(week: str)
     assert by_day["2026-12-02"]["exchanges"] == 0 and sum(d["exchanges"] for d in per_day) == 17
 
 
+def test_the_volume_per_day_starts_at_the_oldest_exchange_stored(week: str) -> None:
+    engine = open_engine(week)
+    try:
+        report = build_report(engine, datetime(1, 1, 1), NOW)
+    finally:
+        engine.dispose()
+    assert report["per_day"][0] == {"day": "2026-11-08", "exchanges": 1, "fallback": 1}  # the 30-day-old one
+    assert len(report["per_day"]) == 31 and len(json.dumps(report)) < 10_000
+
+
 def test_the_report_gives_every_kinds_count_and_share(week: str) -> None:
     kinds = report_of(week)["kinds"]
     assert list(kinds) == ["answer", "fallback", "smalltalk", "not_covered", "other_topic"]
@@ -163,6 +175,16 @@ def test_each_unanswered_group_names_its_nearest_passage(week: str) -> None:
     assert all(g["nearest_passage"]["question"] == g["question"].upper() for g in report["unanswered"])
 
 
+def test_declined_questions_are_grouped_like_the_unanswered_with_what_they_name(week: str) -> None:
+    report = report_of(week, uncovered=lambda q: ["CBD oil"] if "CBD" in q else None)
+    assert report["declined"] == [
+        {"question": "is CBD oil good for cramps?", "count": 1, "wordings": [], "subject": ["CBD oil"]}
+    ]
+    assert report["declined_groups"] == 1 and report["declined_ungrouped"] == 0
+    assert report_of(week)["declined"][0]["subject"] is None  # not stored: named only when asked to read it
+    assert "declined as not covered" in format_report(report) and "names: CBD oil" in format_report(report)
+
+
 def test_suggestions_chosen_after_a_fallback_are_candidate_phrasings(week: str) -> None:
     assert report_of(week)["suggestion_clicks"] == [
         {"question": "my legs go funny at the cinema", "passage_id": "night-cramps-qa.how-to-prevent", "count": 1}
@@ -186,6 +208,7 @@ def test_an_empty_store_gives_a_report_of_zeros(database_url: str) -> None:
     Store(database_url).start().close()
     report = report_of(database_url)
     assert report["exchanges"] == 0 and report["unanswered"] == [] and report["latency_ms"]["p50"] is None
+    assert report["per_day"] == []  # no day holds anything to count
     assert all(k["share"] == 0 for k in report["kinds"].values())
     assert "0 exchanges" in format_report(report)
 
@@ -216,3 +239,23 @@ def test_periods_are_read_as_ages_or_dates(text: str, moment: datetime) -> None:
 def test_an_unreadable_period_says_what_it_expected(text: str) -> None:
     with pytest.raises(PeriodError, match="duration"):
         parse_moment(text, now=NOW)
+
+
+OUT_OF_RANGE = ["999999999d", "1000000d", "40000000h", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-14:00",
+                "9" * 5000 + "d"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", OUT_OF_RANGE)
+def test_a_moment_no_date_can_hold_is_an_unreadable_period(text: str) -> None:
+    with pytest.raises(PeriodError, match="out of range") as raised:
+        parse_moment(text, now=NOW)
+    assert len(str(raised.value)) < 120  # the value quoted, cut short
+
+
+@hypothesis.given(st.one_of(st.text(), st.from_regex(r"\A\s*\d{1,12}\s*[hdwHDW]\s*\Z"), st.datetimes().map(str)))
+def test_any_text_is_a_moment_or_an_unreadable_period(text: str) -> None:
+    try:
+        moment = parse_moment(text, now=NOW)
+    except PeriodError:
+        return
+    assert isinstance(moment, datetime) and moment.tzinfo is None

@@ -90,6 +90,18 @@ def test_feedback_on_an_unknown_id_is_404(client: TestClient) -> None:
     assert response.status_code == 404 and response.json()["error"]
 
 
+def test_feedback_sent_to_another_server_right_after_the_answer_is_accepted(bot: Bot, url: str) -> None:
+    """Two apps, each with its own Store, on one SQLite file, as two workers of `crampbot serve --workers 2`:
+    the feedback reaches the one that did not answer before the other's writer has stored the exchange."""
+    settings = get_settings({"CRAMPBOT_DATABASE_URL": url, "CRAMPBOT_RATE_LIMIT": "off"})
+    with TestClient(create_app(settings, bot=bot)) as first, TestClient(create_app(settings, bot=bot)) as second:
+        assert store_of(first).wait_ready() and store_of(second).wait_ready()
+        ids = [first.post("/api/ask", json={"question": QUESTION}).json()["id"] for _ in range(3)]
+        assert [second.post("/api/feedback", json={"id": i, "helpful": True}).status_code for i in ids] == [204] * 3
+        assert store_of(first).flush() and store_of(second).flush()
+    assert sorted(r["exchange_id"] for r in rows(url, feedback)) == sorted(ids)
+
+
 @pytest.mark.parametrize(
     "body",
     [
@@ -111,6 +123,17 @@ def test_feedback_on_an_unknown_id_is_404(client: TestClient) -> None:
 def test_malformed_feedback_is_422(client: TestClient, body: object) -> None:
     response = client.post("/api/feedback", json=body)
     assert response.status_code == 422 and response.json()["error"]
+
+
+@pytest.mark.parametrize("exchange_id", ["\x00" * 32, "0" * 31 + "\x00", "0" * 31, "0" * 33, "ABCDEF" + "0" * 26])
+def test_feedback_on_an_id_crampbot_cannot_have_made_is_422_on_every_database(
+    bot: Bot, database_url: str, exchange_id: str
+) -> None:
+    settings = get_settings({"CRAMPBOT_DATABASE_URL": database_url, "CRAMPBOT_RATE_LIMIT": "off"})
+    with TestClient(create_app(settings, bot=bot)) as client:
+        assert client.app.state.store.wait_ready()  # type: ignore[attr-defined]
+        response = client.post("/api/feedback", json={"id": exchange_id, "helpful": True})
+        assert response.status_code == 422 and "retry-after" not in response.headers
 
 
 def test_a_comment_of_500_characters_is_accepted(client: TestClient) -> None:

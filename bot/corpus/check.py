@@ -127,8 +127,8 @@ def run_check(path: Path) -> CheckReport:
         if knowledge is not None:
             problems += check_curated_openings(ctx.entries, not_subject_stems(knowledge))
         corpus = corpus_words(ctx.final)
-        problems += _check_lexicon(ctx.root)
         problems += check_synonyms(ctx.docs.get("synonyms.yaml"), corpus)
+    problems += _check_lexicon(ctx.root)  # the safety lexicon needs no passages
     ordered = tuple(sorted(set(problems)))
     return CheckReport(root, ordered, knowledge, time.perf_counter() - start)
 
@@ -191,7 +191,8 @@ def _check_sources(ctx: _Context) -> list[Problem]:
 
 def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
     """Load like the server does (splitting the articles once); each failure becomes an error
-    unless the same file already has one."""
+    unless the same file already has one. When overrides.yaml or alternates.yaml cannot be read,
+    nothing is loaded: the checks of passages are skipped rather than run on passages never served."""
 
     def report(exc: Exception) -> None:
         problem = _problem_of_exception(ctx.root, exc)
@@ -201,7 +202,10 @@ def _load(ctx: _Context, problems: list[Problem]) -> Knowledge | None:
     try:
         ctx.overrides = load_overrides(ctx.root)
     except KnowledgeError as exc:
+        # Without them the passages are not the ones served (118 instead of 99, the excluded and
+        # rewritten ones back): loading and every check of the passages would report on the wrong ones.
         report(exc)
+        return None
     passages = None
     try:
         ctx.raw = load_passages(ctx.root, apply=False) + [passage_of_entry(e) for e in ctx.entries]

@@ -65,6 +65,8 @@ def render_html(report: dict[str, Any]) -> str:
         f"Follow-ups read with the conversation: {report['context_used']['count']}.</p>",
         "<h2>Unanswered questions, grouped</h2>",
         _unanswered(report),
+        "<h2>Declined: subjects the articles do not cover</h2>",
+        _declined(report),
         "<h2>Passages found not helpful</h2>",
         _not_helpful(report["not_helpful"]),
         "<h2>Suggestions chosen after a fallback</h2>",
@@ -156,6 +158,20 @@ def _unanswered(report: dict[str, Any]) -> str:
     )
     headings = ["question (most asked wording)", "nearest passage (retrieval score)", "times"]
     return _table(headings, rows) + "\n" + note
+
+
+def _declined(report: dict[str, Any]) -> str:
+    rows = []
+    for group in report["declined"]:
+        wordings = "".join(f'<div class="muted">also: {escape(w)}</div>' for w in group["wordings"][:3])
+        named = group["subject"]
+        subject = escape(", ".join(named)) if named else '<span class="muted">not named</span>'
+        rows.append([f"{escape(group['question'])}{wordings}", subject, str(group["count"])])
+    note = (
+        f'<p class="muted">{report["declined_groups"]} groups; {report["declined_ungrouped"]} more '
+        "declined questions were too rare to compare or stored without their text.</p>"
+    )
+    return _table(["question (most asked wording)", "what no article covers", "times"], rows) + "\n" + note
 
 
 def _not_helpful(rows: list[dict[str, Any]]) -> str:

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from bot.chat import Reply
 
 
+EXCHANGE_ID_PATTERN = r"^[0-9a-f]{32}$"  # what new_exchange_id() makes: anything else is malformed
+
+
 def new_exchange_id() -> str:
     """An opaque id: 16 random bytes in hex. It says nothing about the time, the session or the question."""
     return secrets.token_hex(16)

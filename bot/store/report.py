@@ -3,8 +3,11 @@
 `build_report()` returns a JSON-ready dict (the same for SQLite and PostgreSQL; every count comes
 from SQL, the grouping from `bot.store.grouping`): volume per day, shares by kind, escalations,
 feedback, the passages found not helpful with their comments, unanswered questions grouped by
-meaning with the passage nearest to each, and the suggestions chosen after a fallback (candidate
-alternate phrasings). `format_report()` prints it for a terminal.
+meaning with the passage nearest to each, declined questions (`not_covered`: they name something
+the articles never mention) grouped the same way with what they name, and the suggestions chosen
+after a fallback (candidate alternate phrasings). The volume per day lists every day from `since`
+(or from the oldest exchange stored, when that is later: an early `since` costs nothing) to
+`until`. `format_report()` prints it for a terminal.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, case, func, select, true
 
 from bot.store.database import READ_ONLY
-from bot.store.grouping import group_counted
+from bot.store.grouping import Grouping, group_counted
 from bot.store.tables import exchanges, feedback, utcnow
 
 KINDS = ("answer", "fallback", "smalltalk", "not_covered", "other_topic")
@@ -27,6 +30,7 @@ TOP = 20  # rows in each ranked list
 MAX_COMMENTS = 5  # comments shown per passage
 
 Nearest = Callable[[str], "dict[str, Any] | None"]  # a question -> the passage nearest to it
+Uncovered = Callable[[str], "list[str] | None"]  # a declined question -> what it names that no article mentions
 
 
 class PeriodError(ValueError):
@@ -34,18 +38,29 @@ class PeriodError(ValueError):
 
 
 def parse_moment(text: str, now: datetime | None = None) -> datetime:
-    """`7d`, `12h`, `2w` (that long ago) or a date/time in ISO form (`2026-12-01`, UTC), as naive UTC."""
+    """`7d`, `12h`, `2w` (that long ago) or a date/time in ISO form (`2026-12-01`, UTC), as naive UTC.
+    Anything else, or a moment a datetime cannot hold (`999999999d`, `0001-01-01T00:00+01:00`),
+    raises PeriodError: a client's mistake, never an OverflowError."""
     now = now or utcnow()
     value = text.strip()
     relative = re.fullmatch(r"(\d+)\s*([hdw])", value.casefold())
-    if relative:
-        amount, unit = int(relative.group(1)), relative.group(2)
-        return now - {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
     try:
+        if relative:
+            amount, unit = int(relative.group(1)), relative.group(2)
+            return now - {"h": timedelta(hours=amount), "d": timedelta(days=amount), "w": timedelta(weeks=amount)}[unit]
         moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise PeriodError(f"{text!r} is neither a duration (7d, 12h, 2w) nor a date (2026-12-01)") from None
-    return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+        return moment if moment.tzinfo is None else moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise PeriodError(f"{_shown(text)} is out of range: give a moment between the years 1 and 9999") from None
+    except ValueError:  # not a date, or a number too long to read
+        if relative:
+            raise PeriodError(f"{_shown(text)} is out of range: give a moment between the years 1 and 9999") from None
+        raise PeriodError(f"{_shown(text)} is neither a duration (7d, 12h, 2w) nor a date (2026-12-01)") from None
+
+
+def _shown(text: str, most: int = 40) -> str:
+    """The value as an error message quotes it: cut short, since a client may send anything."""
+    return repr(text if len(text) <= most else text[:most] + "…")
 
 
 def _share(count: int, total: int) -> float:
@@ -58,15 +73,19 @@ def build_report(
     until: datetime | None = None,
     *,
     nearest: Nearest | None = None,
+    uncovered: Uncovered | None = None,
     top: int = TOP,
 ) -> dict[str, Any]:
     """The report for exchanges at `since` or later (and before `until`, default now), in one
     read transaction. `nearest` names the passage closest to an unanswered question (the CLI passes
-    the retriever's best guess); without it, `nearest_passage` is null."""
+    the retriever's best guess); without it, `nearest_passage` is null. `uncovered` names what a
+    declined question asks about that the articles never mention (the subject is not stored: the
+    CLI reads it again with the knowledge in use); without it, `subject` is null."""
     until = until or utcnow()
     given = (feedback.c.at >= since) & (feedback.c.at < until)  # feedback sent in the period: a small table
     with engine.connect().execution_options(**READ_ONLY) as connection, connection.begin():
-        period = period_of(connection, since, until)
+        span = _stored_span(connection)
+        period = _period(span, since, until)
         counts = _counts(connection, period)
         total = counts.total
         sessions = select(func.count(func.distinct(exchanges.c.session))).where(period)
@@ -75,7 +94,7 @@ def build_report(
             "until": until.isoformat(timespec="seconds") + "Z",
             "exchanges": total,
             "sessions": connection.execute(sessions).scalar_one(),
-            "per_day": _per_day(counts, since, until),
+            "per_day": _per_day(counts, _first_day(span, since), until),
             "kinds": {k: {"count": counts.kind(k), "share": _share(counts.kind(k), total)} for k in KINDS},
             "escalated": {
                 "count": counts.emergency + counts.doctor,
@@ -87,7 +106,8 @@ def build_report(
             "latency_ms": _latency(connection, period),
             "feedback": _feedback(connection, given),
             "not_helpful": _not_helpful(connection, given, top),
-            **_unanswered(connection, period, nearest, top, without_text=counts.fallback_without_text),
+            **_unanswered(connection, period, nearest, top, without_text=counts.without_text.get("fallback", 0)),
+            **_declined(connection, period, uncovered, top, without_text=counts.without_text.get("not_covered", 0)),
             "suggestion_clicks": suggestion_clicks(connection, period, top),
         }
     return report
@@ -97,11 +117,21 @@ def period_of(connection: Connection, since: datetime, until: datetime) -> Colum
     """The exchanges of the period. When it holds everything stored (a young database, or a report
     as long as the retention), no condition at all: reading the whole table through the time index
     costs SQLite four times a plain scan."""
-    oldest = connection.execute(select(func.min(exchanges.c.at))).scalar()  # two look-ups in the index:
-    newest = connection.execute(select(func.max(exchanges.c.at))).scalar()  # SQLite scans it for both at once
+    return _period(_stored_span(connection), since, until)
+
+
+def _period(span: tuple[datetime | None, datetime | None], since: datetime, until: datetime) -> ColumnElement[bool]:
+    oldest, newest = span
     if oldest is None or newest is None or (since <= oldest and newest < until):
         return true()
     return (exchanges.c.at >= since) & (exchanges.c.at < until)
+
+
+def _stored_span(connection: Connection) -> tuple[datetime | None, datetime | None]:
+    """When the oldest and the newest stored exchange were asked (None, None for an empty store)."""
+    oldest = connection.execute(select(func.min(exchanges.c.at))).scalar()  # two look-ups in the index:
+    newest = connection.execute(select(func.max(exchanges.c.at))).scalar()  # SQLite scans it for both at once
+    return oldest, newest
 
 
 @dataclass
@@ -112,7 +142,7 @@ class _Counts:
     context_used: int = 0
     emergency: int = 0  # raised by the message itself, not carried from an earlier one
     doctor: int = 0
-    fallback_without_text: int = 0  # stored with CRAMPBOT_STORE_QUESTIONS=false
+    without_text: dict[str, int] = field(default_factory=dict)  # by kind: stored with CRAMPBOT_STORE_QUESTIONS=false
 
     @property
     def total(self) -> int:
@@ -150,15 +180,25 @@ def _counts(connection: Connection, period: Any) -> _Counts:
         counts.context_used += context_used
         counts.emergency += emergency
         counts.doctor += doctor
-        counts.fallback_without_text += without_text if kind == "fallback" else 0
+        counts.without_text[kind] = counts.without_text.get(kind, 0) + without_text
     return counts
 
 
-def _per_day(counts: _Counts, since: datetime, until: datetime) -> list[dict[str, Any]]:
+def _first_day(span: tuple[datetime | None, datetime | None], since: datetime) -> datetime | None:
+    """Where the volume per day starts: `since`, or the oldest exchange stored when that is later.
+    The days before it hold nothing to count (nothing was stored yet, or it has been deleted), and
+    listing them would make `since=0001-01-01` a list of 740,000 days. None: nothing is stored."""
+    oldest, _ = span
+    return None if oldest is None else max(since, oldest)
+
+
+def _per_day(counts: _Counts, since: datetime | None, until: datetime) -> list[dict[str, Any]]:
     by_day: dict[str, dict[str, int]] = defaultdict(dict)
     for (when, kind), n in counts.by_day_and_kind.items():
         by_day[when][kind] = n
-    days = []
+    days: list[dict[str, Any]] = []
+    if since is None:
+        return days
     current, last = since.date(), (until - timedelta(microseconds=1)).date()
     while current <= last:  # every day of the period, quiet ones too (a chart needs them)
         kinds = by_day.get(current.isoformat(), {})
@@ -227,13 +267,18 @@ def _not_helpful(connection: Connection, given: Any, top: int) -> list[dict[str,
     ]
 
 
+def _grouped(connection: Connection, period: Any, kind: str) -> Grouping:
+    """The questions of one kind of reply in the period, grouped by meaning."""
+    asked = func.count()
+    of_kind = period & (exchanges.c.kind == kind) & exchanges.c.question.is_not(None)
+    questions = connection.execute(select(exchanges.c.question, asked).where(of_kind).group_by(exchanges.c.question))
+    return group_counted((question, n) for question, n in questions)
+
+
 def _unanswered(
     connection: Connection, period: Any, nearest: Nearest | None, top: int, *, without_text: int
 ) -> dict[str, Any]:
-    asked = func.count()
-    fallback = period & (exchanges.c.kind == "fallback") & exchanges.c.question.is_not(None)
-    questions = connection.execute(select(exchanges.c.question, asked).where(fallback).group_by(exchanges.c.question))
-    grouping = group_counted((question, n) for question, n in questions)
+    grouping = _grouped(connection, period, "fallback")
     return {
         "unanswered": [
             {
@@ -246,6 +291,27 @@ def _unanswered(
         ],
         "unanswered_groups": len(grouping.groups),
         "unanswered_ungrouped": grouping.ungrouped + without_text,  # too rare to compare, or stored without text
+    }
+
+
+def _declined(
+    connection: Connection, period: Any, uncovered: Uncovered | None, top: int, *, without_text: int
+) -> dict[str, Any]:
+    """The questions declined as not covered, grouped like the unanswered ones: what people want
+    to know that the articles never mention (a new article's subject, or a synonym missing)."""
+    grouping = _grouped(connection, period, "not_covered")
+    return {
+        "declined": [
+            {
+                "question": g.question,
+                "count": g.count,
+                "wordings": list(g.wordings),
+                "subject": uncovered(g.question) if uncovered else None,
+            }
+            for g in grouping.groups[:top]
+        ],
+        "declined_groups": len(grouping.groups),
+        "declined_ungrouped": grouping.ungrouped + without_text,
     }
 
 
@@ -287,6 +353,14 @@ def format_report(report: dict[str, Any]) -> str:
             near = group["nearest_passage"]
             lines.append(
                 f"  {group['count']:>5}  {group['question']}" + (f"  -> nearest: {near['id']}" if near else "")
+            )
+            lines += [f"         also: {w}" for w in group["wordings"][:2]]
+    if report["declined"]:
+        lines += ["", f"declined as not covered ({report['declined_groups']} groups, most asked first):"]
+        for group in report["declined"]:
+            named = group["subject"]
+            lines.append(
+                f"  {group['count']:>5}  {group['question']}" + (f"  -> names: {', '.join(named)}" if named else "")
             )
             lines += [f"         also: {w}" for w in group["wordings"][:2]]
     if report["not_helpful"]:

@@ -4,7 +4,8 @@ The candidates are the report's suggestion clicks (`report.suggestion_clicks`: a
 the suggestion the user chose), so a review and the report never disagree about them. Each gets
 an id that is a hash of its question and passage: the same candidate has the same id in every
 run and on every server, so `--accept ID` can be typed from yesterday's listing. The question is
-already redacted (the store holds nothing else).
+already redacted (the store holds nothing else); one that lost something to redaction ("call me
+on [phone]") is marked `redacted` and never added: a placeholder is no phrasing anyone types.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from sqlalchemy import Engine
 
 from bot.corpus.passages import Passage
 from bot.store.database import READ_ONLY
+from bot.store.redact import PLACEHOLDERS
 from bot.store.report import period_of, suggestion_clicks
 from bot.store.tables import utcnow
 from bot.text.normalise import normalise
 
 ID_CHARS = 10  # hex digits of the hash: plenty for a few thousand candidates, short enough to type
 
-Status = Literal["new", "known", "no_passage"]
+Status = Literal["new", "known", "no_passage", "redacted"]
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,8 @@ class Candidate:
     question: str
     passage_id: str
     count: int
-    status: Status  # new: can be added; known: the passage already has it; no_passage: not in this knowledge
+    status: Status  # new: can be added; known: the passage already has it; no_passage: not in this knowledge;
+    # redacted: holds a placeholder redaction left ([phone], [email], [number]), so it is never added
     passage_question: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -69,7 +72,9 @@ def candidates(clicks: Iterable[Mapping[str, Any]], passages: Iterable[Passage])
         question, passage_id = " ".join(str(click["question"]).split()), str(click["passage_id"])  # one line
         passage = by_id.get(passage_id)
         status: Status = "no_passage"
-        if passage is not None:
+        if any(placeholder in question for placeholder in PLACEHOLDERS):
+            status = "redacted"
+        elif passage is not None:
             status = "known" if normalise(question) in phrasings(passage) else "new"
         out.append(
             Candidate(

@@ -7,7 +7,9 @@ or missing makes the store `degraded` (see `/api/health`), logged once, and answ
 
 Feedback needs to know whether its exchange exists. An exchange still queued is known from memory;
 an older one is looked up (a read that waits on no writer). When the database cannot say,
-`record_feedback` raises `StoreUnavailable`, which the API answers with 503.
+`record_feedback` raises `StoreUnavailable`, which the API answers with 503. An exchange another
+process (worker, server) answered is in neither place until that process's writer has written it
+(its linger, plus the write): `unseen_wait` is how long the API looks again before saying "unknown".
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ log = logging.getLogger(__name__)
 
 StoreStatus = Literal["ok", "degraded"]
 READY_WAIT_SECONDS = 2.0  # how long feedback may wait for a store that is still starting
+WRITE_MARGIN_SECONDS = 1.0  # beyond the writer's linger: a batch being written, a busy database
+MAX_UNSEEN_WAIT_SECONDS = 1.5  # the longest feedback looks again for an exchange another process answered
 
 
 REFUSED_DATA = (IntegrityError, DataError, UnicodeError, ValueError)  # a record's fault, not the database's
@@ -62,6 +66,7 @@ class Store:
         self.url = url
         self.keep_text = keep_text
         self.retention_days = retention_days
+        self.unseen_wait = min(linger + WRITE_MARGIN_SECONDS, MAX_UNSEEN_WAIT_SECONDS)
         self._folder = folder
         self._engine: Engine | None = None
         self._schema_ready = threading.Event()
@@ -159,6 +164,8 @@ class Store:
         try:
             with engine.connect().execution_options(**READ_ONLY) as connection:
                 found = connection.execute(select(exchanges.c.id).where(exchanges.c.id == exchange_id)).first()
+        except DataError:  # a value the database cannot even compare (a NUL for PostgreSQL): no stored id
+            return False
         except SQLAlchemyError as exc:
             raise StoreUnavailable(f"the database is unavailable ({safe_url(self.url)})") from exc
         return found is not None

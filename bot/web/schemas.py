@@ -8,6 +8,8 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, create_model, field_validator
 from pydantic_core import PydanticCustomError
 
+from bot.store.records import EXCHANGE_ID_PATTERN
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -141,14 +143,15 @@ class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: StrictStr = Field(
-        min_length=1, max_length=64, description="The `id` of the reply, as `POST /api/ask` returned it."
+        pattern=EXCHANGE_ID_PATTERN,
+        description="The `id` of the reply, as `POST /api/ask` returned it (32 hexadecimal digits).",
     )
     helpful: StrictBool = Field(description="True for a helpful reply (thumbs up), false for not helpful.")
     comment: StrictStr | None = Field(
         default=None,
         max_length=MAX_COMMENT_CHARS,
         description=f"What was wrong or missing, at most {MAX_COMMENT_CHARS} characters. Emails, phone "
-        "numbers and long digit runs are removed before it is stored.",
+        "numbers, dates and long digit runs are removed before it is stored.",
     )
 
 

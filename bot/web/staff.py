@@ -16,12 +16,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from bot.chat import Bot
 from bot.conversation.sessions import SessionStore, SessionsUnavailable, session_key
 from bot.evaluation.explain import explain
 from bot.store.browse import CursorError, get_exchange, list_exchanges
+from bot.store.records import EXCHANGE_ID_PATTERN
 from bot.store.report import PeriodError, build_report, parse_moment
 from bot.store.store import Store, StoreUnavailable
 from bot.web.auth import AUTH_RESPONSES, Role, bearer_guard
@@ -29,7 +30,6 @@ from bot.web.schemas import ErrorResponse, ValidationErrorResponse, ask_request_
 from bot.web.staff_schemas import ExchangeOut, ExchangePage, ExplainRequest, ExplainResponse, Kind, ReportResponse
 
 MAX_PAGE = 200
-ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"  # the ids crampbot makes are 32 hex digits
 NO_STORE = "nothing is stored on this server (CRAMPBOT_DATABASE_URL=none)"
 STORE_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
@@ -62,6 +62,15 @@ def _reader(request: Request) -> Engine:
 
 def _unavailable() -> HTTPException:
     return HTTPException(503, "the database cannot be read right now", headers={"Retry-After": "30"})
+
+
+def _read_failed(exc: SQLAlchemyError, *where: str) -> Exception:
+    """What a failed read answers: 422 when the database refused a value the request gave (a
+    DataError: the request's fault, retrying cannot help), else 503 with Retry-After."""
+    if isinstance(exc, DataError):
+        message = "a value the database cannot take"
+        return RequestValidationError([{"loc": where, "msg": message, "type": "value_error"}])
+    return _unavailable()
 
 
 ReaderDep = Annotated[Engine, Depends(_reader)]
@@ -114,14 +123,17 @@ def staff_router(tokens: Mapping[Role, bytes], max_question_chars: int) -> APIRo
     @router.get("/report", response_model=ReportResponse, summary="The report's JSON", responses=STORE_RESPONSES)
     def report(request: Request, engine: ReaderDep, since: Annotated[str, SINCE] = "7d") -> dict[str, Any]:
         """What `crampbot report --json` prints for the period: volume per day, kinds, escalations,
-        feedback, unanswered questions grouped by meaning (with the nearest passage), suggestion clicks."""
+        feedback, unanswered questions grouped by meaning (with the nearest passage), declined ones (with
+        what they name that no article mentions), suggestion clicks."""
         start = _moment("since", since)
         assert start is not None
         bot: Bot | None = request.app.state.bot
         try:
-            return build_report(engine, start, nearest=bot.nearest if bot else None)
-        except SQLAlchemyError:
-            raise _unavailable() from None
+            return build_report(
+                engine, start, nearest=bot.nearest if bot else None, uncovered=bot.uncovered if bot else None
+            )
+        except SQLAlchemyError as exc:
+            raise _read_failed(exc, "query", "since") from None
 
     @router.get("/exchanges", response_model=ExchangePage, summary="Stored exchanges, newest first, a page at a time",
                 responses=STORE_RESPONSES)  # fmt: skip
@@ -148,8 +160,8 @@ def staff_router(tokens: Mapping[Role, bytes], max_question_chars: int) -> APIRo
             raise RequestValidationError(
                 [{"loc": ("query", "cursor"), "msg": str(exc), "type": "value_error"}]
             ) from None
-        except SQLAlchemyError:
-            raise _unavailable() from None
+        except SQLAlchemyError as exc:
+            raise _read_failed(exc, "query") from None
         return {"exchanges": page.exchanges, "next_cursor": page.next_cursor}
 
     @router.get(
@@ -160,13 +172,15 @@ def staff_router(tokens: Mapping[Role, bytes], max_question_chars: int) -> APIRo
     )
     def exchange(
         engine: ReaderDep,
-        exchange_id: Annotated[str, Path(pattern=ID_PATTERN, description="The exchange id (`id` of the reply).")],
+        exchange_id: Annotated[
+            str, Path(pattern=EXCHANGE_ID_PATTERN, description="The exchange id (`id` of the reply).")
+        ],
     ) -> dict[str, Any]:
         """One exchange as stored (the question redacted), with the feedback given on it."""
         try:
             found = get_exchange(engine, exchange_id)
-        except SQLAlchemyError:
-            raise _unavailable() from None
+        except SQLAlchemyError as exc:
+            raise _read_failed(exc, "path", "exchange_id") from None
         if found is None:
             raise HTTPException(404, "no exchange has this id")
         return found

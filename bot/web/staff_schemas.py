@@ -121,7 +121,9 @@ class ReportResponse(BaseModel):
     until: str = Field(description="End of the period (UTC), now.")
     exchanges: int = Field(description="Exchanges in the period.")
     sessions: int = Field(description="Distinct conversations among them.")
-    per_day: list[dict[str, Any]] = Field(description="Every day of the period: `day`, `exchanges`, `fallback`.")
+    per_day: list[dict[str, Any]] = Field(
+        description="Every day of the period from the oldest exchange stored: `day`, `exchanges`, `fallback`."
+    )
     kinds: dict[str, dict[str, Any]] = Field(description="By reply kind: `count` and `share`.")
     escalated: dict[str, Any] = Field(description="Escalations raised: `count`, `share`, `emergency`, `doctor`.")
     context_used: dict[str, Any] = Field(description="Follow-ups read with the conversation: `count`, `share`.")
@@ -134,6 +136,12 @@ class ReportResponse(BaseModel):
     )
     unanswered_groups: int = Field(description="How many groups of unanswered questions there are.")
     unanswered_ungrouped: int = Field(description="Unanswered questions too rare to group, or stored without text.")
+    declined: list[dict[str, Any]] = Field(
+        description="Questions declined as not covered, grouped like `unanswered`: `question`, `count`, `wordings`, "
+        "`subject` (what they name that no article mentions, read again with the knowledge in use; not stored)."
+    )
+    declined_groups: int = Field(description="How many groups of declined questions there are.")
+    declined_ungrouped: int = Field(description="Declined questions too rare to group, or stored without text.")
     suggestion_clicks: list[dict[str, Any]] = Field(
         description="After a fallback, the suggestion chosen: `question`, `passage_id`, `count` "
         "(the candidates `crampbot review` walks)."
