@@ -17,6 +17,7 @@ Run by hand, not in CI:
 
     .venv/bin/python bench/soak.py                       # 100,000 asks, one worker, a reload every 3 s
     .venv/bin/python bench/soak.py --workers 2 --asks 20000
+    .venv/bin/python bench/soak.py --rate 300               # a steady load the server can take
 """
 
 from __future__ import annotations
@@ -83,14 +84,21 @@ def ask_bytes(n: int) -> bytes:
     return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
 
 
-async def load(port: int, connections: int, asks: int, run: Run) -> None:
+async def load(port: int, connections: int, asks: int, run: Run, rate: float = 0.0) -> None:
+    """`asks` over `connections`, each sent when the last was answered, or, with `rate` (asks a
+    second in all), no sooner than its turn: a steady load below what the server can take."""
     issued = 0
+    interval = connections / rate if rate > 0 else 0.0
 
     async def one_connection() -> None:
         nonlocal issued
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        next_at = time.monotonic()
         try:
             while issued < asks:
+                if interval:
+                    next_at += interval
+                    await asyncio.sleep(max(0.0, next_at - time.monotonic()))
                 issued += 1
                 sent = time.monotonic()
                 writer.write(ask_bytes(issued))
@@ -149,7 +157,7 @@ async def soak(port: int, pid: int, token: str, folder: Path, args: argparse.Nam
         asyncio.create_task(reloader(port, token, folder, args.reload_every, run, done)),
         asyncio.create_task(sample_memory(pid, run, done)),
     ]
-    await load(port, args.connections, args.asks, run)
+    await load(port, args.connections, args.asks, run, args.rate)
     done.set()
     await asyncio.gather(*side)
     return run
@@ -172,7 +180,8 @@ def report(run: Run, args: argparse.Namespace, seconds: float) -> str:
         key = f"{status} {result}"
         statuses[key] = statuses.get(key, 0) + 1
     lines = [
-        f"asks: {len(run.latency):,} answered in {seconds:.0f} s ({len(run.latency) / seconds:,.0f}/s), "
+        f"asks: {len(run.latency):,} answered in {seconds:.0f} s ({len(run.latency) / seconds:,.0f}/s"
+        f"{f', paced at {args.rate:,.0f}/s' if args.rate else ', as fast as answered'}), "
         f"{args.connections} connections, {args.workers} worker(s); errors: {run.errors}",
         f"reloads: {len(run.reloads)} ({', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}), "
         f"each {statistics.median(reload_seconds) if reload_seconds else 0:.2f} s median, "
@@ -183,7 +192,11 @@ def report(run: Run, args: argparse.Namespace, seconds: float) -> str:
         f"p99 {percentile(during, 99):.1f} ms ({percentile(during, 99) / max(percentile(outside, 99), 1e-9):.2f}x"
         " the p99 outside)",
         f"memory after warm-up (RSS, server and workers): first {mem[0]:.0f} MiB, last {mem[-1]:.0f} MiB, "
-        f"min {min(mem):.0f}, max {max(mem):.0f} MiB"
+        f"min {min(mem):.0f}, max {max(mem):.0f} MiB; through the run (MiB at 10, 25, 50, 75, 100%): "
+        + ", ".join(
+            f"{run.memory[min(len(run.memory) - 1, len(run.memory) * q // 100)][1] / 2**20:.0f}"
+            for q in (10, 25, 50, 75, 100)
+        )
         if mem
         else "memory: no samples",
     ]
@@ -194,6 +207,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--asks", type=int, default=100_000)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rate", type=float, default=0.0, help="asks a second in all (0: as fast as answered)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--reload-every", type=float, default=3.0, help="seconds between reloads")
     parser.add_argument("--server-cpu", type=int, default=0)

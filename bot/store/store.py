@@ -57,7 +57,7 @@ class Store:
         folder: Path | None = None,
         maxsize: int = 10_000,
         batch_size: int = 500,
-        linger: float = 0.2,
+        linger: float = 1.0,
         maintain_every: float = 3600.0,
         backoff: tuple[float, float] = (0.1, 30.0),
     ) -> None:
