@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -277,12 +278,10 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
               crampbot report --html week.html
     """
     from bot.chat import Bot
-    from bot.store.report import PeriodError, build_report, format_report, parse_moment
+    from bot.store.report import build_report, format_report
 
-    try:
-        since = parse_moment(args.since)
-    except PeriodError as exc:
-        print(f"error: --since {exc}", file=sys.stderr)
+    since = _moment("--since", args.since)
+    if since is None:
         return 2
     engine = _stored(settings)
     if engine is None:
@@ -314,13 +313,10 @@ def cmd_review(args: argparse.Namespace, settings: Settings) -> int:
               crampbot review --export candidates.json
     """
     from bot.corpus.passages import load_passages
-    from bot.store.report import PeriodError, parse_moment
     from bot.store.review import candidates, stored_clicks
 
-    try:
-        since = parse_moment(args.since)
-    except PeriodError as exc:
-        print(f"error: --since {exc}", file=sys.stderr)
+    since = _moment("--since", args.since)
+    if since is None:
         return 2
     knowledge = _knowledge(args, settings)
     engine = _stored(settings)
@@ -457,13 +453,10 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     Examples: crampbot purge --before 2026-12-01
               crampbot purge --before 30d
     """
-    from bot.store.report import PeriodError, parse_moment
     from bot.store.retention import purge
 
-    try:
-        before = parse_moment(args.before)
-    except PeriodError as exc:
-        print(f"error: --before {exc}", file=sys.stderr)
+    before = _moment("--before", args.before)
+    if before is None:
         return 2
     engine = _stored(settings)
     if engine is None:
@@ -501,6 +494,17 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     state = "up to date" if revision == migrate.head() else f"this crampbot's is {migrate.head()}"
     print(f"{safe_url(url)}: revision {revision or 'none (empty)'} ({state})")
     return 0
+
+
+def _moment(option: str, text: str) -> datetime | None:
+    """`--since`/`--before` as a time (UTC), or None after saying why it is not one (exit status 2)."""
+    from bot.store.report import PeriodError, parse_moment
+
+    try:
+        return parse_moment(text)
+    except PeriodError as exc:
+        print(f"error: {option} {exc}", file=sys.stderr)
+        return None
 
 
 def _stored(settings: Settings) -> Engine | None:

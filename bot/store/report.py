@@ -106,8 +106,24 @@ def build_report(
             "latency_ms": _latency(connection, period),
             "feedback": _feedback(connection, given),
             "not_helpful": _not_helpful(connection, given, top),
-            **_unanswered(connection, period, nearest, top, without_text=counts.without_text.get("fallback", 0)),
-            **_declined(connection, period, uncovered, top, without_text=counts.without_text.get("not_covered", 0)),
+            **_question_groups(
+                connection,
+                period,
+                "fallback",
+                "unanswered",
+                ("nearest_passage", nearest),
+                top,
+                without_text=counts.without_text.get("fallback", 0),
+            ),
+            **_question_groups(
+                connection,
+                period,
+                "not_covered",
+                "declined",
+                ("subject", uncovered),
+                top,
+                without_text=counts.without_text.get("not_covered", 0),
+            ),
             "suggestion_clicks": suggestion_clicks(connection, period, top),
         }
     return report
@@ -275,43 +291,33 @@ def _grouped(connection: Connection, period: Any, kind: str) -> Grouping:
     return group_counted((question, n) for question, n in questions)
 
 
-def _unanswered(
-    connection: Connection, period: Any, nearest: Nearest | None, top: int, *, without_text: int
+def _question_groups(
+    connection: Connection,
+    period: Any,
+    kind: str,
+    name: str,
+    about: tuple[str, Callable[[str], Any] | None],
+    top: int,
+    *,
+    without_text: int,
 ) -> dict[str, Any]:
-    grouping = _grouped(connection, period, "fallback")
+    """The questions of one reply kind, grouped by meaning, each with what `about` says of it: the
+    unanswered ones (fallbacks) with their nearest passage, the declined ones (not covered) with what
+    they name that no article mentions (a new article's subject, or a synonym missing)."""
+    label, describe = about
+    grouping = _grouped(connection, period, kind)
     return {
-        "unanswered": [
+        name: [
             {
                 "question": g.question,
                 "count": g.count,
                 "wordings": list(g.wordings),
-                "nearest_passage": nearest(g.question) if nearest else None,
+                label: describe(g.question) if describe else None,
             }
             for g in grouping.groups[:top]
         ],
-        "unanswered_groups": len(grouping.groups),
-        "unanswered_ungrouped": grouping.ungrouped + without_text,  # too rare to compare, or stored without text
-    }
-
-
-def _declined(
-    connection: Connection, period: Any, uncovered: Uncovered | None, top: int, *, without_text: int
-) -> dict[str, Any]:
-    """The questions declined as not covered, grouped like the unanswered ones: what people want
-    to know that the articles never mention (a new article's subject, or a synonym missing)."""
-    grouping = _grouped(connection, period, "not_covered")
-    return {
-        "declined": [
-            {
-                "question": g.question,
-                "count": g.count,
-                "wordings": list(g.wordings),
-                "subject": uncovered(g.question) if uncovered else None,
-            }
-            for g in grouping.groups[:top]
-        ],
-        "declined_groups": len(grouping.groups),
-        "declined_ungrouped": grouping.ungrouped + without_text,
+        f"{name}_groups": len(grouping.groups),
+        f"{name}_ungrouped": grouping.ungrouped + without_text,  # too rare to compare, or stored without text
     }
 
 
