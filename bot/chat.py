@@ -279,8 +279,8 @@ class Bot:
         ("why?", "is it safe?") fits, unless it speaks to the bot ("are you a real person?")."""
         words = normalise(question).split()
         said = self._telling(words)
-        if not said:  # "why?", "how would I know which one I've got": short or pointing back, not to the bot
-            return not ADDRESSED & set(words)
+        if not said:  # "why?", "what's actually going on in the muscle?": nothing of its own, so read with the topic
+            return not ADDRESSED & set(words)  # unless it speaks to the bot ("are you a real person?")
         if reply.passage is None:
             return False
         stems = self._passage_stems(reply.passage.id)
