@@ -338,6 +338,17 @@ def suggestion_clicks(connection: Connection, period: Any, top: int | None) -> l
     return [{"question": q, "passage_id": p, "count": n} for q, p, n in rows]
 
 
+def _group_lines(title: str, groups: list[dict[str, Any]], after: Callable[[dict[str, Any]], str]) -> list[str]:
+    """A group list of the report for people: count, wording, what `after` adds, two other wordings."""
+    if not groups:
+        return []
+    lines = ["", title]
+    for group in groups:
+        lines.append(f"  {group['count']:>5}  {group['question']}" + after(group))
+        lines += [f"         also: {w}" for w in group["wordings"][:2]]
+    return lines
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The report for a terminal: the figures first, then the lists maintainers act on."""
     total = report["exchanges"]
@@ -353,22 +364,16 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(f"latency:    p50 {report['latency_ms']['p50']} ms, p95 {report['latency_ms']['p95']} ms")
     lines += ["", "per day:"]
     lines += [f"  {d['day']}  {d['exchanges']:>6}  ({d['fallback']} unanswered)" for d in report["per_day"]]
-    if report["unanswered"]:
-        lines += ["", f"unanswered ({report['unanswered_groups']} groups, most asked first):"]
-        for group in report["unanswered"]:
-            near = group["nearest_passage"]
-            lines.append(
-                f"  {group['count']:>5}  {group['question']}" + (f"  -> nearest: {near['id']}" if near else "")
-            )
-            lines += [f"         also: {w}" for w in group["wordings"][:2]]
-    if report["declined"]:
-        lines += ["", f"declined as not covered ({report['declined_groups']} groups, most asked first):"]
-        for group in report["declined"]:
-            named = group["subject"]
-            lines.append(
-                f"  {group['count']:>5}  {group['question']}" + (f"  -> names: {', '.join(named)}" if named else "")
-            )
-            lines += [f"         also: {w}" for w in group["wordings"][:2]]
+    lines += _group_lines(
+        f"unanswered ({report['unanswered_groups']} groups, most asked first):",
+        report["unanswered"],
+        lambda g: f"  -> nearest: {g['nearest_passage']['id']}" if g["nearest_passage"] else "",
+    )
+    lines += _group_lines(
+        f"declined as not covered ({report['declined_groups']} groups, most asked first):",
+        report["declined"],
+        lambda g: f"  -> names: {', '.join(g['subject'])}" if g["subject"] else "",
+    )
     if report["not_helpful"]:
         lines += ["", "not helpful (passage, not helpful / helpful):"]
         for row in report["not_helpful"]:
