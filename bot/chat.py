@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -112,8 +113,9 @@ class Reply:
 
 
 def retriever_config(settings: Settings) -> RetrieverConfig:
-    """The calibrated retriever defaults, with the threshold from CRAMPBOT_MIN_CONFIDENCE if set."""
-    config = RetrieverConfig()
+    """The calibrated retriever defaults, with the threshold from CRAMPBOT_MIN_CONFIDENCE if set
+    and the answer cache's size from CRAMPBOT_ANSWER_CACHE."""
+    config = replace(RetrieverConfig(), answer_cache=settings.answer_cache)
     return config if settings.min_confidence is None else replace(config, min_confidence=settings.min_confidence)
 
 
@@ -161,10 +163,23 @@ class Bot:
         self._not_telling = self.subjects.not_subject
         self._topic_word = knowledge.topic_anchors[0] if knowledge.topic_anchors else "cramps"  # "is it safe?"
         self._stems_of: dict[str, frozenset[str]] = {}  # passage id -> the stems of its texts (filled on use)
+        # A message read alone gets the same answer every time from the same knowledge: the starter
+        # questions and chips, and the questions most people ask, are answered once per Bot (a reload
+        # builds a new Bot, and so a new cache). Follow-ups reuse it too: they are read alone as `read_as`.
+        cache_size = self.retriever.config.answer_cache
+        self._single: Callable[[str], Reply] = (
+            lru_cache(maxsize=cache_size)(self._answer_alone) if cache_size > 0 else self._answer_alone
+        )
         self._smalltalk = sorted(
             ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),
             key=lambda item: -len(item[0]),
         )
+
+    @property
+    def cached_answers(self) -> int:
+        """How many answers to messages read alone this Bot keeps now (bounded by `answer_cache`)."""
+        info = getattr(self._single, "cache_info", None)
+        return info().currsize if info is not None else 0
 
     @classmethod
     def from_knowledge(cls, path: str | Path | None = None, config: RetrieverConfig | None = None) -> Bot:
@@ -383,8 +398,9 @@ class Bot:
         reply = self._passage_reply(fresh[0].passage, retrieval, retrieval.confidence, read_as=topic)
         return replace(reply, topic=topic)
 
-    def _single(self, question: str) -> Reply:
-        """One message on its own: not covered, another kind of cramp, a passage, or the fallback."""
+    def _answer_alone(self, question: str) -> Reply:
+        """One message on its own: not covered, another kind of cramp, a passage, or the fallback.
+        A pure function of the message and the knowledge (see `_single`, its cache)."""
         retrieval = self.retriever.search(question)
         subject = self.subjects.read(question) if retrieval.has_anchor else None
         if subject is not None and not subject.covered:

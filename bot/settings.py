@@ -44,6 +44,7 @@ class Settings:
     reload_interval: float = 0.0  # seconds between checks of knowledge/ for changes; 0 = off
     max_sessions: int = 10_000  # conversations kept by a server, least recently used dropped first
     session_idle_minutes: float = 30.0  # a conversation without a message this long is forgotten
+    answer_cache: int = 1024  # answers to messages read alone kept per worker (bot.chat.Bot); 0: none
     rate_limit: str = "30/minute;10/10 seconds"  # per client on /api/ask (and /api/feedback); "off" for none
     admin_auth_limit: str = "5/minute;20/hour"  # failed admin authentications per address
     trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose X-Forwarded-For is believed
@@ -244,6 +245,9 @@ SETTINGS: tuple[Setting, ...] = (
             "first", "`10000`"),
     Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),
             "a conversation with no message for this long is forgotten", "`30`"),
+    Setting("answer_cache", number(int, 0, 1_000_000, "integer"),
+            "answers to messages read alone kept per worker and knowledge version, least recently used dropped "
+            "first (starter questions, chips and common questions are answered once); `0` turns it off", "`1024`"),
     Setting("rate_limit", _rate_limit,
             "requests per client on `/api/ask` and `/api/feedback`, each counted apart (a client is its `session_id`, "
             "else its address); `limits` notation, or `off`", "`30/minute;10/10 seconds`"),

@@ -48,6 +48,7 @@ class RetrieverConfig:
     focus_share: float = 0.75  # a word in this share of a passage's phrasings is what the passage is about
     focus_penalty: float = 0.1  # share of score lost, among those, by a passage whose focus the question never names
     ask_repeats: int = 2  # extra times the asking sentences of a long message count (see text.asking_sentences)
+    answer_cache: int = 1024  # answers to messages read alone that a Bot keeps (least recently used dropped; 0: none)
 
 
 @dataclass(frozen=True)

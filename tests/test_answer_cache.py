@@ -1,0 +1,61 @@
+"""The answer cache: a Bot answers a message read alone once, and every time the same."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.chat import Bot, retriever_config
+from bot.conversation.state import Conversation
+from bot.settings import get_settings
+
+MESSAGES = [
+    "why do my calves cramp at night?",
+    "does stretching before bed help",
+    "is quinine safe for cramps",
+    "tell me a joke",
+    "my leg is swollen and red",
+    "why do my calves cramp at night?",  # again: from the cache
+    "cramps in my hands when i write",
+    "what about potassium?",
+]
+
+
+@pytest.fixture(scope="module")
+def uncached(bot: Bot) -> Bot:
+    return Bot(bot.knowledge, replace(bot.retriever.config, answer_cache=0))
+
+
+def test_a_bot_with_its_cache_answers_every_message_as_one_without(bot: Bot, uncached: Bot) -> None:
+    for message in MESSAGES * 2:
+        assert bot.ask(message).to_dict() == uncached.ask(message).to_dict()
+
+
+def test_a_conversation_reads_the_same_with_and_without_the_cache(bot: Bot, uncached: Bot) -> None:
+    talks = {}
+    for name, each in (("cached", bot), ("uncached", uncached)):
+        conversation, replies = Conversation(), []
+        for message in ["what causes night leg cramps?", "and how do i prevent them?", "is that safe?", "why?"]:
+            reply = each.ask(message, conversation)
+            conversation = each.remember_reply(conversation, message, reply)
+            replies.append(reply.to_dict())
+        talks[name] = replies
+    assert talks["cached"] == talks["uncached"]
+
+
+def test_the_cache_keeps_no_more_answers_than_its_size(bot: Bot) -> None:
+    small = Bot(bot.knowledge, replace(bot.retriever.config, answer_cache=3))
+    for message in MESSAGES:
+        small.ask(message)
+    assert small.cached_answers == 3
+
+
+def test_a_bot_without_a_cache_keeps_no_answers(uncached: Bot) -> None:
+    uncached.ask(MESSAGES[0])
+    assert uncached.cached_answers == 0
+
+
+def test_the_cache_size_is_set_by_crampbot_answer_cache() -> None:
+    assert retriever_config(get_settings({"CRAMPBOT_ANSWER_CACHE": "0"})).answer_cache == 0
+    assert retriever_config(get_settings({})).answer_cache == 1024
