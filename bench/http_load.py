@@ -12,8 +12,12 @@ percentiles and errors (a status other than 200, or a broken connection). Run by
 
 Targets: `bare` is bench/bare_app.py (one async route, no middleware); `health` and `ask` are
 `crampbot serve` with its defaults (rate limits on, so each ask comes from a new session id, as
-a crowd of widget users would); `ask-one-session` sends every ask with the same session id (it
-runs with CRAMPBOT_RATE_LIMIT=off, or it would measure 429s). Every server runs through
+a crowd of widget users would), over the eight questions below: the first questions people send
+repeat (starter questions, chips), so after the first round they come from the answer cache
+(CRAMPBOT_ANSWER_CACHE). `ask-uncached` runs with the cache off and cycles through the 850-odd
+different questions of the evaluation sets: every ask is answered from scratch. `ask-one-session`
+sends every ask with the same session id (it runs with CRAMPBOT_RATE_LIMIT=off, or it would measure
+429s). Every server runs through
 `uvicorn.run(app, host, port, log_level="info")`, as `crampbot serve` does.
 
 The client is a small asyncio loop over raw sockets (about 9,000 requests a second on one core
@@ -27,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import socket
@@ -37,6 +42,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [
@@ -89,6 +96,8 @@ def start_server(target: str, port: int, cpus: str, checkout: Path = ROOT, worke
         command = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", str(workers)]
         if target == "ask-one-session":
             env["CRAMPBOT_RATE_LIMIT"] = "off"
+        if target == "ask-uncached":
+            env["CRAMPBOT_ANSWER_CACHE"] = "0"
     process = subprocess.Popen(
         ["taskset", "-c", cpus, *command],
         env=env,
@@ -107,11 +116,22 @@ def start_server(target: str, port: int, cpus: str, checkout: Path = ROOT, worke
     raise RuntimeError(f"the {target} server did not start")
 
 
+@functools.cache
+def eval_questions() -> list[str]:
+    """Every in-scope and off-topic question of the three single-turn evaluation sets."""
+    out: list[str] = []
+    for name in ("questions", "questions_holdout", "questions_fresh"):
+        data = yaml.safe_load((ROOT / "knowledge" / "eval" / f"{name}.yaml").read_text(encoding="utf-8"))
+        out += [item["q"] for key in ("in_scope", "off_topic") for item in data.get(key, [])]
+    return out
+
+
 def request_bytes(target: str, n: int) -> bytes:
     if target in ("bare", "health"):
         return b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     session = "bench-one-session" if target == "ask-one-session" else str(uuid.uuid4())
-    body = json.dumps({"question": QUESTIONS[n % len(QUESTIONS)], "session_id": session}).encode()
+    questions = eval_questions() if target == "ask-uncached" else QUESTIONS
+    body = json.dumps({"question": questions[n % len(questions)], "session_id": session}).encode()
     head = "POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
     return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
 

@@ -170,10 +170,10 @@ class Bot:
         self._single: Callable[[str], Reply] = (
             lru_cache(maxsize=cache_size)(self._answer_alone) if cache_size > 0 else self._answer_alone
         )
-        self._smalltalk = sorted(
-            ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns),
-            key=lambda item: -len(item[0]),
-        )
+        self._smalltalk: dict[str, list[tuple[list[str], SmallTalk]]] = {}  # by first word, longest first
+        patterns = ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns)
+        for words, talk in sorted((item for item in patterns if item[0]), key=lambda item: -len(item[0])):
+            self._smalltalk.setdefault(words[0], []).append((words, talk))
 
     @property
     def cached_answers(self) -> int:
@@ -209,7 +209,7 @@ class Bot:
         return list(self.subjects.read(question).unknown_names()) or None
 
     def _smalltalk_for(self, words: list[str]) -> SmallTalk | None:
-        for pattern, talk in self._smalltalk:
+        for pattern, talk in self._smalltalk.get(words[0], ()):
             if words[: len(pattern)] == pattern:
                 rest = words[len(pattern) :]
                 if all(w in STOP_WORDS or w in SMALLTALK_FILLERS for w in rest):
