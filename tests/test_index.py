@@ -190,3 +190,14 @@ def test_cosine_ranks_the_passage_that_asks_the_question_first(index: FieldIndex
 
 def test_cosine_of_an_empty_query_is_all_zeros(index: FieldIndex) -> None:
     assert index.cosine("answer", {}).tolist() == [0.0] * index.n_docs
+
+
+def test_a_blend_scores_as_the_weighted_sum_of_its_fields_cosines(index: FieldIndex) -> None:
+    query = index.vectorise(analyse(QUERY))
+    blended = index.blend({"question": 0.3, "answer": 0.7}).scores(query, index.n_docs)
+    expected = 0.3 * index.cosine("question", query) + 0.7 * index.cosine("answer", query)
+    np.testing.assert_allclose(blended, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_a_query_of_unknown_terms_scores_zero_everywhere(index: FieldIndex) -> None:
+    assert index.blend({"question": 1.0}).scores({}, index.n_docs).tolist() == [0.0] * index.n_docs

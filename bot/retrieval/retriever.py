@@ -131,6 +131,7 @@ class Retriever:
         # Filled on first use: only passages that reach a best three need it (a 10,000-passage build saves ~2 s).
         self._focus: list[frozenset[str] | None] = [None] * len(self.passages)
         self._max_weight = float(index.idf.max()) if index.idf.size else 1.0
+        self._tfidf = index.blend({"question": config.question_weight, "answer": config.answer_weight})
 
     @classmethod
     def build(cls, data: RetrievalData, config: RetrieverConfig | None = None) -> Retriever:
@@ -274,9 +275,7 @@ class Retriever:
                 coverage=coverage,
                 intents=self.intents.labels(asked),
             )
-        tfidf = cfg.question_weight * self.index.cosine("question", query) + cfg.answer_weight * self.index.cosine(
-            "answer", query
-        )
+        tfidf = self._tfidf.scores(query, len(self.passages))  # question_weight, answer_weight: see `blend`
         n_fuzzy = min(cfg.fuzzy_candidates, len(self.passages))
         shortlist = np.argpartition(-tfidf, n_fuzzy - 1)[:n_fuzzy]
         scores = np.zeros(len(self.passages))
