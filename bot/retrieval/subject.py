@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import pairwise
 
 from rapidfuzz.distance import OSA
@@ -259,7 +260,7 @@ class SubjectReader:
             len(word) <= TYPO_LENGTH
             and word not in TYPED_FAST
             and (word not in self.real_words or len(word) <= SHORT_WORD)
-            and any(OSA.distance(word, f) <= 1 for f in TYPED_FAST)
+            and _near_a_fast_word(word)
         ):
             return False  # "wen" is "when", "shoud" is "should"; "gout" is gout
         return stem(word) not in self.not_subject
@@ -436,6 +437,12 @@ class SubjectReader:
         phrase = tuple(words[i] for i in run)
         anchored = bool(unknown) and any(stem(w) in self.domain for w in phrase if w not in unknown)
         return SubjectPhrase(words=phrase, text=span_in(text, phrase), unknown=tuple(unknown), anchored=anchored)
+
+
+@lru_cache(maxsize=4096)
+def _near_a_fast_word(word: str) -> bool:
+    """One edit from a word typed fast ("wen": "when"); asked of every short word of every message."""
+    return any(OSA.distance(word, fast) <= 1 for fast in TYPED_FAST)
 
 
 def is_statement(message: str) -> bool:
