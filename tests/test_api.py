@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from bot.chat import Bot
 from bot.settings import get_settings
 from bot.web.app import create_app
-from bot.web.schemas import AskResponse
+from bot.web.schemas import AskResponse, HealthResponse
 
 NO_RATE_LIMIT = {"CRAMPBOT_RATE_LIMIT": "off"}  # these tests send far more than a client may
 
@@ -85,6 +85,7 @@ def test_health_reports_ready_with_knowledge_version(client: TestClient) -> None
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "ok" and len(data["version"]) == 12 and data["passages"] > 50
+    assert HealthResponse.model_validate(data).model_dump() == data  # the documented shape, nothing more
 
 
 def test_openapi_docs_are_served_and_carry_the_disclaimer(client: TestClient) -> None:
