@@ -30,6 +30,7 @@ from bot.web.docs import mount_docs
 from bot.web.errors import unreadable_body
 from bot.web.exchanges import feedback_router, record_exchange
 from bot.web.generation import Generation
+from bot.web.json_response import FastJSONResponse
 from bot.web.metrics import Metrics, RequestMetrics, mount_metrics, refresh_store_metrics
 from bot.web.pages import mount_widget
 from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_limited
@@ -212,7 +213,7 @@ def create_app(
     app.state.conversations = conversations
     app.state.sessions, app.state.session_salt = sessions, salt = conversations.store, conversations.salt
 
-    async def ask(body: AskRequest) -> JSONResponse:  # CPU-bound, under 1 ms: on the loop (2x)
+    async def ask(body: AskRequest) -> FastJSONResponse:  # CPU-bound, under 1 ms: on the loop (2x)
         """The answer from the knowledge base, or a fallback with suggestions; with escalation advice
         whenever the message mentions a red-flag symptom. Send the same `session_id` with every message
         of a conversation to have follow-ups read with its topic."""
@@ -225,7 +226,9 @@ def create_app(
             app.state.store, reply, question=body.question, session=key, via=body.via, version=bot.version,
             started=started,
         )  # fmt: skip
-        return JSONResponse(reply.to_dict())  # already AskResponse's shape (tests/test_schemas.py): not validated again
+        return FastJSONResponse(
+            reply.to_dict()
+        )  # already AskResponse's shape (tests/test_schemas.py): not validated again
 
     # The request model carries the configured limits, so validation and the schema state the same ones.
     ask.__annotations__["body"] = ask_request_model(settings.max_question_chars)
@@ -251,12 +254,12 @@ def create_app(
         summary="Ready check",
         responses={503: {"model": ErrorResponse, "description": "crampbot is starting."}},
     )
-    async def health() -> JSONResponse:
+    async def health() -> FastJSONResponse:
         """200 once the knowledge is loaded and crampbot answers (with the store's state); 503 while it is starting."""
         bot = ready_bot(app)
         store = app.state.store.status if app.state.store is not None else "off"
         # HealthResponse's shape (tests/test_api.py checks it), sent as is: load balancers probe often
-        return JSONResponse(
+        return FastJSONResponse(
             {"status": "ok", "version": bot.version, "passages": len(bot.knowledge.passages), "store": store}
         )
 
