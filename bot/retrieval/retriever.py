@@ -261,10 +261,12 @@ class Retriever:
         typed, words, corrections, used, coverage = self._prepare(question)
         terms = terms_of_words(words)
         ask = asking_sentences(question) if cfg.ask_repeats > 0 else ""
+        ask_typed = typed
         if ask:  # only the terms weigh more: typos, intents, fuzzy titles and topic checks read the message as sent
-            terms += terms_of_words(self._prepare(ask)[1]) * cfg.ask_repeats
+            ask_typed, ask_words, *_ = self._prepare(ask)
+            terms += terms_of_words(ask_words) * cfg.ask_repeats
         query = self.index.vectorise(terms, self.lexicon.topic, cfg.topic_term_weight)
-        asked = self.intents.detect(self._prepare(ask)[0] if ask else typed) or self.intents.detect(typed)
+        asked = self.intents.detect(ask_typed) or self.intents.detect(typed)
         if not query or not self.passages:
             return Retrieval(
                 candidates=(),
