@@ -135,6 +135,13 @@ def with_escalation(text: str, escalation: Escalation | None) -> str:
     return f"{text}\n\n{escalation.message}" if escalation else text
 
 
+@dataclass(frozen=True)
+class AnswerCacheStats:
+    hits: int  # messages answered from the cache
+    misses: int  # messages answered from scratch (and then kept)
+    entries: int  # answers kept now, at most `RetrieverConfig.answer_cache`
+
+
 class Bot:
     """A question-answering bot over one immutable Knowledge value."""
 
@@ -176,10 +183,13 @@ class Bot:
             self._smalltalk.setdefault(words[0], []).append((words, talk))
 
     @property
-    def cached_answers(self) -> int:
-        """How many answers to messages read alone this Bot keeps now (bounded by `answer_cache`)."""
+    def answer_cache(self) -> AnswerCacheStats:
+        """How the cache of answers to messages read alone has done since this Bot was built."""
         info = getattr(self._single, "cache_info", None)
-        return info().currsize if info is not None else 0
+        if info is None:
+            return AnswerCacheStats(0, 0, 0)
+        stats = info()
+        return AnswerCacheStats(stats.hits, stats.misses, stats.currsize)
 
     @classmethod
     def from_knowledge(cls, path: str | Path | None = None, config: RetrieverConfig | None = None) -> Bot:

@@ -48,12 +48,19 @@ def test_the_cache_keeps_no_more_answers_than_its_size(bot: Bot) -> None:
     small = Bot(bot.knowledge, replace(bot.retriever.config, answer_cache=3))
     for message in MESSAGES:
         small.ask(message)
-    assert small.cached_answers == 3
+    assert small.answer_cache.entries == 3
 
 
 def test_a_bot_without_a_cache_keeps_no_answers(uncached: Bot) -> None:
     uncached.ask(MESSAGES[0])
-    assert uncached.cached_answers == 0
+    assert uncached.answer_cache.entries == 0
+
+
+def test_the_cache_counts_its_hits_and_misses(bot: Bot) -> None:
+    fresh = Bot(bot.knowledge, bot.retriever.config)
+    for message in ["does magnesium help cramps", "does magnesium help cramps", "why at night"]:
+        fresh.ask(message)
+    assert (fresh.answer_cache.hits, fresh.answer_cache.misses) == (1, 2)
 
 
 def test_the_cache_size_is_set_by_crampbot_answer_cache() -> None:

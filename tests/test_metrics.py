@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.chat import Bot
+from bot.retrieval.retriever import RetrieverConfig
 from bot.settings import get_settings
 from bot.web.app import create_app
 
@@ -141,3 +143,15 @@ def test_the_stores_queue_writes_and_drops_are_reported(client: TestClient) -> N
     assert value(found, "crampbot_store_written") == 2
     assert value(found, "crampbot_store_queued") == 0
     assert value(found, "crampbot_store_dropped") == 0 and value(found, "crampbot_store_degraded") == 0
+
+
+def test_the_answer_cache_reports_its_hits_misses_and_entries(client: TestClient) -> None:
+    before = samples(client)
+    question = f"do cramps in the calf ever last {uuid.uuid4().hex[:6]} hours?"  # asked nowhere else
+    for session in ("first", "second"):
+        client.post("/api/ask", json={"question": question, "session_id": session})
+    after = samples(client)
+    for name in ("hits", "misses"):
+        metric = f"crampbot_answer_cache_{name}"
+        assert value(after, metric) - value(before, metric) == 1, name
+    assert 1 <= value(after, "crampbot_answer_cache_entries") <= RetrieverConfig().answer_cache

@@ -31,7 +31,7 @@ from bot.web.errors import unreadable_body
 from bot.web.exchanges import feedback_router, record_exchange
 from bot.web.generation import Generation
 from bot.web.json_response import FastJSONResponse
-from bot.web.metrics import Metrics, RequestMetrics, mount_metrics, refresh_store_metrics
+from bot.web.metrics import Metrics, RequestMetrics, keep_worker_metrics_fresh, mount_metrics
 from bot.web.pages import mount_widget
 from bot.web.rate_limit import RATE_LIMITED_RESPONSE, install_rate_limits, rate_limited
 from bot.web.reload import KnowledgeHolder
@@ -109,12 +109,11 @@ def create_app(
             else None
         )
         follower = asyncio.create_task(app.state.knowledge.follow()) if generation is not None else None
-        store_metrics = None
         if app.state.store is not None:
             app.state.store.start()  # sets up the schema in its own thread: start-up never waits on it
-            store_metrics = asyncio.create_task(refresh_store_metrics(metrics, lambda: app.state.store.stats))
+        worker_metrics = asyncio.create_task(keep_worker_metrics_fresh(app, metrics))
         yield
-        for task in (watcher, follower, store_metrics):
+        for task in (watcher, follower, worker_metrics):
             if task is not None:
                 task.cancel()
                 with suppress(asyncio.CancelledError):

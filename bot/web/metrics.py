@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI, Request
@@ -36,7 +35,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from bot.chat import Bot, Reply
+    from bot.chat import AnswerCacheStats, Bot, Reply
     from bot.store.writer import WriterStats
     from bot.web.reload import ReloadResult
 
@@ -52,7 +51,12 @@ STORE_GAUGES = {
     "failures": "Failed attempts to write a batch since the server started (each retried).",
     "degraded": "1 while the store is degraded (its last write failed or its queue is full), else 0.",
 }
-STORE_METRICS_SECONDS = 5.0  # how often each worker refreshes its store figures between scrapes
+ANSWER_CACHE_GAUGES = {
+    "hits": "Questions answered from the answer cache since the knowledge being served was loaded.",
+    "misses": "Questions answered from scratch (then cached) since the knowledge being served was loaded.",
+    "entries": "Answers in the answer cache (CRAMPBOT_ANSWER_CACHE bounds it).",
+}
+STORE_METRICS_SECONDS = 5.0  # how often each worker refreshes its store and cache figures between scrapes
 
 disable_created_metrics()  # no `_created` series: start times are noise on a dashboard
 
@@ -99,6 +103,10 @@ class Metrics:
             )
             for name, help_text in STORE_GAUGES.items()
         }
+        self.answer_cache = {
+            name: Gauge(f"crampbot_answer_cache_{name}", help_text, registry=r, multiprocess_mode="livesum")
+            for name, help_text in ANSWER_CACHE_GAUGES.items()
+        }
         self.shared_store_failures = Counter(
             "crampbot_shared_store_failures",
             "Requests that went on without a failing shared store (Redis, the workers' SQLite), by use.", ["use"],
@@ -136,6 +144,11 @@ class Metrics:
 
     def limited(self, limit: str) -> None:
         self.rate_limited.labels(limit).inc()
+
+    def answer_cache_stats(self, stats: AnswerCacheStats) -> None:
+        self.answer_cache["hits"].set(stats.hits)
+        self.answer_cache["misses"].set(stats.misses)
+        self.answer_cache["entries"].set(stats.entries)
 
     def store_stats(self, stats: WriterStats) -> None:
         """The store's figures as this process's writer counts them (since the server started)."""
@@ -196,15 +209,23 @@ def mount_metrics(app: FastAPI, metrics: Metrics, path: str = "/metrics") -> Non
 
     @app.get(path, include_in_schema=False)
     async def prometheus_metrics(_: Request) -> Response:
-        store = getattr(app.state, "store", None)
-        if store is not None:
-            metrics.store_stats(store.stats)
+        refresh_worker_metrics(app, metrics)
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
-async def refresh_store_metrics(metrics: Metrics, stats: Callable[[], WriterStats]) -> None:
-    """Every few seconds, this process's store figures: with several workers a scrape reaches one,
+def refresh_worker_metrics(app: FastAPI, metrics: Metrics) -> None:
+    """This process's figures that are read rather than counted: the store's, the answer cache's."""
+    store = getattr(app.state, "store", None)
+    if store is not None:
+        metrics.store_stats(store.stats)
+    bot = getattr(app.state, "bot", None)
+    if bot is not None:
+        metrics.answer_cache_stats(bot.answer_cache)
+
+
+async def keep_worker_metrics_fresh(app: FastAPI, metrics: Metrics) -> None:
+    """Every few seconds, this process's read figures: with several workers a scrape reaches one,
     and the others' figures come from what they last wrote (a lifespan task)."""
     while True:
-        metrics.store_stats(stats())
+        refresh_worker_metrics(app, metrics)
         await asyncio.sleep(STORE_METRICS_SECONDS)
