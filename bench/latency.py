@@ -20,6 +20,7 @@ from bot.chat import Bot
 from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import BUNDLED_KNOWLEDGE, Passage
 from bot.evaluation.retrieval import load_eval_set
+from bot.retrieval.retriever import RetrieverConfig
 from bot.text.normalise import normalise
 
 
@@ -80,7 +81,7 @@ def main() -> None:
         builds = []
         for _ in range(3 if size <= 1000 else 1):
             start = time.perf_counter()
-            bot = Bot(replace(knowledge, passages=passages))
+            bot = Bot(replace(knowledge, passages=passages), RetrieverConfig(answer_cache=0))  # the full path
             builds.append(time.perf_counter() - start)
         timing = time_asks(bot, qs, args.rounds if size <= 1000 else max(2, args.rounds // 5))
         rows.append({"passages": len(passages), "build_s": statistics.median(builds), **timing})

@@ -163,7 +163,8 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         *(["dialogue"] if (eval_dir / DIALOGUES_FILE).exists() else []),
     )
     thresholds = load_thresholds(eval_dir / THRESHOLDS_FILE, required=required)
-    bot = Bot.from_settings(replace(settings, knowledge=knowledge))
+    # The answer cache off: every question answered from scratch, so the latency columns time retrieval
+    bot = Bot.from_settings(replace(settings, knowledge=knowledge, answer_cache=0))
     eval_path = Path(args.set) if args.set else eval_dir / "questions.yaml"
     report = run_evaluation(bot, eval_path, floors_for(thresholds, eval_path.name), baselines=not args.no_baselines)
     red_flags, safe = load_safety_cases(eval_dir)
