@@ -284,9 +284,26 @@ class Bot:
         if follow.kind == "leaves_topic" and not alone.has_anchor:
             return None  # a long message about none of the domain's things stands alone
         in_context = self._single(follow.read_as)
-        if (in_context.matched and self._fits(question, in_context)) or in_context.kind == "not_covered":
+        if (
+            (in_context.matched and self._fits(question, in_context))
+            or in_context.kind == "not_covered"
+            or self._needs_help_first(question, follow, in_context, conversation)
+        ):
             return replace(in_context, read_as=follow.read_as, asked_again=follow.base)
         return None
+
+    def _needs_help_first(self, question: str, follow: FollowUp, found: Reply, conversation: Conversation) -> bool:
+        """After a red flag, a message pointing back at it ("should I just rest it?" after a swollen,
+        hot calf) whose reading with the topic finds the when-to-get-help passage gets that passage,
+        although the passage never speaks of what the message names: the leg needs seeing to first.
+        Only in the articles' own words, so a message about something else is not answered with it."""
+        if conversation.escalation is None or follow.kind != "points_back" or not found.matched:
+            return False
+        help_first = self._after_red_flag_passage()
+        if help_first is None or found.passage is None or found.passage.id != help_first.id:
+            return False
+        vocabulary = self.retriever.index.vocabulary
+        return all(forms & vocabulary.keys() for forms in self._telling(normalise(question).split()))
 
     def _asks_what_to_do(self, question: str, alone: Retrieval, conversation: Conversation) -> bool:
         """After a red flag, "what should I do?" or "is it serious?": nothing of its own to look up,

@@ -208,6 +208,29 @@ def test_after_a_red_flag_a_question_of_its_own_is_not_sent_to_the_er_passage(
     assert again.passage is not None and again.passage != er and again.escalation is not None
 
 
+def test_a_follow_up_framed_with_general_words_is_read_with_the_topic(talk: Callable[..., list[Reply]]) -> None:
+    _, follow = talk("do older people get more leg cramps?", "why does age bring them on?")
+    assert follow.matched and follow.context_used and follow.passage is not None
+    assert "age" in follow.passage.id
+
+
+def test_after_a_red_flag_a_follow_up_about_the_leg_gets_when_to_get_help(
+    bot: Bot, talk: Callable[..., list[Reply]]
+) -> None:
+    """ "should I just rest it?" after a swollen, hot calf: the leg needs seeing to first."""
+    _, follow = talk("my calf has been swollen and hot since yesterday", "should I just rest it?")
+    er = bot.ask(bot.knowledge.conversation["after_red_flag"][0]).passage
+    assert follow.context_used and follow.passage == er and follow.escalation is not None
+
+
+def test_without_a_red_flag_the_same_follow_up_is_not_sent_to_the_er_passage(
+    bot: Bot, talk: Callable[..., list[Reply]]
+) -> None:
+    _, follow = talk("my calves cramp most nights", "should I just rest it?")
+    er = bot.ask(bot.knowledge.conversation["after_red_flag"][0]).passage
+    assert follow.passage != er and follow.escalation is None
+
+
 def test_tell_me_more_never_shows_the_same_question_twice(talk: Callable[..., list[Reply]]) -> None:
     replies = talk("What causes leg cramps at night?", "tell me more", "tell me more", "tell me more", "tell me more")
     questions = [r.passage.question.casefold().rstrip("?") for r in replies if r.passage is not None]

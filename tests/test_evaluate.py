@@ -120,7 +120,7 @@ def test_the_retrieval_floors_are_pinned() -> None:
     }
     assert thresholds["not_covered"] == {"min_declined_named": 0.95, "min_unanswerable_declined": 0.55}
     assert thresholds["dialogue"] == {
-        "min_follow_up_right": 0.56,
+        "min_follow_up_right": 0.58,
         "min_new_question_not_lower": 1.0,
         "min_off_topic_declined": 0.95,
         "min_off_topic_after_topic_declined": 0.95,

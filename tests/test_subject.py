@@ -190,6 +190,12 @@ def test_intent_cue_words_frame_the_question(bot: Bot) -> None:
         assert bot.ask(question).not_covered == ()
 
 
+def test_hedges_and_general_verbs_frame_the_question(bot: Bot) -> None:
+    """Hedges and general verbs say how a question is put, not what it asks about."""
+    read = bot.subjects.read("could it maybe be the heat that brings them on, is that the problem?")
+    assert [p.words for p in read.phrases] == [("heat",)]
+
+
 def test_two_questions_in_one_message_answer_the_known_one(bot: Bot) -> None:
     reply = bot.ask("What does magnesium do for cramps? Also what about CBD?")
     assert reply.matched and reply.not_covered == ("CBD",)
