@@ -344,3 +344,20 @@ def test_a_message_that_asks_without_a_question_mark_is_no_story(message: str) -
 def test_where_the_user_comes_from_is_not_declined_as_a_subject(bot: Bot) -> None:
     reply = bot.ask("Hello, I am 55, from Italy. I have cramps at night in the thigh and the calf")
     assert reply.kind != "not_covered"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do tight sheets tucked around my feet cause cramps?",
+        "do my toes pointed down all night cause calf cramps?",
+    ],
+)
+def test_a_word_in_ed_after_a_name_says_what_is_done_to_it_and_is_no_subject(bot: Bot, question: str) -> None:
+    subject = bot.subjects.read(question)
+    assert subject.covered, subject.unknown_names()
+    assert not any(p.words[-1].endswith("ed") for p in subject.phrases)
+
+
+def test_an_unknown_thing_before_a_word_in_ed_is_still_named(bot: Bot) -> None:
+    assert bot.subjects.read("is kombucha brewed at home good for night cramps?").unknown_names() == ("kombucha",)

@@ -358,6 +358,9 @@ class SubjectReader:
                 current = []
         if current:
             runs.append(current)
+        # "a heavy duvet tucked in", "my feet pointed down": a word ending a name in "-ed" says what is
+        # done to the thing named, it is no part of it
+        runs = [run[:-1] if len(run) > 1 and _participle(words[run[-1]]) else run for run in runs]
         runs, names = self._with_names(words, runs, acronyms)
         phrases = tuple(self._phrase(words, run, in_synonym, text, k in names) for k, run in enumerate(runs))
         phrases = tuple(
@@ -491,6 +494,11 @@ def close_repair(word: str, fixed: str) -> bool:
     while "bannana" is "bananas" and "kwinine" is "quinine".
     """
     return (len(word) >= 6 and OSA.distance(stem(word), stem(fixed)) <= 1) or sound_key(word) == sound_key(fixed)
+
+
+def _participle(word: str) -> bool:
+    """ "tucked", "pointed": a verb's past form (not "bed", "seed" or "weed")."""
+    return len(word) >= 5 and word.endswith("ed") and not word.endswith("eed") and word.isalpha()
 
 
 def _is_letter_name(word: str) -> bool:
