@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
 from rapidfuzz import fuzz
 
+from bot.answer_cache import AnswerCache, AnswerCacheStats
 from bot.conversation.followup import ConversationCues, FollowUp, read_follow_up
 from bot.conversation.state import Conversation, Turn, kept_escalation, remember
 from bot.corpus.knowledge import Knowledge, SmallTalk, load_knowledge
@@ -135,13 +135,6 @@ def with_escalation(text: str, escalation: Escalation | None) -> str:
     return f"{text}\n\n{escalation.message}" if escalation else text
 
 
-@dataclass(frozen=True)
-class AnswerCacheStats:
-    hits: int  # messages answered from the cache
-    misses: int  # messages answered from scratch (and then kept)
-    entries: int  # answers kept now, at most `RetrieverConfig.answer_cache`
-
-
 class Bot:
     """A question-answering bot over one immutable Knowledge value."""
 
@@ -174,9 +167,7 @@ class Bot:
         # questions and chips, and the questions most people ask, are answered once per Bot (a reload
         # builds a new Bot, and so a new cache). Follow-ups reuse it too: they are read alone as `read_as`.
         cache_size = self.retriever.config.answer_cache
-        self._single: Callable[[str], Reply] = (
-            lru_cache(maxsize=cache_size)(self._answer_alone) if cache_size > 0 else self._answer_alone
-        )
+        self._answers: AnswerCache[Reply] | None = AnswerCache(cache_size) if cache_size > 0 else None
         self._smalltalk: dict[str, list[tuple[list[str], SmallTalk]]] = {}  # by first word, longest first
         patterns = ((normalise(p).split(), talk) for talk in knowledge.messages.smalltalk for p in talk.patterns)
         for words, talk in sorted((item for item in patterns if item[0]), key=lambda item: -len(item[0])):
@@ -185,11 +176,7 @@ class Bot:
     @property
     def answer_cache(self) -> AnswerCacheStats:
         """How the cache of answers to messages read alone has done since this Bot was built."""
-        info = getattr(self._single, "cache_info", None)
-        if info is None:
-            return AnswerCacheStats(0, 0, 0)
-        stats = info()
-        return AnswerCacheStats(stats.hits, stats.misses, stats.currsize)
+        return self._answers.stats if self._answers is not None else AnswerCacheStats(0, 0, 0)
 
     @classmethod
     def from_knowledge(cls, path: str | Path | None = None, config: RetrieverConfig | None = None) -> Bot:
@@ -424,6 +411,14 @@ class Bot:
             )
         reply = self._passage_reply(fresh[0].passage, retrieval, retrieval.confidence, read_as=topic)
         return replace(reply, topic=topic)
+
+    def _single(self, question: str) -> Reply:
+        """`_answer_alone`, from the answer cache when the message was read before."""
+        return (
+            self._answers.get(question, self._answer_alone)
+            if self._answers is not None
+            else self._answer_alone(question)
+        )
 
     def _answer_alone(self, question: str) -> Reply:
         """One message on its own: not covered, another kind of cramp, a passage, or the fallback.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from dataclasses import replace
 
 import pytest
 
+from bot.answer_cache import AnswerCache, AnswerCacheStats
 from bot.chat import Bot, retriever_config
 from bot.conversation.state import Conversation
 from bot.settings import get_settings
@@ -66,3 +69,30 @@ def test_the_cache_counts_its_hits_and_misses(bot: Bot) -> None:
 def test_the_cache_size_is_set_by_crampbot_answer_cache() -> None:
     assert retriever_config(get_settings({"CRAMPBOT_ANSWER_CACHE": "0"})).answer_cache == 0
     assert retriever_config(get_settings({})).answer_cache == 1024
+
+
+def test_a_bot_no_longer_served_is_freed_at_once_not_by_the_cycle_collector(bot: Bot) -> None:
+    """A reload replaces the Bot: its index must go when the last reference does."""
+    replaced = Bot(bot.knowledge, bot.retriever.config)
+    replaced.ask(MESSAGES[0])
+    gone = weakref.ref(replaced)
+    gc.disable()
+    try:
+        del replaced
+        assert gone() is None
+    finally:
+        gc.enable()
+
+
+def test_the_least_recently_used_answer_is_dropped_first() -> None:
+    cache: AnswerCache[str] = AnswerCache(2)
+    made: list[str] = []
+
+    def make(key: str) -> str:
+        made.append(key)
+        return key.upper()
+
+    for key in ["a", "b", "a", "c", "a", "b"]:  # "b" is dropped for "c"; "a", used since, stays
+        assert cache.get(key, make) == key.upper()
+    assert made == ["a", "b", "c", "b"]
+    assert cache.stats == AnswerCacheStats(hits=2, misses=4, entries=2)

@@ -35,7 +35,8 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
-    from bot.chat import AnswerCacheStats, Bot, Reply
+    from bot.answer_cache import AnswerCacheStats
+    from bot.chat import Bot, Reply
     from bot.store.writer import WriterStats
     from bot.web.reload import ReloadResult
 
