@@ -361,3 +361,15 @@ def test_a_word_in_ed_after_a_name_says_what_is_done_to_it_and_is_no_subject(bot
 
 def test_an_unknown_thing_before_a_word_in_ed_is_still_named(bot: Bot) -> None:
     assert bot.subjects.read("is kombucha brewed at home good for night cramps?").unknown_names() == ("kombucha",)
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("could sleeping on a heated waterbed give me leg cramps?", "a heated waterbed"),
+        ("does an inflatable airbed cause night cramps?", "an inflatable airbed"),
+        ("is chia seed good for leg cramps?", "chia seed"),
+    ],
+)
+def test_a_name_that_only_ends_like_a_past_form_keeps_its_last_word(bot: Bot, question: str, named: str) -> None:
+    assert named in bot.subjects.read(question).unknown_names()

@@ -309,6 +309,14 @@ class SubjectReader:
             return self._with_story_names(subject, asked, self._read(message, acronyms))
         return subject
 
+    def _participle(self, word: str) -> bool:
+        """ "tucked", "pointed", "dried": a common word that is a common verb's past form; not
+        "waterbed", "infrared", "hundred" or "flax seed", which only end the same way."""
+        if not (word.endswith("ed") and not word.endswith("eed") and word.isalpha() and word in self.real_words):
+            return False  # "seed", "weed": things
+        bases = {word[:-2], word[:-1], word[:-3] + "y"} | ({word[:-3]} if word[-3] == word[-4] else set())
+        return bool(bases & self.real_words)
+
     def _mentions_a_kind_again(self, words: Sequence[str]) -> bool:
         """ "the surgery", "that tablet", "this new treatment": a kind of thing named before."""
         named = self.kinds | self.uses
@@ -360,7 +368,7 @@ class SubjectReader:
             runs.append(current)
         # "a heavy duvet tucked in", "my feet pointed down": a word ending a name in "-ed" says what is
         # done to the thing named, it is no part of it
-        runs = [run[:-1] if len(run) > 1 and _participle(words[run[-1]]) else run for run in runs]
+        runs = [run[:-1] if len(run) > 1 and self._participle(words[run[-1]]) else run for run in runs]
         runs, names = self._with_names(words, runs, acronyms)
         phrases = tuple(self._phrase(words, run, in_synonym, text, k in names) for k, run in enumerate(runs))
         phrases = tuple(
@@ -494,11 +502,6 @@ def close_repair(word: str, fixed: str) -> bool:
     while "bannana" is "bananas" and "kwinine" is "quinine".
     """
     return (len(word) >= 6 and OSA.distance(stem(word), stem(fixed)) <= 1) or sound_key(word) == sound_key(fixed)
-
-
-def _participle(word: str) -> bool:
-    """ "tucked", "pointed": a verb's past form (not "bed", "seed" or "weed")."""
-    return len(word) >= 5 and word.endswith("ed") and not word.endswith("eed") and word.isalpha()
 
 
 def _is_letter_name(word: str) -> bool:
