@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,7 @@ from bot.retrieval.scope import mentions_child
 from bot.retrieval.subject import Subject, framing_stems, join_names, subject_reader, without_unknown
 from bot.safety.detect import Escalation, detect
 from bot.settings import Settings
+from bot.store.redact import may_hold_details
 from bot.text.normalise import normalise
 from bot.text.stems import stem
 from bot.text.summary import summarise
@@ -286,7 +288,7 @@ class Bot:
         Only in the articles' own words, so a message about something else is not answered with it."""
         if conversation.escalation is None or follow.kind != "points_back" or not found.matched:
             return False
-        help_first = self._after_red_flag_passage()
+        help_first = self._after_red_flag_passage
         if help_first is None or found.passage is None or found.passage.id != help_first.id:
             return False
         vocabulary = self.retriever.index.vocabulary
@@ -297,7 +299,7 @@ class Bot:
         asking for nothing else (not "what causes it?"), and the when-to-get-help passage not yet shown."""
         if self._telling(normalise(question).split()) or set(alone.intents) - URGENT_INTENTS:
             return False
-        shown = self._after_red_flag_passage()
+        shown = self._after_red_flag_passage
         return shown is None or shown.id not in conversation.shown
 
     def _fits(self, question: str, reply: Reply) -> bool:
@@ -339,15 +341,17 @@ class Bot:
             found = self._stems_of[passage_id] = frozenset(stem(w) for w in self.retriever.synonyms.expand(words)[0])
         return found
 
+    @cached_property
     def _after_red_flag_passage(self) -> Passage | None:
-        """The passage that answers conversation.yaml's `after_red_flag` question, if one does."""
+        """The passage that answers conversation.yaml's `after_red_flag` question, if one does
+        (looked up once per Bot: the knowledge never changes under it)."""
         asks = self.knowledge.conversation["after_red_flag"]
         retrieval = self.retriever.search(asks[0]) if asks else None
         return retrieval.best.passage if retrieval is not None and retrieval.matched and retrieval.best else None
 
     def _after_red_flag(self, read_as: str) -> Reply:
         """The passage on when to get help, or nothing but the escalation advice the caller adds."""
-        passage = self._after_red_flag_passage()
+        passage = self._after_red_flag_passage
         if passage is None:
             return text_reply("", "fallback", (), read_as=read_as)
         retrieval = self.retriever.search(passage.question)
@@ -413,12 +417,12 @@ class Bot:
         return replace(reply, topic=topic)
 
     def _single(self, question: str) -> Reply:
-        """`_answer_alone`, from the answer cache when the message was read before."""
-        return (
-            self._answers.get(question, self._answer_alone)
-            if self._answers is not None
-            else self._answer_alone(question)
-        )
+        """`_answer_alone`, from the answer cache when the message was read before. A message with a
+        digit or an "@" (a phone number, an email, a date of birth?) is never kept: no unredacted
+        text stays in memory past its request, and such messages rarely repeat anyway."""
+        if self._answers is None or may_hold_details(question):
+            return self._answer_alone(question)
+        return self._answers.get(question, self._answer_alone)
 
     def _answer_alone(self, question: str) -> Reply:
         """One message on its own: not covered, another kind of cramp, a passage, or the fallback.

@@ -245,9 +245,10 @@ SETTINGS: tuple[Setting, ...] = (
             "first", "`10000`"),
     Setting("session_idle_minutes", number(float, 0.1, 10_080.0, "number of minutes"),
             "a conversation with no message for this long is forgotten", "`30`"),
-    Setting("answer_cache", number(int, 0, 1_000_000, "integer"),
+    Setting("answer_cache", number(int, 0, 100_000, "integer"),
             "answers to messages read alone kept per worker and knowledge version, least recently used dropped "
-            "first (starter questions, chips and common questions are answered once); `0` turns it off", "`1024`"),
+            "first (starter questions, chips and common questions are answered once); about 4 KB each, at most "
+            "100000; `0` turns it off", "`1024`"),
     Setting("rate_limit", _rate_limit,
             "requests per client on `/api/ask` and `/api/feedback`, each counted apart (a client is its `session_id`, "
             "else its address); `limits` notation, or `off`", "`30/minute;10/10 seconds`"),

@@ -75,11 +75,12 @@ def test_a_bot_no_longer_served_is_freed_at_once_not_by_the_cycle_collector(bot:
     """A reload replaces the Bot: its index must go when the last reference does."""
     replaced = Bot(bot.knowledge, bot.retriever.config)
     replaced.ask(MESSAGES[0])
-    gone = weakref.ref(replaced)
+    replaced.ask("what causes kramps at nite")  # typo repair has cached something too
+    gone, index_gone = weakref.ref(replaced), weakref.ref(replaced.retriever)
     gc.disable()
     try:
         del replaced
-        assert gone() is None
+        assert gone() is None and index_gone() is None
     finally:
         gc.enable()
 
@@ -96,3 +97,12 @@ def test_the_least_recently_used_answer_is_dropped_first() -> None:
         assert cache.get(key, make) == key.upper()
     assert made == ["a", "b", "c", "b"]
     assert cache.stats == AnswerCacheStats(hits=2, misses=4, entries=2)
+
+
+def test_a_message_with_a_digit_or_an_at_sign_is_answered_but_never_kept(bot: Bot) -> None:
+    fresh = Bot(bot.knowledge, bot.retriever.config)
+    for message in ["call me on 07700 900123 about my cramps", "email me at sam@example.org about cramps"]:
+        fresh.ask(message)
+        fresh.ask(message)
+    assert fresh.answer_cache.entries == 0
+    assert fresh.answer_cache.hits == 0

@@ -269,6 +269,8 @@ def check_thresholds(
 def run_evaluation(
     bot: Bot, eval_path: Path, thresholds: dict[str, float] | None = None, baselines: bool = True
 ) -> EvalReport:
+    """The set's figures for `bot` (and the baselines'). The latency columns time retrieval only when
+    the bot's answer cache is off (`crampbot eval` turns it off): else the warm-up below fills it."""
     cases = load_eval_set(eval_path)
     for case in cases.in_scope[:20]:
         bot.ask(case.question)  # warm caches so latency reflects steady state

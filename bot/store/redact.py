@@ -62,9 +62,15 @@ def storable(text: str) -> str:
     return _UNSTORABLE.sub("\ufffd", text)
 
 
+def may_hold_details(text: str) -> bool:
+    """True when redaction could change the text: it has a digit or an "@". Such text is kept
+    nowhere unredacted, not even in memory (bot.answer_cache)."""
+    return _ANYTHING_TO_REDACT.search(text) is not None
+
+
 def redact(text: str) -> str:
     """`text` with emails, phone numbers, dates and runs of six or more digits replaced by placeholders."""
-    if not _ANYTHING_TO_REDACT.search(text):
+    if not may_hold_details(text):
         return text  # most questions: four regular expressions spared
     text = _EMAIL.sub(EMAIL, text)
     text = _DATE.sub(NUMBER, text)

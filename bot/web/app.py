@@ -264,6 +264,7 @@ def create_app(
 
     app.head(  # load balancers probe with HEAD: the same answer without its body
         "/api/health",
+        response_model=HealthResponse,
         summary="Ready check, without the body",
         responses={503: {"description": "crampbot is starting."}},
     )(health)
