@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import numpy as np
@@ -44,13 +44,16 @@ class Postings:
     indices: np.ndarray
     data: np.ndarray
 
-    starts: tuple[int, ...] = ()  # indptr as Python ints: slicing by them skips numpy's scalar handling
+    starts: tuple[int, ...] = field(init=False)  # indptr as Python ints: slicing by them skips numpy scalars
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "starts", tuple(self.indptr.tolist()))
 
     @classmethod
     def from_matrix(cls, matrix: sparse.spmatrix) -> Postings:
         csc = sparse.csc_matrix(matrix, dtype=np.float64)
         csc.sort_indices()
-        return cls(indptr=csc.indptr, indices=csc.indices, data=csc.data, starts=tuple(csc.indptr.tolist()))
+        return cls(indptr=csc.indptr, indices=csc.indices, data=csc.data)
 
     def matrix(self, n_rows: int) -> sparse.csc_matrix:
         return sparse.csc_matrix((self.data, self.indices, self.indptr), shape=(n_rows, len(self.indptr) - 1))
@@ -58,7 +61,7 @@ class Postings:
     def scores(self, query: dict[int, float], n_rows: int) -> np.ndarray:
         """Each row's dot product with the query: the query's posting lists, summed in one bincount
         (a numpy call per term would cost more than the arithmetic)."""
-        starts = self.starts or tuple(self.indptr.tolist())
+        starts = self.starts
         rows, weights = [], []
         for term_id, weight in query.items():
             start, end = starts[term_id], starts[term_id + 1]
