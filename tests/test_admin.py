@@ -156,13 +156,19 @@ def test_reload_of_broken_knowledge_is_409_with_errors_and_status_shows_it(
     assert status["changed_on_disk"] is True  # what is on disk is still not what is served
 
 
+def _reject_a_broken_edit(client: TestClient, knowledge: Path) -> tuple[Path, str]:
+    """Break intents.yaml and have the reload rejected; the file and its good text, to mend it with."""
+    intents = knowledge / "intents.yaml"
+    good = intents.read_text(encoding="utf-8")
+    intents.write_text("intents:\n  cause: [why\n", encoding="utf-8")
+    assert client.post("/api/admin/reload", headers=AUTH).status_code == 409
+    return intents, good
+
+
 def test_after_a_rejected_reload_fixing_the_edit_is_served_and_logged_as_a_recovery(
     copy_client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    intents = knowledge_copy / "intents.yaml"
-    good = intents.read_text(encoding="utf-8")
-    intents.write_text("intents:\n  cause: [why\n", encoding="utf-8")
-    assert copy_client.post("/api/admin/reload", headers=AUTH).status_code == 409
+    intents, good = _reject_a_broken_edit(copy_client, knowledge_copy)
     intents.write_text(good + "\n", encoding="utf-8")  # fixed (and not byte for byte what is served)
     with caplog.at_level(logging.INFO, logger="bot.web.reload"):
         assert copy_client.post("/api/admin/reload", headers=AUTH).json()["status"] == "reloaded"
@@ -173,10 +179,7 @@ def test_after_a_rejected_reload_fixing_the_edit_is_served_and_logged_as_a_recov
 def test_undoing_a_rejected_edit_is_a_recovery_too(
     copy_client: TestClient, knowledge_copy: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    intents = knowledge_copy / "intents.yaml"
-    good = intents.read_text(encoding="utf-8")
-    intents.write_text("intents:\n  cause: [why\n", encoding="utf-8")
-    assert copy_client.post("/api/admin/reload", headers=AUTH).status_code == 409
+    intents, good = _reject_a_broken_edit(copy_client, knowledge_copy)
     intents.write_text(good, encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="bot.web.reload"):
         assert copy_client.post("/api/admin/reload", headers=AUTH).json()["status"] == "unchanged"
