@@ -6,11 +6,11 @@ to keep happen in the writer thread (`row()`), off that path.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.random_ids import hex_id
 from bot.store.redact import redact, storable
 from bot.store.tables import utcnow
 
@@ -23,7 +23,7 @@ EXCHANGE_ID_PATTERN = r"^[0-9a-f]{32}$"  # what new_exchange_id() makes: anythin
 
 def new_exchange_id() -> str:
     """An opaque id: 16 random bytes in hex. It says nothing about the time, the session or the question."""
-    return secrets.token_hex(16)
+    return hex_id()
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from __future__ import annotations
 import logging
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.logs import REQUEST_ID
+from bot.random_ids import hex_id
 from bot.web.metrics import route_label
 
 access_log = logging.getLogger("bot.web.access")
@@ -33,7 +33,7 @@ def request_id(scope: Scope) -> str:
     for name, value in scope.get("headers") or ():
         if name == HEADER and SANE_ID.fullmatch(value):
             return str(value.decode("ascii"))
-    return uuid.uuid4().hex
+    return hex_id()
 
 
 class RequestLog:
