@@ -62,7 +62,7 @@ def test_an_exchange_is_stored_with_its_reply_metadata(store: Store, bot: Bot, d
     assert row["confidence"] == record.confidence and row["knowledge_version"] == bot.version
     assert row["session"] == "ab" * 16 and row["latency_ms"] == 1.5
     assert row["escalation"] is None and row["context_used"] is False and row["via"] is None
-    assert abs(row["at"] - utcnow()) < timedelta(minutes=1)
+    assert row["at"] == record.at and abs(row["at"] - utcnow()) < timedelta(minutes=1)
 
 
 def test_a_red_flag_is_stored_as_its_level(store: Store, bot: Bot, database_url: str) -> None:
