@@ -150,7 +150,6 @@ def create_app(
         metrics.knowledge_served(new)
 
     app.state.store = Store.from_settings(settings)  # None with CRAMPBOT_DATABASE_URL=none (bot.store)
-    app.include_router(feedback_router())
     # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
     app.state.knowledge = KnowledgeHolder(
         settings.knowledge,
@@ -161,11 +160,6 @@ def create_app(
         generation=generation,
         check=check_folder_aside if check_aside else None,
     )
-    tokens = tokens_of(settings.admin_token, settings.staff_token)  # bot.web.auth: one guard, two roles
-    if "admin" in tokens:
-        app.include_router(admin_router(tokens))
-    if tokens:
-        app.include_router(staff_router(tokens, settings.max_question_chars))
     # --- end live reload ---
     # Room for a question of the longest allowed length in any script (4 bytes a character in
     # UTF-8, more with JSON escapes) and a session id; anything larger is refused unread.
@@ -294,6 +288,13 @@ def create_app(
             "version": __version__,
         }
 
+    # Routes are matched in the order they are added: the ones called most often come first.
+    app.include_router(feedback_router())
+    tokens = tokens_of(settings.admin_token, settings.staff_token)  # bot.web.auth: one guard, two roles
+    if "admin" in tokens:
+        app.include_router(admin_router(tokens))
+    if tokens:
+        app.include_router(staff_router(tokens, settings.max_question_chars))
     mount_widget(app)
     mount_docs(app)
     mount_metrics(app, metrics)
