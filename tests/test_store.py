@@ -156,6 +156,18 @@ def test_many_exchanges_are_written_in_batches(database_url: str, bot: Bot) -> N
     assert len(rows(database_url, exchanges)) == 200 and store.stats.written == 200
 
 
+def test_a_batch_of_many_inserts_is_written_whole_and_exactly(database_url: str, bot: Bot) -> None:
+    record = exchange(bot)
+    sent = [ExchangeRecord(**{**record.__dict__, "id": new_exchange_id(), "latency_ms": float(i)}) for i in range(150)]
+    store = Store(database_url).start()  # one batch of 150: SQLite writes it as several INSERTs
+    for one in sent:
+        store.record(one)
+    store.close()
+    stored = {row["id"]: row for row in rows(database_url, exchanges)}
+    assert sorted(stored) == sorted(one.id for one in sent)
+    assert all(stored[one.id]["latency_ms"] == one.latency_ms and stored[one.id]["at"] == one.at for one in sent)
+
+
 def test_closing_writes_everything_still_queued(database_url: str, bot: Bot) -> None:
     store = Store(database_url).start()
     for _ in range(30):

@@ -14,6 +14,8 @@ process (worker, server) answered is in neither place until that process's write
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import threading
 from operator import itemgetter
@@ -225,16 +227,22 @@ class Store:
 
 EXCHANGE_COLUMNS = tuple(column.name for column in exchanges.columns)
 _exchange_values = itemgetter(*EXCHANGE_COLUMNS)  # a row's values, in the columns' order
-SQLITE_INSERT_EXCHANGES = (
-    f"INSERT INTO exchanges ({', '.join(EXCHANGE_COLUMNS)}) VALUES ({', '.join('?' for _ in EXCHANGE_COLUMNS)})"
-)
+SQLITE_ROWS_PER_INSERT = 64  # 64 x 14 parameters: under the 999 of SQLite builds before 3.32
+
+
+@functools.lru_cache(maxsize=8)
+def _sqlite_insert(rows: int) -> str:
+    row = f"({', '.join('?' for _ in EXCHANGE_COLUMNS)})"
+    return f"INSERT INTO exchanges ({', '.join(EXCHANGE_COLUMNS)}) VALUES {', '.join(row for _ in range(rows))}"
 
 
 def _insert_exchanges(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """One INSERT for the batch. On SQLite the rows go to the driver's executemany as plain tuples:
-    SQLAlchemy's processing of each row's parameters took half the writer's time, which the server's
-    one CPU pays for (bench/store.md). The time is converted as SQLAlchemy stores it, so reads
-    through SQLAlchemy see the same values. Other databases go through SQLAlchemy Core."""
+    """The batch's exchanges. On SQLite as multi-row INSERTs of plain values, for the server's one
+    CPU: SQLAlchemy's processing of each row's parameters took half the writer's time, and the
+    driver's executemany gives the interpreter lock away for every row it steps, each time making
+    the writer wait for it again while the event loop answers (bench/store.md); 64 rows a statement
+    give it away once. The time is converted as SQLAlchemy stores it, so reads through SQLAlchemy
+    see the same values. Other databases go through SQLAlchemy Core."""
     if connection.dialect.name != "sqlite":
         connection.execute(insert(exchanges), rows)
         return
@@ -243,7 +251,10 @@ def _insert_exchanges(connection: Connection, rows: list[dict[str, Any]]) -> Non
     assert stored_time is not None, "SQLite keeps times as text that SQLAlchemy formats"
     for row in rows:  # each a new dict, from ExchangeRecord.row()
         row["at"] = stored_time(row["at"])
-    connection.exec_driver_sql(SQLITE_INSERT_EXCHANGES, list(map(_exchange_values, rows)))
+    values = list(map(_exchange_values, rows))
+    for start in range(0, len(values), SQLITE_ROWS_PER_INSERT):
+        chunk = values[start : start + SQLITE_ROWS_PER_INSERT]
+        connection.exec_driver_sql(_sqlite_insert(len(chunk)), tuple(itertools.chain.from_iterable(chunk)))
 
 
 def _feedback_upsert(dialect: str) -> Insert:
