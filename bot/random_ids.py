@@ -1,7 +1,8 @@
 """Random hex ids (exchange ids, request ids) drawn from a buffer of `os.urandom` bytes.
 
-Each request needs one or two ids, and a system call costs about as much as a tenth of the health
-route here (bench/http_load.md): one call now fills the buffer for 256 ids. The bytes are the
+Each request needs one or two ids, and each system call lets another thread (the store's writer)
+take the interpreter lock, which the request then waits to get back (bench/http_load.md): one call
+now fills the buffer for 256 ids. The bytes are the
 operating system's cryptographic ones, as `secrets.token_hex` gives, so the ids stay unguessable
 (an exchange id is what feedback is sent with). A forked child starts with an empty buffer, never
 its parent's next ids.

@@ -227,7 +227,8 @@ class Store:
 
 EXCHANGE_COLUMNS = tuple(column.name for column in exchanges.columns)
 _exchange_values = itemgetter(*EXCHANGE_COLUMNS)  # a row's values, in the columns' order
-SQLITE_ROWS_PER_INSERT = 64  # 64 x 14 parameters: under the 999 of SQLite builds before 3.32
+SQLITE_MAX_PARAMETERS = 999  # what SQLite builds before 3.32 allow in one statement
+SQLITE_ROWS_PER_INSERT = min(64, SQLITE_MAX_PARAMETERS // len(EXCHANGE_COLUMNS))
 
 
 @functools.lru_cache(maxsize=8)
@@ -240,8 +241,8 @@ def _insert_exchanges(connection: Connection, rows: list[dict[str, Any]]) -> Non
     """The batch's exchanges. On SQLite as multi-row INSERTs of plain values, for the server's one
     CPU: SQLAlchemy's processing of each row's parameters took half the writer's time, and the
     driver's executemany gives the interpreter lock away for every row it steps, each time making
-    the writer wait for it again while the event loop answers (bench/store.md); 64 rows a statement
-    give it away once. The time is converted as SQLAlchemy stores it, so reads through SQLAlchemy
+    the writer wait for it again while the event loop answers (bench/store.md); a statement of 64
+    rows gives it away once. The time is converted as SQLAlchemy stores it, so reads through SQLAlchemy
     see the same values. Other databases go through SQLAlchemy Core."""
     if connection.dialect.name != "sqlite":
         connection.execute(insert(exchanges), rows)

@@ -64,7 +64,7 @@ swollen red leg...) always carry escalation advice: call your local emergency nu
 
 # FastAPI's own OpenTelemetry instrumentation, off: crampbot's figures are its Prometheus metrics
 # (/metrics) and its access log, and deciding per request whether any OpenTelemetry provider is set
-# costs the health route about a tenth of its time (bench/http_load.md).
+# cost the health route 8% of its time (bench/http_load.md).
 NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False, "operation_spans": False}
 STORE_SHUTDOWN_SECONDS = 10.0  # how long shutdown may spend writing queued exchanges
 
@@ -150,7 +150,7 @@ def create_app(
         metrics.knowledge_served(new)
 
     app.state.store = Store.from_settings(settings)  # None with CRAMPBOT_DATABASE_URL=none (bot.store)
-    # --- live reload (bot.reload, bot.admin): the holder swaps app.state.bot; admin routes need a token ---
+    # --- live reload (bot.reload): the holder swaps app.state.bot; the admin routes (below) need a token ---
     app.state.knowledge = KnowledgeHolder(
         settings.knowledge,
         bot,
