@@ -37,6 +37,11 @@ class Problem:
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "file": self.file, "line": self.line, "message": self.message}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        level: Severity = "error" if data["level"] == "error" else "warning"
+        return cls(file=str(data["file"]), line=int(data["line"]), level=level, message=str(data["message"]))
+
 
 def error(file: str, line: int, message: str) -> Problem:
     return Problem(file=file, line=line, level="error", message=message)

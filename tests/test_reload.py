@@ -282,30 +282,85 @@ def test_a_forced_reload_checks_and_indexes_even_unchanged_files(knowledge_copy:
     assert holder.reload(force=True).status == "reloaded" and holder.current is not bot
 
 
-def test_a_worker_follows_a_version_another_worker_published(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:
+def two_workers(knowledge: Path, bot: Bot, run: Path) -> tuple[KnowledgeHolder, KnowledgeHolder]:
     from bot.web.generation import Generation
 
-    run = tmp_path / "run"
     run.mkdir()
-    first = KnowledgeHolder(knowledge_copy, bot, generation=Generation(run, workers=2))
-    second = KnowledgeHolder(knowledge_copy, bot, generation=Generation(run, workers=2))
+    return (
+        KnowledgeHolder(knowledge, bot, generation=Generation(run, workers=2)),
+        KnowledgeHolder(knowledge, bot, generation=Generation(run, workers=2)),
+    )
+
+
+def follow_until_serving(holder: KnowledgeHolder, version: str) -> None:
+    """Run the holder's `follow` task until it serves `version` (30 s at most)."""
+    import asyncio
+
+    async def follow() -> None:
+        task = asyncio.create_task(holder.follow(interval=0.01))
+        while holder.current is None or holder.current.version != version:
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    asyncio.run(asyncio.wait_for(follow(), 30))
+
+
+def test_a_worker_follows_a_version_another_worker_published(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:
+    first, second = two_workers(knowledge_copy, bot, tmp_path / "run")
     add_socks(knowledge_copy)
     result = first.reload()
     assert result.status == "reloaded" and second.current is not None and second.current.version != result.version
     assert first._generation is not None and first._generation.wait_for_all(result.version, 0.1) == 1  # not yet
+    follow_until_serving(second, result.version)
+    assert first._generation.wait_for_all(result.version, 5) == 2
 
-    async def follow_briefly() -> None:
-        import asyncio
 
+def test_a_follower_builds_the_version_another_worker_checked_without_checking_it_again(
+    knowledge_copy: Path, bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_workers(knowledge_copy, bot, tmp_path / "run")
+    add_socks(knowledge_copy)
+    result = first.reload()  # checked here...
+    monkeypatch.setattr("bot.web.reload.run_check", refuse_to_check)
+    follow_until_serving(second, result.version)  # ...not there
+    assert second.last_result is not None and second.last_result.status == "reloaded"
+    assert second.last_result.warnings == result.warnings
+    assert second.current is not None and second.current.ask(QUESTION).passage is not None
+
+
+def test_a_follower_checks_files_that_changed_after_the_version_it_follows(
+    knowledge_copy: Path, bot: Bot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = two_workers(knowledge_copy, bot, tmp_path / "run")
+    add_socks(knowledge_copy)
+    published = first.reload().version
+    cite_an_unknown_passage(knowledge_copy)  # the files on disk are no longer what was checked: broken now
+    checks: list[Path] = []
+    monkeypatch.setattr("bot.web.reload.run_check", lambda root: checks.append(root) or run_check(root))
+    import asyncio
+
+    async def follow_once() -> None:
         task = asyncio.create_task(second.follow(interval=0.01))
-        while second.current is None or second.current.version != result.version:
+        while second.last_result is None:
             await asyncio.sleep(0.01)
         task.cancel()
 
-    import asyncio
+    asyncio.run(asyncio.wait_for(follow_once(), 30))
+    assert checks == [knowledge_copy] and second.last_result is not None and second.last_result.status == "rejected"
+    assert second.current is bot and published != bot.version  # the last good knowledge, not the broken files
 
-    asyncio.run(asyncio.wait_for(follow_briefly(), 30))
-    assert first._generation.wait_for_all(result.version, 5) == 2
+
+def test_the_run_folder_tells_which_version_was_checked_and_its_warnings(tmp_path: Path) -> None:
+    from bot.problems import warning
+    from bot.web.generation import CHECKED, Generation
+
+    generation = Generation(tmp_path, workers=2)
+    found = (warning("faq/socks.md", 3, "no source date"),)
+    generation.publish("abc123", found)
+    assert Generation(tmp_path, workers=2).checked("abc123") == found
+    assert generation.checked("another") is None  # nothing is known of a version never published
+    (tmp_path / CHECKED).write_text("{not json", encoding="utf-8")
+    assert generation.checked("abc123") is None  # unreadable: the folder is checked where it is loaded
 
 
 def test_a_worker_does_not_follow_its_own_publication(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:

@@ -7,6 +7,11 @@ its own, reloads the same folder. The files on disk stay the truth: a follower b
 there (hash first, so one already on that version does nothing), and one that finds broken files
 keeps its last good Bot, as the worker that took the admin request does.
 
+With the stamp, a worker writes what the check of that version found (`checked`: the version and
+its warnings). The version is a hash of the folder's content, so a follower that finds that very
+version on disk builds it without checking it again: one reload costs the server one check, not
+one per worker.
+
 Each worker also writes the version it serves to its own `served.<pid>.<token>`, so the admin route can answer
 only once every worker serves the new version (`wait_for_all`): from its response on, no worker
 answers with the old one.
@@ -18,11 +23,15 @@ restarted, and reading ~30 bytes twice a second costs nothing. Writes replace a 
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
 import time
+from collections.abc import Sequence
 from pathlib import Path
+
+from bot.problems import Problem
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,7 @@ log = logging.getLogger(__name__)
 CHECK_SECONDS = 0.5
 STAMP = "generation"
 SERVED = "served."
+CHECKED = "checked"
 
 
 class Generation:
@@ -41,11 +51,24 @@ class Generation:
         self._seen = _read(self.folder / STAMP)
         self._served = f"{SERVED}{os.getpid()}.{secrets.token_hex(4)}"  # this worker's
 
-    def publish(self, version: str) -> None:
-        """Tell the other workers that this one now serves `version`; a new stamp for every swap."""
+    def publish(self, version: str, warnings: Sequence[Problem] = ()) -> None:
+        """Tell the other workers that this one now serves `version`, which checked clean with
+        `warnings`; a new stamp for every swap."""
         stamp = f"{secrets.token_hex(8)} {version}\n"
-        if self._write(self._served, version) and self._write(STAMP, stamp):
+        checked = json.dumps({"version": version, "warnings": [w.to_dict() for w in warnings]})
+        if self._write(CHECKED, checked) and self._write(self._served, version) and self._write(STAMP, stamp):
             self._seen = stamp
+
+    def checked(self, version: str) -> tuple[Problem, ...] | None:
+        """The warnings `version` was checked with by the worker that published it, or None when the
+        run folder says nothing about that version (then the folder must be checked here)."""
+        try:
+            data = json.loads(_read(self.folder / CHECKED) or "null")
+            if not isinstance(data, dict) or data.get("version") != version:
+                return None
+            return tuple(Problem.from_dict(w) for w in data["warnings"])
+        except (ValueError, KeyError, TypeError):
+            return None
 
     def news(self) -> str | None:
         """The version another worker published since the last look, or None."""

@@ -11,7 +11,9 @@ reload that changes nothing costs a few milliseconds, not an index build.
 
 With several server workers, each holds its own Bot. A reload in one of them publishes the new
 version in a `Generation` stamp (bot.web.generation) that every worker polls; a worker that sees
-a version other than its own reloads from the same files.
+a version other than its own reloads from the same files; when the files there are the version
+published, it builds them without checking them again (the publisher did, the version is a hash of
+their content).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any, Literal
 
 from bot.chat import Bot
 from bot.corpus.check import CheckReport, run_check
+from bot.corpus.knowledge import load_knowledge
 from bot.corpus.passages import KnowledgeError, knowledge_version
 from bot.problems import Problem
 from bot.retrieval.retriever import RetrieverConfig
@@ -105,6 +108,14 @@ def fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class CheckedVersion:
+    """A knowledge version another worker of this server checked clean, and the warnings it had."""
+
+    version: str
+    warnings: tuple[Problem, ...]
+
+
 class KnowledgeHolder:
     """Owns the Bot being served and replaces it only with one built from knowledge that checks clean."""
 
@@ -147,7 +158,10 @@ class KnowledgeHolder:
         a KnowledgeRefused that lists them."""
         with self._lock:
             seen = fingerprint(self.root)
-            bot = load_checked(self.root, self.config)
+            report = check_knowledge(self.root)
+            assert report.knowledge is not None  # check_knowledge refuses a folder that did not load
+            self._warnings = tuple(report.warnings)
+            bot = Bot(report.knowledge, self.config)
             self._swap(bot, seen)
             return bot
 
@@ -157,10 +171,11 @@ class KnowledgeHolder:
         if self._publish is not None:
             self._publish(bot)
         if self._generation is not None:
-            self._generation.publish(bot.version)  # the other workers follow (bot.web.generation)
+            self._generation.publish(bot.version, self._warnings)  # the others follow (bot.web.generation)
 
-    def reload(self, *, force: bool = False) -> ReloadResult:
-        """Check and load the folder; swap in the new Bot if it has no errors. Never raises for bad content."""
+    def reload(self, *, force: bool = False, checked: CheckedVersion | None = None) -> ReloadResult:
+        """Check and load the folder; swap in the new Bot if it has no errors. Never raises for bad content.
+        `checked`: a version another worker checked clean, built without checking when it is on disk."""
         with self._lock, collector_paused():
             start = time.perf_counter()
             old = self._current
@@ -180,7 +195,9 @@ class KnowledgeHolder:
                 )
                 return self._finish(replace(result, seconds=time.perf_counter() - start))
             try:
-                report = self._check(self.root) if self._check is not None else run_check(self.root)
+                report = self._checked_elsewhere(checked, version) or (
+                    self._check(self.root) if self._check is not None else run_check(self.root)
+                )
             except Exception as exc:  # a checker bug must not take the admin route or the watcher down
                 log.exception("checking %s failed", self.root)
                 report = CheckReport(
@@ -262,6 +279,19 @@ class KnowledgeHolder:
                 )
             return self._finish(result)
 
+    def _checked_elsewhere(self, checked: CheckedVersion | None, version: str) -> CheckReport | None:
+        """The report for the files on disk when they are the version another worker checked, or None."""
+        if checked is None or checked.version != version:
+            return None
+        start = time.perf_counter()
+        try:
+            knowledge = load_knowledge(self.root)
+        except KnowledgeError:  # changed since it was hashed, and broken now: checked as usual
+            return None
+        if knowledge.version != checked.version:  # changed since it was hashed
+            return None
+        return CheckReport(self.root, checked.warnings, knowledge, time.perf_counter() - start)
+
     def _finish(self, result: ReloadResult) -> ReloadResult:
         if result.ok and self.last_result is not None and not self.last_result.ok:
             log.info("knowledge recovered: the rejected edit is fixed, serving %s (%s)", result.version, result.status)
@@ -323,7 +353,9 @@ class KnowledgeHolder:
                 current = self._current
                 if version is not None and (current is None or version != current.version):
                     log.info("another worker serves knowledge %s: reloading", version)
-                    await asyncio.to_thread(self.reload)
+                    warnings = generation.checked(version)
+                    checked = CheckedVersion(version, warnings) if warnings is not None else None
+                    await asyncio.to_thread(self.reload, checked=checked)
             except Exception:  # following must outlive any surprise
                 log.exception("following the other workers' reloads failed; will try again")
 
