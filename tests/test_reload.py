@@ -6,7 +6,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -292,17 +292,21 @@ def two_workers(knowledge: Path, bot: Bot, run: Path) -> tuple[KnowledgeHolder, 
     )
 
 
-def follow_until_serving(holder: KnowledgeHolder, version: str) -> None:
-    """Run the holder's `follow` task until it serves `version` (30 s at most)."""
+def follow_until(holder: KnowledgeHolder, done: Callable[[], bool]) -> None:
+    """Run the holder's `follow` task until `done()` (30 s at most)."""
     import asyncio
 
     async def follow() -> None:
         task = asyncio.create_task(holder.follow(interval=0.01))
-        while holder.current is None or holder.current.version != version:
+        while not done():
             await asyncio.sleep(0.01)
         task.cancel()
 
     asyncio.run(asyncio.wait_for(follow(), 30))
+
+
+def follow_until_serving(holder: KnowledgeHolder, version: str) -> None:
+    follow_until(holder, lambda: holder.current is not None and holder.current.version == version)
 
 
 def test_a_worker_follows_a_version_another_worker_published(knowledge_copy: Path, bot: Bot, tmp_path: Path) -> None:
@@ -337,15 +341,7 @@ def test_a_follower_checks_files_that_changed_after_the_version_it_follows(
     cite_an_unknown_passage(knowledge_copy)  # the files on disk are no longer what was checked: broken now
     checks: list[Path] = []
     monkeypatch.setattr("bot.web.reload.run_check", lambda root: checks.append(root) or run_check(root))
-    import asyncio
-
-    async def follow_once() -> None:
-        task = asyncio.create_task(second.follow(interval=0.01))
-        while second.last_result is None:
-            await asyncio.sleep(0.01)
-        task.cancel()
-
-    asyncio.run(asyncio.wait_for(follow_once(), 30))
+    follow_until(second, lambda: second.last_result is not None)
     assert checks == [knowledge_copy] and second.last_result is not None and second.last_result.status == "rejected"
     assert second.current is bot and published != bot.version  # the last good knowledge, not the broken files
 
